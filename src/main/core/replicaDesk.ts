@@ -1,0 +1,65 @@
+// The core, assembled: one object that the CLI, the Electron IPC handlers and the tests'
+// HTTP bridge all drive. It owns the SQLite store, the keychain and the log for one data
+// directory, and has no Electron import.
+import { join } from 'node:path';
+import type { ConnectionReport, SecretKind, SecretStatus, ImportSummary } from '../../shared/api';
+import type { Installation, ProfilesFile, ServerRef } from '../../shared/profiles';
+import { resolveDataDir } from './dataDir';
+import { createLogger, type Logger } from './logging/logger';
+import { openStore, type Store } from './store/database';
+import { ProfileRepository } from './profiles/profileRepository';
+import { ProfileService } from './profiles/profileService';
+import type { Secret } from './secrets/secret';
+import type { SecretStore } from './secrets/secretStore';
+import { KeytarSecretStore } from './secrets/keytarSecretStore';
+import { SecretService } from './secrets/secretService';
+import { testServerConnection } from './postgres/connectionTest';
+
+export interface OpenOptions {
+  /** Data directory; defaults to REPLICA_DESK_HOME, then the per-user app-data directory. */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The keychain; defaults to the OS keychain through keytar. */
+  secretStore?: SecretStore;
+}
+
+export interface ReplicaDesk {
+  readonly home: string;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly profiles: {
+    list(): Installation[];
+    get(name: string): Installation;
+    save(input: { previousName?: string; installation: unknown; serverRenames?: { from: string; to: string }[] }): Promise<Installation>;
+    validate(installation: unknown): Installation;
+    delete(name: string): Promise<void>;
+    importText(text: string, options: { replace: boolean }): Promise<ImportSummary>;
+    exportFile(): ProfilesFile;
+  };
+  readonly secrets: {
+    status(ref: ServerRef): Promise<SecretStatus>;
+    set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
+    delete(ref: ServerRef, kind: SecretKind): Promise<boolean>;
+  };
+  testConnection(ref: ServerRef): Promise<ConnectionReport>;
+  close(): void;
+}
+
+export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
+  const env = options.env ?? process.env;
+  const home = options.home ?? resolveDataDir(env);
+  const log = createLogger(join(home, 'logs', 'replica-desk.log'));
+  const store = openStore(join(home, 'replica-desk.sqlite'));
+  const secretStore = options.secretStore ?? new KeytarSecretStore();
+  const secrets = new SecretService(secretStore, log);
+  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
+  return {
+    home,
+    log,
+    store,
+    profiles,
+    secrets,
+    testConnection: (ref) => testServerConnection(profiles.server(ref), ref, secretStore, env, log),
+    close: () => store.close(),
+  };
+}

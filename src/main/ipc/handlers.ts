@@ -1,0 +1,67 @@
+// The operation table: for each operation in the shared contract, check the request with
+// its zod schema and call the core. Transport-neutral (no Electron import): Electron's IPC
+// registers these on named channels, and the end-to-end tests serve them over HTTP.
+import { requestSchemas, type Operation, type Responses } from '../../shared/api';
+import { jsonPath } from '../../shared/profiles';
+import { fail, ok, type Result } from '../../shared/result';
+import { toErrorPayload } from '../core/errors';
+import type { ReplicaDesk } from '../core/replicaDesk';
+import { Secret } from '../core/secrets/secret';
+
+export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
+export type Handlers = { [Op in Operation]: Handler<Op> };
+
+type Implementations = {
+  [Op in Operation]: (request: import('zod').output<(typeof requestSchemas)[Op]>) => Promise<Responses[Op]> | Responses[Op];
+};
+
+export function createHandlers(core: ReplicaDesk): Handlers {
+  const impl: Implementations = {
+    listInstallations: () => core.profiles.list(),
+    saveInstallation: (r) => core.profiles.save(r),
+    deleteInstallation: async (r) => {
+      await core.profiles.delete(r.name);
+      return { deleted: r.name };
+    },
+    validateInstallation: (r) => core.profiles.validate(r.installation),
+    importProfiles: (r) => core.profiles.importText(r.text, { replace: r.replace }),
+    exportProfiles: () => core.profiles.exportFile(),
+    secretStatus: (r) => core.secrets.status(r.ref),
+    setSecret: async (r) => {
+      await core.secrets.set(r.ref, r.kind, new Secret(r.value));
+      return core.secrets.status(r.ref);
+    },
+    deleteSecret: async (r) => {
+      await core.secrets.delete(r.ref, r.kind);
+      return core.secrets.status(r.ref);
+    },
+    testConnection: (r) => core.testConnection(r.ref),
+  };
+
+  const wrap = <Op extends Operation>(op: Op): Handler<Op> => {
+    const schema = requestSchemas[op];
+    return async (request: unknown) => {
+      const parsed = schema.safeParse(request ?? {});
+      if (!parsed.success) {
+        return fail({
+          code: 'invalid-request',
+          message: `The request for ${op} is malformed.`,
+          hint: 'This is a bug in the caller; the request was not run.',
+          problems: parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
+        });
+      }
+      try {
+        const run = impl[op] as (r: unknown) => Promise<Responses[Op]> | Responses[Op];
+        return ok(await run(parsed.data));
+      } catch (e) {
+        const error = toErrorPayload(e);
+        if (error.code === 'internal') core.log.error(`${op} failed`, { error: String(e instanceof Error ? e.stack : e) });
+        return fail(error);
+      }
+    };
+  };
+
+  return Object.fromEntries(
+    (Object.keys(requestSchemas) as Operation[]).map((op) => [op, wrap(op)]),
+  ) as Handlers;
+}

@@ -1,0 +1,85 @@
+// The API contract shared by main, preload and renderer: every operation's name, the zod
+// schema that main uses to check its request, and the type of its answer. Adding an
+// operation means adding it here; the preload, the IPC registration, the HTTP bridge and
+// the renderer's client all follow from this table.
+import { z } from 'zod';
+import { InstallationSchema, type Installation, type ProfilesFile } from './profiles';
+import type { Result } from './result';
+
+const ServerRefSchema = z.object({ installation: z.string().min(1), server: z.string().min(1) });
+const SecretKindSchema = z.enum(['db', 'ssh']);
+export type SecretKind = z.infer<typeof SecretKindSchema>;
+
+export const requestSchemas = {
+  listInstallations: z.object({}).strict(),
+  saveInstallation: z
+    .object({
+      /** The installation's name before this edit; absent when creating one. */
+      previousName: z.string().min(1).optional(),
+      installation: z.unknown(),
+      /** Servers renamed in this edit, so their keychain entries move along. */
+      serverRenames: z.array(z.object({ from: z.string().min(1), to: z.string().min(1) })).default([]),
+    })
+    .strict(),
+  deleteInstallation: z.object({ name: z.string().min(1) }).strict(),
+  validateInstallation: z.object({ installation: z.unknown() }).strict(),
+  importProfiles: z.object({ text: z.string(), replace: z.boolean().default(false) }).strict(),
+  exportProfiles: z.object({}).strict(),
+  secretStatus: z.object({ ref: ServerRefSchema }).strict(),
+  setSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema, value: z.string().min(1) }).strict(),
+  deleteSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
+  testConnection: z.object({ ref: ServerRefSchema }).strict(),
+} as const;
+
+export type Operation = keyof typeof requestSchemas;
+export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
+
+export interface SecretStatus {
+  db: boolean;
+  ssh: boolean;
+}
+
+export interface ImportSummary {
+  created: string[];
+  replaced: string[];
+}
+
+export type PasswordSource = 'keychain' | 'pgpassfile' | 'none';
+
+export interface ConnectionReport {
+  ref: { installation: string; server: string };
+  /** `server_version` as PostgreSQL reports it, e.g. `15.18`. */
+  serverVersion: string;
+  serverVersionNum: number;
+  schema: string;
+  schemaExists: boolean;
+  /** The `system` table's `repository_server_type`, or null when the table or row is missing. */
+  repositoryServerType: string | null;
+  passwordSource: PasswordSource;
+  elapsedMs: number;
+}
+
+export interface Responses {
+  listInstallations: Installation[];
+  saveInstallation: Installation;
+  deleteInstallation: { deleted: string };
+  validateInstallation: Installation;
+  importProfiles: ImportSummary;
+  exportProfiles: ProfilesFile;
+  secretStatus: SecretStatus;
+  setSecret: SecretStatus;
+  deleteSecret: SecretStatus;
+  testConnection: ConnectionReport;
+}
+
+/** The typed surface the renderer sees (window.api in Electron, an HTTP bridge in tests). */
+export type ReplicaDeskApi = {
+  [Op in Operation]: (request: Request<Op>) => Promise<Result<Responses[Op]>>;
+};
+
+export const operations = Object.keys(requestSchemas) as Operation[];
+
+/** IPC channel for an operation. One named channel each, never a generic one. */
+export const channelFor = (op: Operation): string => `replica-desk:${op}`;
+
+export { InstallationSchema };

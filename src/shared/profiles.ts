@@ -1,0 +1,160 @@
+// The `replica-desk/profiles@1` format (see shared/contracts). This schema is the single
+// source of truth: the core validates imports and edits with it, the renderer uses it for
+// inline validation. Fields beyond the contract are allowed to be added, never removed.
+import { z } from 'zod';
+
+export const PROFILES_FORMAT = 'replica-desk/profiles@1';
+
+/** libpq's sslmode values. */
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+const name = (what: string) =>
+  z
+    .string({ error: `${what} is required and must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(100, `${what} must be at most 100 characters`)
+    .regex(/^[^/\s][^/]*$/, `${what} must not contain "/" or start with a space`);
+
+const port = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(1, `${what} must be between 1 and 65535`)
+    .max(65535, `${what} must be between 1 and 65535`);
+
+const required = (what: string) =>
+  z.string({ error: `${what} is required and must be a string` }).trim().min(1, `${what} must not be empty`);
+
+export const DbSchema = z
+  .object({
+    host: required('db.host'),
+    port: port('db.port').default(5432),
+    database: required('db.database'),
+    user: required('db.user'),
+    /** Defaults to `user`: on PostgreSQL a CoreMedia schema is named after its role. */
+    schema: required('db.schema').optional(),
+    sslmode: z.enum(SSL_MODES, { error: `db.sslmode must be one of ${SSL_MODES.join(', ')}` }).optional(),
+  })
+  .transform((db) => ({ ...db, schema: db.schema ?? db.user }));
+
+const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+export const HostSchema = z.discriminatedUnion(
+  'access',
+  [
+    z.object({ access: z.literal('local') }),
+    z.object({
+      access: z.literal('ssh'),
+      hostname: required('host.hostname'),
+      port: port('host.port').default(22),
+      user: required('host.user'),
+      identityFile: required('host.identityFile').optional(),
+      hostKey: z
+        .string()
+        .regex(SSH_FINGERPRINT, 'host.hostKey must be an OpenSSH fingerprint like SHA256:<43 base64 characters>')
+        .optional(),
+    }),
+  ],
+  { error: 'host.access must be "local" or "ssh"' },
+);
+
+export const ControlSchema = z.object({
+  stop: required('control.stop').optional(),
+  start: required('control.start').optional(),
+  status: required('control.status').optional(),
+});
+
+export const ServerSchema = z.object({
+  name: name('server name'),
+  role: z.enum(['master', 'replica'], { error: 'role must be "master" or "replica"' }),
+  db: DbSchema,
+  installDir: required('installDir').optional(),
+  encryptedPasswords: z.boolean({ error: 'encryptedPasswords must be true or false' }).default(false),
+  host: HostSchema.default({ access: 'local' }),
+  control: ControlSchema.optional(),
+});
+
+export const InstallationSchema = z
+  .object({
+    name: name('installation name'),
+    description: z.string().optional(),
+    onlineBackup: z.boolean({ error: 'onlineBackup must be true or false' }).default(true),
+    servers: z.array(ServerSchema, { error: 'servers must be a list' }),
+  })
+  .superRefine((inst, ctx) => {
+    const masters = inst.servers.filter((s) => s.role === 'master').length;
+    if (masters !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servers'],
+        message: `an installation needs exactly one server with role "master" (found ${masters})`,
+      });
+    }
+    const seen = new Map<string, number>();
+    inst.servers.forEach((s, i) => {
+      const key = s.name.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'name'],
+          message: `server name "${s.name}" is already used by servers[${first}] in this installation`,
+        });
+      } else seen.set(key, i);
+    });
+  });
+
+export const ProfilesFileSchema = z
+  .object({
+    format: z.literal(PROFILES_FORMAT, { error: `format must be "${PROFILES_FORMAT}"` }),
+    installations: z.array(InstallationSchema, { error: 'installations must be a list' }),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.installations.forEach((inst, i) => {
+      const key = inst.name.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['installations', i, 'name'],
+          message: `installation name "${inst.name}" is already used by installations[${first}]`,
+        });
+      } else seen.set(key, i);
+    });
+  });
+
+/** What a user writes (defaults may be left out). */
+export type ServerInput = z.input<typeof ServerSchema>;
+export type InstallationInput = z.input<typeof InstallationSchema>;
+export type ProfilesFileInput = z.input<typeof ProfilesFileSchema>;
+
+/** What the app works with (defaults filled in). */
+export type Server = z.output<typeof ServerSchema>;
+export type Installation = z.output<typeof InstallationSchema>;
+export type ProfilesFile = z.output<typeof ProfilesFileSchema>;
+export type ServerRole = Server['role'];
+
+/** A server as referred to everywhere: `installation/server`. */
+export interface ServerRef {
+  installation: string;
+  server: string;
+}
+
+export const formatServerRef = (ref: ServerRef): string => `${ref.installation}/${ref.server}`;
+
+export function parseServerRef(text: string): ServerRef | null {
+  const slash = text.indexOf('/');
+  if (slash <= 0 || slash === text.length - 1 || text.indexOf('/', slash + 1) !== -1) return null;
+  return { installation: text.slice(0, slash), server: text.slice(slash + 1) };
+}
+
+/** Formats a zod issue path as a JSON path: `$.installations[0].servers[1].db.port`. */
+export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number' ? `${acc}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `${acc}.${String(key)}` : `${acc}[${JSON.stringify(String(key))}]`,
+    '$',
+  );
+}
