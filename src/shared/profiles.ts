@@ -82,48 +82,66 @@ export const InstallationSchema = z
     onlineBackup: z.boolean({ error: 'onlineBackup must be true or false' }).default(true),
     servers: z.array(ServerSchema, { error: 'servers must be a list' }),
   })
-  .superRefine((inst, ctx) => {
-    const masters = inst.servers.filter((s) => s.role === 'master').length;
-    if (masters !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['servers'],
-        message: `an installation needs exactly one server with role "master" (found ${masters})`,
-      });
-    }
-    const seen = new Map<string, number>();
-    inst.servers.forEach((s, i) => {
-      const key = s.name.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined) {
+  // Cross-field rules run even when some fields are invalid, so one import lists every problem.
+  .superRefine(
+    (inst, ctx) => {
+      const servers: unknown[] = Array.isArray(inst?.servers) ? inst.servers : [];
+      const masters = servers.filter((s) => (s as { role?: unknown })?.role === 'master').length;
+      if (masters !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers'],
+          message: `an installation needs exactly one server with role "master" (found ${masters})`,
+        });
+      }
+      for (const [i, first] of duplicateNames(servers)) {
         ctx.addIssue({
           code: 'custom',
           path: ['servers', i, 'name'],
-          message: `server name "${s.name}" is already used by servers[${first}] in this installation`,
+          message: `server name "${nameOf(servers[i])}" is already used by servers[${first}] in this installation`,
         });
-      } else seen.set(key, i);
-    });
+      }
+    },
+    { when: () => true },
+  );
+
+const nameOf = (value: unknown): string | null => {
+  const n = (value as { name?: unknown } | null)?.name;
+  return typeof n === 'string' ? n.trim() : null;
+};
+
+/** [index, index of the first entry with the same name] for each repeated name, ignoring case. */
+function duplicateNames(items: readonly unknown[]): Array<[number, number]> {
+  const seen = new Map<string, number>();
+  const out: Array<[number, number]> = [];
+  items.forEach((item, i) => {
+    const n = nameOf(item)?.toLowerCase();
+    if (!n) return;
+    const first = seen.get(n);
+    if (first !== undefined) out.push([i, first]);
+    else seen.set(n, i);
   });
+  return out;
+}
 
 export const ProfilesFileSchema = z
   .object({
     format: z.literal(PROFILES_FORMAT, { error: `format must be "${PROFILES_FORMAT}"` }),
     installations: z.array(InstallationSchema, { error: 'installations must be a list' }),
   })
-  .superRefine((file, ctx) => {
-    const seen = new Map<string, number>();
-    file.installations.forEach((inst, i) => {
-      const key = inst.name.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined) {
+  .superRefine(
+    (file, ctx) => {
+      const installations: unknown[] = Array.isArray(file?.installations) ? file.installations : [];
+      for (const [i, first] of duplicateNames(installations)) {
         ctx.addIssue({
           code: 'custom',
           path: ['installations', i, 'name'],
-          message: `installation name "${inst.name}" is already used by installations[${first}]`,
+          message: `installation name "${nameOf(installations[i])}" is already used by installations[${first}]`,
         });
-      } else seen.set(key, i);
-    });
-  });
+      }
+    },
+    { when: () => true },
+  );
 
 /** What a user writes (defaults may be left out). */
 export type ServerInput = z.input<typeof ServerSchema>;

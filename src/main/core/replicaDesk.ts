@@ -2,8 +2,8 @@
 // HTTP bridge all drive. It owns the SQLite store, the keychain and the log for one data
 // directory, and has no Electron import.
 import { join } from 'node:path';
-import type { ConnectionReport, SecretKind, SecretStatus, ImportSummary } from '../../shared/api';
-import type { Installation, ProfilesFile, ServerRef } from '../../shared/profiles';
+import type { ConnectionReport, SecretKind, SecretStatus } from '../../shared/api';
+import type { ServerRef } from '../../shared/profiles';
 import { resolveDataDir } from './dataDir';
 import { createLogger, type Logger } from './logging/logger';
 import { openStore, type Store } from './store/database';
@@ -21,21 +21,15 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** The keychain; defaults to the OS keychain through keytar. */
   secretStore?: SecretStore;
+  /** better-sqlite3 addon built for Electron's ABI (see scripts/start.mjs). */
+  sqliteNativeBinding?: string;
 }
 
 export interface ReplicaDesk {
   readonly home: string;
   readonly log: Logger;
   readonly store: Store;
-  readonly profiles: {
-    list(): Installation[];
-    get(name: string): Installation;
-    save(input: { previousName?: string; installation: unknown; serverRenames?: { from: string; to: string }[] }): Promise<Installation>;
-    validate(installation: unknown): Installation;
-    delete(name: string): Promise<void>;
-    importText(text: string, options: { replace: boolean }): Promise<ImportSummary>;
-    exportFile(): ProfilesFile;
-  };
+  readonly profiles: ProfileService;
   readonly secrets: {
     status(ref: ServerRef): Promise<SecretStatus>;
     set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
@@ -49,7 +43,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const env = options.env ?? process.env;
   const home = options.home ?? resolveDataDir(env);
   const log = createLogger(join(home, 'logs', 'replica-desk.log'));
-  const store = openStore(join(home, 'replica-desk.sqlite'));
+  const store = openStore(join(home, 'replica-desk.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
   const secretStore = options.secretStore ?? new KeytarSecretStore();
   const secrets = new SecretService(secretStore, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
@@ -58,8 +52,16 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     log,
     store,
     profiles,
-    secrets,
-    testConnection: (ref) => testServerConnection(profiles.server(ref), ref, secretStore, env, log),
+    // Secrets belong to servers that exist; accounts use the names as stored.
+    secrets: {
+      status: (ref) => secrets.status(profiles.canonicalRef(ref)),
+      set: (ref, kind, secret) => secrets.set(profiles.canonicalRef(ref), kind, secret),
+      delete: (ref, kind) => secrets.delete(profiles.canonicalRef(ref), kind),
+    },
+    testConnection: (ref) => {
+      const canonical = profiles.canonicalRef(ref);
+      return testServerConnection(profiles.server(canonical), canonical, secretStore, env, log);
+    },
     close: () => store.close(),
   };
 }

@@ -1,0 +1,38 @@
+import type { ConnectionReport } from '../../shared/api';
+import { formatServerRef, parseServerRef, type ServerRef } from '../../shared/profiles';
+import { toErrorPayload } from '../../main/core/errors';
+import { requireArgs, type Command } from '../context';
+import { EXIT_FAILED, EXIT_OK, formatError, printJson } from '../output';
+
+export const testConnection: Command = async (ctx) => {
+  const [target] = requireArgs(ctx, 1, 'INSTALLATION or INSTALLATION/SERVER');
+  const core = ctx.core();
+  const single = parseServerRef(target!);
+  const refs: ServerRef[] = single
+    ? [core.profiles.canonicalRef(single)]
+    : core.profiles.get(target!).servers.map((s) => ({ installation: core.profiles.get(target!).name, server: s.name }));
+
+  const results = await Promise.all(
+    refs.map(async (ref) => {
+      try {
+        return { server: formatServerRef(ref), ok: true as const, report: await core.testConnection(ref) };
+      } catch (e) {
+        return { server: formatServerRef(ref), ok: false as const, error: toErrorPayload(e) };
+      }
+    }),
+  );
+  if (ctx.out.json) printJson(ctx.out, single ? results[0] : { results });
+  else {
+    for (const r of results) {
+      if (r.ok) ctx.out.stdout(`${r.server}: ok — ${describe(r.report)}\n`);
+      else ctx.out.stderr(`${r.server}: FAILED (${r.error.code})\n${formatError(r.error).replace(/^/gm, '  ')}`);
+    }
+  }
+  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+};
+
+function describe(r: ConnectionReport): string {
+  const schema = r.schemaExists ? `schema ${r.schema} exists` : `schema ${r.schema} is MISSING`;
+  const type = r.repositoryServerType ? `repository_server_type=${r.repositoryServerType}` : 'no repository_server_type';
+  return `PostgreSQL ${r.serverVersion}, ${schema}, ${type}, password from ${r.passwordSource} (${r.elapsedMs} ms)`;
+}

@@ -1,0 +1,33 @@
+import type { ReplicaDesk } from '../main/core/replicaDesk';
+import { InvalidInputError } from '../main/core/errors';
+import { parseServerRef, type ServerRef } from '../shared/profiles';
+import type { Output } from './output';
+
+export interface CommandContext {
+  /** Positionals after the command words. */
+  args: string[];
+  options: Record<string, string | boolean | string[] | undefined>;
+  out: Output;
+  /** Opens the core on first use, so `--help` and usage errors touch no files. */
+  core(): ReplicaDesk;
+  stdin: NodeJS.ReadStream;
+}
+
+export type Command = (ctx: CommandContext) => Promise<number>;
+
+export class UsageError extends InvalidInputError {
+  constructor(message: string) {
+    super(message, [], 'Run `replica-desk --help` for usage; nothing was changed.');
+  }
+}
+
+export function requireArgs(ctx: CommandContext, count: number, names: string): string[] {
+  if (ctx.args.length !== count) throw new UsageError(`expected ${names}`);
+  return ctx.args;
+}
+
+export function serverRefArg(text: string): ServerRef {
+  const ref = parseServerRef(text);
+  if (!ref) throw new UsageError(`"${text}" is not INSTALLATION/SERVER (e.g. prod-eu/rls1)`);
+  return ref;
+}

@@ -1,0 +1,83 @@
+// Parses the command line and dispatches to a command. The work happens in core.
+import { parseArgs } from 'node:util';
+import { openReplicaDesk, type ReplicaDesk } from '../main/core/replicaDesk';
+import { testConnection } from './commands/connection';
+import { exportProfiles, importProfiles, listProfiles } from './commands/profiles';
+import { deleteSecret, setSecret } from './commands/secrets';
+import { UsageError, type Command, type CommandContext } from './context';
+import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
+import { USAGE } from './usage';
+
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
+interface CommandSpec {
+  words: [string, string];
+  run: Command;
+  options?: Record<string, OptionSpec>;
+}
+
+const commands: CommandSpec[] = [
+  { words: ['profiles', 'import'], run: importProfiles, options: { replace: { type: 'boolean' } } },
+  { words: ['profiles', 'export'], run: exportProfiles },
+  { words: ['profiles', 'list'], run: listProfiles },
+  { words: ['secrets', 'set'], run: setSecret },
+  { words: ['secrets', 'delete'], run: deleteSecret },
+  { words: ['connection', 'test'], run: testConnection },
+];
+
+const globalOptions: Record<string, OptionSpec> = {
+  home: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+};
+
+export interface CliEnvironment {
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  output?: Output;
+  version: string;
+}
+
+export async function runCli(argv: string[], environment: CliEnvironment): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const out = environment.output ?? processOutput(wantsJson);
+  let core: ReplicaDesk | null = null;
+  try {
+    const spec = commands.find((c) => argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ') === c.words.join(' '));
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...globalOptions, ...(spec?.options ?? {}) },
+      allowPositionals: true,
+      strict: true,
+    });
+    const values = parsed.values as CommandContext['options'];
+    if (values.version) {
+      out.stdout(`${environment.version}\n`);
+      return EXIT_OK;
+    }
+    if (values.help || argv.length === 0) {
+      (argv.length === 0 ? out.stderr : out.stdout)(USAGE);
+      return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!spec) throw new UsageError(`unknown command "${parsed.positionals.slice(0, 2).join(' ')}"`);
+    const home = typeof values.home === 'string' ? values.home : undefined;
+    const ctx: CommandContext = {
+      args: parsed.positionals.slice(2),
+      options: values,
+      out,
+      stdin: environment.stdin,
+      core: () => (core ??= openReplicaDesk({ env: environment.env, ...(home ? { home } : {}) })),
+    };
+    return await spec.run(ctx);
+  } catch (e) {
+    if (e instanceof TypeError && 'code' in e && String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+      out.stderr(formatError({ code: 'usage', message: e.message, hint: 'Run `replica-desk --help` for usage; nothing was changed.' }));
+      if (out.json) out.stdout(`${JSON.stringify({ ok: false, error: { code: 'usage', message: e.message, hint: 'Run `replica-desk --help` for usage.' } })}\n`);
+      return EXIT_USAGE;
+    }
+    return reportError(out, e);
+  } finally {
+    (core as ReplicaDesk | null)?.close();
+  }
+}

@@ -1,0 +1,24 @@
+export const USAGE = `Usage: replica-desk <command> [options]
+
+Profiles
+  profiles import FILE [--replace]     validate and import a profiles@1 file (all or nothing)
+  profiles export [FILE]               write the profiles@1 file (no secrets) to FILE or stdout
+  profiles list [--json]               installations and their servers
+
+Secrets (OS keychain, service "replica-desk")
+  secrets set INSTALLATION/SERVER db|ssh      read the secret from stdin (no echo on a TTY)
+  secrets delete INSTALLATION/SERVER db|ssh   remove it
+
+Connections
+  connection test INSTALLATION[/SERVER] [--json]
+                                       connect with the stored credentials and report the
+                                       PostgreSQL version, the schema and repository_server_type
+
+Global options
+  --home DIR     data directory (default: REPLICA_DESK_HOME, then the desktop app's)
+  --json         print one JSON document on stdout
+  -h, --help     show this help
+  --version      print the version
+
+Exit codes: 0 success, 1 the operation failed, 2 bad usage or invalid input (nothing changed).
+`;

@@ -1,0 +1,165 @@
+// The rules for installations and servers: validation against profiles@1, uniqueness,
+// renames that carry keychain entries along, and all-or-nothing import and export.
+import type { z } from 'zod';
+import type { ImportSummary } from '../../../shared/api';
+import {
+  InstallationSchema,
+  PROFILES_FORMAT,
+  ProfilesFileSchema,
+  formatServerRef,
+  jsonPath,
+  type Installation,
+  type ProfilesFile,
+  type Server,
+  type ServerRef,
+} from '../../../shared/profiles';
+import type { ProblemPath } from '../../../shared/result';
+import { InvalidInputError, NotFoundError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { SecretMove, SecretService } from '../secrets/secretService';
+import type { ProfileRepository } from './profileRepository';
+
+export interface SaveInstallationInput {
+  previousName?: string;
+  installation: unknown;
+  serverRenames?: { from: string; to: string }[];
+}
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function problemsOf(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ProblemPath[] {
+  return error.issues.map((issue) => ({ path: jsonPath([...prefix, ...issue.path]), message: issue.message }));
+}
+
+export class ProfileService {
+  constructor(
+    private readonly repository: ProfileRepository,
+    private readonly secrets: SecretService,
+    private readonly log: Logger,
+  ) {}
+
+  list(): Installation[] {
+    return this.repository.list();
+  }
+
+  get(name: string): Installation {
+    const found = this.repository.find(name);
+    if (!found) throw new NotFoundError(`Installation "${name}"`);
+    return found;
+  }
+
+  server(ref: ServerRef): Server {
+    const server = this.get(ref.installation).servers.find((s) => sameName(s.name, ref.server));
+    if (!server) throw new NotFoundError(`Server "${formatServerRef(ref)}"`);
+    return server;
+  }
+
+  /** The reference with the stored spelling of both names (lookups ignore case, keychain accounts do not). */
+  canonicalRef(ref: ServerRef): ServerRef {
+    const installation = this.get(ref.installation);
+    return { installation: installation.name, server: this.server(ref).name };
+  }
+
+  validate(installation: unknown): Installation {
+    const parsed = InstallationSchema.safeParse(installation);
+    if (!parsed.success) {
+      throw new InvalidInputError('The installation is not valid.', problemsOf(parsed.error));
+    }
+    return parsed.data;
+  }
+
+  async save(input: SaveInstallationInput): Promise<Installation> {
+    const next = this.validate(input.installation);
+    const previous = input.previousName !== undefined ? this.get(input.previousName) : null;
+    const clash = this.repository.find(next.name);
+    if (clash && (!previous || !sameName(clash.name, previous.name))) {
+      throw new InvalidInputError(`An installation called "${clash.name}" already exists.`, [
+        { path: '$.name', message: `installation name "${next.name}" is already used` },
+      ]);
+    }
+    const { moves, removed } = this.planSecretMoves(previous, next, input.serverRenames ?? []);
+    await this.secrets.relocate(moves, removed, () => this.repository.upsert(next, previous?.name ?? null));
+    this.log.info(previous ? 'installation updated' : 'installation created', { installation: next.name });
+    return this.get(next.name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const existing = this.get(name);
+    const removed = existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
+    await this.secrets.relocate([], removed, () => {
+      this.repository.delete(existing.name);
+    });
+    this.log.info('installation deleted', { installation: existing.name });
+  }
+
+  /** Parses and validates a profiles@1 file; throws InvalidInputError listing every problem. */
+  parseFile(text: string): ProfilesFile {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new InvalidInputError('The profiles file is not valid JSON.', [
+        { path: '$', message: e instanceof Error ? e.message : String(e) },
+      ]);
+    }
+    const parsed = ProfilesFileSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new InvalidInputError('The profiles file does not validate.', problemsOf(parsed.error));
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Imports a profiles@1 file: all installations or none. Without `replace`, an
+   * installation that already exists is a problem; with it, it is replaced. Installations
+   * not named in the file are left alone, and so are keychain entries.
+   */
+  async importText(text: string, options: { replace: boolean }): Promise<ImportSummary> {
+    const file = this.parseFile(text);
+    const existing = new Set(this.repository.list().map((i) => i.name.toLowerCase()));
+    const conflicts = file.installations.flatMap((inst, i) =>
+      existing.has(inst.name.toLowerCase()) && !options.replace
+        ? [{ path: jsonPath(['installations', i, 'name']), message: `installation "${inst.name}" already exists (use --replace to overwrite it)` }]
+        : [],
+    );
+    if (conflicts.length > 0) {
+      throw new InvalidInputError('Some installations in the file already exist.', conflicts, 'Re-run with --replace to overwrite them; nothing was changed.');
+    }
+    this.repository.upsertAll(file.installations);
+    const summary: ImportSummary = { created: [], replaced: [] };
+    for (const inst of file.installations) (existing.has(inst.name.toLowerCase()) ? summary.replaced : summary.created).push(inst.name);
+    this.log.info('profiles imported', { ...summary });
+    return summary;
+  }
+
+  exportFile(): ProfilesFile {
+    return { format: PROFILES_FORMAT, installations: this.repository.list() };
+  }
+
+  private planSecretMoves(
+    previous: Installation | null,
+    next: Installation,
+    renames: readonly { from: string; to: string }[],
+  ): { moves: SecretMove[]; removed: ServerRef[] } {
+    if (!previous) return { moves: [], removed: [] };
+    const problems: ProblemPath[] = [];
+    renames.forEach((r, i) => {
+      if (!previous.servers.some((s) => sameName(s.name, r.from)))
+        problems.push({ path: jsonPath(['serverRenames', i, 'from']), message: `no server "${r.from}" in "${previous.name}"` });
+      if (!next.servers.some((s) => sameName(s.name, r.to)))
+        problems.push({ path: jsonPath(['serverRenames', i, 'to']), message: `no server "${r.to}" in the edited installation` });
+    });
+    if (problems.length > 0) throw new InvalidInputError('The server renames do not match the installation.', problems);
+
+    const moves: SecretMove[] = [];
+    const removed: ServerRef[] = [];
+    for (const old of previous.servers) {
+      const renamedTo = renames.find((r) => sameName(r.from, old.name))?.to;
+      const target = next.servers.find((s) => sameName(s.name, renamedTo ?? old.name));
+      // A server whose old name is reused by a different server (without a rename) keeps its secrets.
+      if (target) moves.push({ from: { installation: previous.name, server: old.name }, to: { installation: next.name, server: target.name } });
+      else removed.push({ installation: previous.name, server: old.name });
+    }
+    return { moves, removed };
+  }
+}
