@@ -1,0 +1,93 @@
+// "Test connection" for one server: find its password where the admin keeps it, connect
+// as the content server would, and report what the admin needs to trust the profile —
+// server version, whether the schema is there, and which kind of content server the
+// schema belongs to. A missing schema is a finding of the report, not a failure.
+import type pg from 'pg';
+import type { ConnectionReport } from '../../../shared/api';
+import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
+import { ReplicaDeskError } from '../errors';
+import type { Logger } from '../logging/logger';
+import { resolveDbPassword } from '../secrets/dbPassword';
+import type { SecretStore } from '../secrets/secretStore';
+import { qualified, resolveTableName, schemaExists } from './catalog';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openClient } from './connect';
+import { classifyConnectionError } from './connectionErrors';
+
+export interface ConnectionTestOptions {
+  /** Bounds the connect and each probe query. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** `repository_server_type` from the schema's system table; null when table or row is missing. */
+export async function readRepositoryServerType(client: pg.ClientBase, schema: string): Promise<string | null> {
+  const table = await resolveTableName(client, schema, 'system');
+  if (!table) return null;
+  const result = await client.query<{ content: string | null }>(
+    `SELECT content FROM ${qualified(schema, table)} WHERE property = 'repository_server_type' LIMIT 1`,
+  );
+  return result.rows[0]?.content ?? null;
+}
+
+export async function testServerConnection(
+  server: Server,
+  ref: ServerRef,
+  secretStore: SecretStore,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  options: ConnectionTestOptions = {},
+): Promise<ConnectionReport> {
+  const started = performance.now();
+  const { db } = server;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const where = { host: db.host, port: db.port, database: db.database, user: db.user, schema: db.schema, sslmode: db.sslmode ?? 'prefer' };
+  let client: pg.Client | undefined;
+  let passwordSource: ConnectionReport['passwordSource'] = 'none';
+  try {
+    const password = await resolveDbPassword(secretStore, ref, db, env);
+    passwordSource = password.source;
+    if (password.warning) log.warn(`connection test ${formatServerRef(ref)}: ${password.warning}`);
+    client = await openClient(db, password.secret, {
+      timeoutMs,
+      statementTimeoutMs: timeoutMs,
+      applicationName: 'replica-desk connection test',
+      ref,
+      passwordSource,
+      env,
+    });
+    const version = await client.query<{ version: string; num: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num",
+    );
+    const exists = await schemaExists(client, db.schema);
+    const report: ConnectionReport = {
+      ref: { installation: ref.installation, server: ref.server },
+      serverVersion: version.rows[0]?.version ?? '',
+      serverVersionNum: Number(version.rows[0]?.num ?? 0),
+      schema: db.schema,
+      schemaExists: exists,
+      repositoryServerType: exists ? await readRepositoryServerType(client, db.schema) : null,
+      passwordSource,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+    log.info(`connection test ${formatServerRef(ref)}: ok`, {
+      ...where,
+      serverVersion: report.serverVersion,
+      schemaExists: report.schemaExists,
+      repositoryServerType: report.repositoryServerType,
+      passwordSource,
+      elapsedMs: report.elapsedMs,
+    });
+    return report;
+  } catch (error) {
+    const classified =
+      error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, passwordSource, timeoutMs });
+    log.warn(`connection test ${formatServerRef(ref)}: ${classified.code}`, {
+      ...where,
+      message: classified.message,
+      passwordSource,
+      elapsedMs: Math.round(performance.now() - started),
+    });
+    throw classified;
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
