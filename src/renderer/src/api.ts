@@ -1,0 +1,44 @@
+// The renderer's only way to main. In Electron the preload puts one function per
+// operation on window.api; in a browser (end-to-end tests, preview) the same operations
+// go over HTTP to a bridge that drives the real core. Either way every call answers with
+// a Result and never throws, so components handle failure as a value.
+import { operations, type Operation, type ReplicaDeskApi, type Request, type Responses } from '../../shared/api';
+import { fail, type Result } from '../../shared/result';
+
+function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
+  const v = value as { ok: unknown; value?: unknown; error?: unknown };
+  return v.ok === true ? 'value' in v : v.ok === false && typeof v.error === 'object' && v.error !== null;
+}
+
+async function postOperation<Op extends Operation>(op: Op, request: Request<Op>): Promise<Result<Responses[Op]>> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/${op}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request ?? {}),
+    });
+  } catch (e) {
+    return fail({
+      code: 'bridge-unreachable',
+      message: `Replica Desk's backend did not answer (${e instanceof Error ? e.message : String(e)}).`,
+      hint: 'Check that the app (or the preview bridge) is still running, then try again.',
+    });
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (isResult(body)) return body as Result<Responses[Op]>;
+  return fail({
+    code: 'bridge-bad-answer',
+    message: `Replica Desk's backend answered ${op} with HTTP ${response.status} and no result.`,
+    hint: 'This is a bug in Replica Desk or its preview bridge; the log file may have details.',
+  });
+}
+
+function httpApi(): ReplicaDeskApi {
+  return Object.fromEntries(
+    operations.map((op) => [op, (request: Request<typeof op>) => postOperation(op, request)]),
+  ) as ReplicaDeskApi;
+}
+
+export const api: ReplicaDeskApi = window.api ?? httpApi();

@@ -1,0 +1,25 @@
+interface AppHeaderProps {
+  onReload(): void;
+}
+
+export function AppHeader({ onReload }: AppHeaderProps) {
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+          <ellipse cx="9" cy="6" rx="6" ry="2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          <path d="M3 6v8c0 1.4 2.7 2.5 6 2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          <path d="M15 6v4" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          <path d="M14 13.5h7m0 0-2.5-2.5m2.5 2.5L18.5 16M21 19.5h-7m0 0 2.5-2.5M14 19.5l2.5 2.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+        </svg>
+        <div>
+          <h1>Replica Desk</h1>
+          <p className="brand-sub">CoreMedia Live Server profiles</p>
+        </div>
+      </div>
+      <button type="button" className="button button-quiet" onClick={onReload} title="Read the installations again, e.g. after a CLI import">
+        Reload
+      </button>
+    </header>
+  );
+}
