@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { InstallationSchema, type Installation, type ProfilesFile } from './profiles';
 import type { Result } from './result';
+import { channelFor, operations, type Operation } from './operations';
+
+export { channelFor, operations, type Operation };
 
 const ServerRefSchema = z.object({ installation: z.string().min(1), server: z.string().min(1) });
 const SecretKindSchema = z.enum(['db', 'ssh']);
@@ -29,9 +32,8 @@ export const requestSchemas = {
   setSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema, value: z.string().min(1) }).strict(),
   deleteSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
   testConnection: z.object({ ref: ServerRefSchema }).strict(),
-} as const;
+} as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
-export type Operation = keyof typeof requestSchemas;
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
 
 export interface SecretStatus {
@@ -77,9 +79,5 @@ export type ReplicaDeskApi = {
   [Op in Operation]: (request: Request<Op>) => Promise<Result<Responses[Op]>>;
 };
 
-export const operations = Object.keys(requestSchemas) as Operation[];
-
-/** IPC channel for an operation. One named channel each, never a generic one. */
-export const channelFor = (op: Operation): string => `replica-desk:${op}`;
 
 export { InstallationSchema };

@@ -1,0 +1,79 @@
+// The Electron app's lifecycle: one instance, one core, one main window. Everything the
+// app does happens in the core; this file only wires it to Electron.
+import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
+import { toErrorPayload } from './core/errors';
+import { createHandlers } from './ipc/handlers';
+import { registerIpc } from './ipc/registerIpc';
+import { buildApplicationMenu } from './menu';
+import { createMainWindow, mainWindowPaths } from './window';
+
+// Same as package.json's productName, which also names the userData directory.
+const APP_NAME = 'Replica Desk';
+
+app.setName(APP_NAME);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  run();
+}
+
+function run(): void {
+  const paths = mainWindowPaths(__dirname, process.env.ELECTRON_RENDERER_URL);
+  let core: ReplicaDesk | null = null;
+  let mainWindow: BrowserWindow | null = null;
+  let unregisterIpc = (): void => {};
+
+  const openMainWindow = (): void => {
+    const window = createMainWindow(paths);
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null;
+    });
+    mainWindow = window;
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('will-quit', () => {
+    unregisterIpc();
+    core?.close();
+    core = null;
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      const opened = openReplicaDesk({
+        home: process.env.REPLICA_DESK_HOME ?? app.getPath('userData'),
+        sqliteNativeBinding: process.env.REPLICA_DESK_SQLITE_BINDING,
+      });
+      core = opened;
+      unregisterIpc = registerIpc({
+        handlers: createHandlers(opened),
+        mainWindow: () => mainWindow,
+        appEntryUrl: paths.appEntryUrl,
+        log: opened.log,
+      });
+      Menu.setApplicationMenu(buildApplicationMenu({ appName: APP_NAME, platform: process.platform, isPackaged: app.isPackaged }));
+      openMainWindow();
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+      });
+    })
+    .catch((e: unknown) => {
+      // Typically the data directory: unwritable, or a database from a newer Replica Desk.
+      const { message, hint } = toErrorPayload(e);
+      console.error(`${APP_NAME} could not start: ${message}\n${hint}`);
+      dialog.showErrorBox(`${APP_NAME} could not start`, `${message}\n\n${hint}`);
+      app.exit(1);
+    });
+}

@@ -1,0 +1,20 @@
+// The names of the operations and their IPC channels, with no dependencies, so the
+// sandboxed preload can bundle them without pulling in zod. src/shared/api.ts holds a
+// request schema for each of these names (a type check keeps the two lists equal).
+export const operations = [
+  'listInstallations',
+  'saveInstallation',
+  'deleteInstallation',
+  'validateInstallation',
+  'importProfiles',
+  'exportProfiles',
+  'secretStatus',
+  'setSecret',
+  'deleteSecret',
+  'testConnection',
+] as const;
+
+export type Operation = (typeof operations)[number];
+
+/** IPC channel for an operation. One named channel each, never a generic one. */
+export const channelFor = (op: Operation): string => `replica-desk:${op}`;
