@@ -4,6 +4,8 @@ import { openReplicaDesk, type ReplicaDesk } from '../main/core/replicaDesk';
 import { testConnection } from './commands/connection';
 import { exportProfiles, importProfiles, listProfiles } from './commands/profiles';
 import { deleteSecret, setSecret } from './commands/secrets';
+import { restore, resume } from './commands/restore';
+import { listRuns, showRun } from './commands/runs';
 import { UsageError, type Command, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
@@ -11,7 +13,7 @@ import { USAGE } from './usage';
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
 interface CommandSpec {
-  words: [string, string];
+  words: string[];
   run: Command;
   options?: Record<string, OptionSpec>;
 }
@@ -23,6 +25,21 @@ const commands: CommandSpec[] = [
   { words: ['secrets', 'set'], run: setSecret },
   { words: ['secrets', 'delete'], run: deleteSecret },
   { words: ['connection', 'test'], run: testConnection },
+  {
+    words: ['restore'],
+    run: restore,
+    options: {
+      replica: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean' },
+      'from-backup': { type: 'string' },
+      'backup-dir': { type: 'string' },
+      'pg-bin': { type: 'string' },
+    },
+  },
+  { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },
+  { words: ['runs', 'show'], run: showRun },
+  { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' } } },
 ];
 
 const globalOptions: Record<string, OptionSpec> = {
@@ -31,6 +48,12 @@ const globalOptions: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 };
+
+/** The command words, found with every known option so an option's value is not taken for one. */
+function leadingWords(argv: string[]): string[] {
+  const all = Object.assign({}, globalOptions, ...commands.map((c) => c.options ?? {})) as Record<string, OptionSpec>;
+  return parseArgs({ args: argv, options: all, allowPositionals: true, strict: false }).positionals.slice(0, 2);
+}
 
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv;
@@ -44,7 +67,8 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
   const out = environment.output ?? processOutput(wantsJson);
   let core: ReplicaDesk | null = null;
   try {
-    const spec = commands.find((c) => argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ') === c.words.join(' '));
+    const words = leadingWords(argv);
+    const spec = commands.find((c) => c.words.every((w, i) => words[i] === w));
     const parsed = parseArgs({
       args: argv,
       options: { ...globalOptions, ...(spec?.options ?? {}) },
@@ -63,7 +87,7 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
     if (!spec) throw new UsageError(`unknown command "${parsed.positionals.slice(0, 2).join(' ')}"`);
     const home = typeof values.home === 'string' ? values.home : undefined;
     const ctx: CommandContext = {
-      args: parsed.positionals.slice(2),
+      args: parsed.positionals.slice(spec.words.length),
       options: values,
       out,
       stdin: environment.stdin,

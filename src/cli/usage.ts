@@ -14,6 +14,16 @@ Connections
                                        connect with the stored credentials and report the
                                        PostgreSQL version, the schema and repository_server_type
 
+Restore (the vendor procedure, from one backup of the master)
+  restore INSTALLATION [--replica NAME]... [--dry-run] [--yes] [--json]
+          [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR]
+                                       preflight, plan, typed confirmation, then the run;
+                                       --dry-run prints the plan and changes nothing;
+                                       Ctrl-C cancels (compensation runs)
+  runs list [--installation NAME] [--json]    restore history
+  runs show RUN_ID [--json]                   one run: steps, captured values, log
+  runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
+
 Global options
   --home DIR     data directory (default: REPLICA_DESK_HOME, then the desktop app's)
   --json         print one JSON document on stdout

@@ -3,6 +3,9 @@
 import type { ErrorPayload, ProblemPath } from '../../shared/result';
 
 export class ReplicaDeskError extends Error {
+  /** Bad usage or invalid input, nothing changed: the CLI exits 2 rather than 1. */
+  readonly usage: boolean = false;
+
   constructor(
     readonly code: string,
     message: string,
@@ -20,6 +23,8 @@ export class ReplicaDeskError extends Error {
 
 /** Bad input: nothing was changed. The CLI exits 2 for these. */
 export class InvalidInputError extends ReplicaDeskError {
+  override readonly usage = true;
+
   constructor(
     message: string,
     readonly problems: ProblemPath[] = [],
@@ -34,20 +39,23 @@ export class InvalidInputError extends ReplicaDeskError {
 }
 
 export class NotFoundError extends ReplicaDeskError {
+  override readonly usage = true;
+
   constructor(what: string, hint = 'Check the name with `replica-desk profiles list`.') {
     super('not-found', `${what} does not exist.`, hint);
   }
 }
 
 export class ConflictError extends ReplicaDeskError {
+  override readonly usage = true;
+
   constructor(message: string, hint: string) {
     super('conflict', message, hint);
   }
 }
 
 /** Errors the CLI reports with exit code 2 (bad usage or invalid input; nothing changed). */
-export const isUsageError = (e: unknown): boolean =>
-  e instanceof InvalidInputError || e instanceof NotFoundError || e instanceof ConflictError;
+export const isUsageError = (e: unknown): boolean => e instanceof ReplicaDeskError && e.usage;
 
 export function toErrorPayload(e: unknown): ErrorPayload {
   if (e instanceof ReplicaDeskError) return e.toPayload();

@@ -14,6 +14,8 @@ import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
 import { SecretService } from './secrets/secretService';
 import { testServerConnection } from './postgres/connectionTest';
+import { RunStore } from './history/runStore';
+import { RestoreService } from './restore/restoreService';
 
 export interface OpenOptions {
   /** Data directory; defaults to REPLICA_DESK_HOME, then the per-user app-data directory. */
@@ -35,6 +37,7 @@ export interface ReplicaDesk {
     set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
     delete(ref: ServerRef, kind: SecretKind): Promise<boolean>;
   };
+  readonly restore: RestoreService;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
   close(): void;
 }
@@ -47,8 +50,10 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const secretStore = options.secretStore ?? new KeytarSecretStore();
   const secrets = new SecretService(secretStore, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
+  const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
   return {
     home,
+    restore,
     log,
     store,
     profiles,

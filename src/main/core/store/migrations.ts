@@ -33,6 +33,58 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX servers_by_installation ON servers(installation_id, position);
     `,
   },
+  {
+    version: 2,
+    description: 'restore runs, their replicas, steps and log',
+    sql: `
+      CREATE TABLE runs (
+        id            TEXT PRIMARY KEY,
+        installation  TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        -- The plan as it was run: the installation snapshot, replicas and step list (no secrets).
+        plan          TEXT NOT NULL CHECK (json_valid(plan)),
+        -- Values captured along the way: backup file, master counts at dump time, heads, confirmations.
+        captured      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(captured)),
+        compensation  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(compensation)),
+        message       TEXT,
+        -- Host and pid of the process driving the run, to tell a live run from an interrupted one.
+        owner_host    TEXT,
+        owner_pid     INTEGER,
+        created_at    TEXT NOT NULL,
+        finished_at   TEXT
+      );
+      CREATE INDEX runs_by_installation ON runs(installation, created_at);
+      CREATE TABLE run_replicas (
+        run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        replica  TEXT NOT NULL,
+        status   TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')),
+        message  TEXT,
+        PRIMARY KEY (run_id, replica)
+      );
+      CREATE TABLE run_steps (
+        run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        id          TEXT NOT NULL,
+        replica     TEXT,
+        title       TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'skipped', 'cancelled')),
+        started_at  TEXT,
+        finished_at TEXT,
+        message     TEXT,
+        captured    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(captured)),
+        PRIMARY KEY (run_id, seq)
+      );
+      CREATE TABLE run_log (
+        id       INTEGER PRIMARY KEY,
+        run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        at       TEXT NOT NULL,
+        level    TEXT NOT NULL,
+        step_seq INTEGER,
+        message  TEXT NOT NULL
+      );
+      CREATE INDEX run_log_by_run ON run_log(run_id, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,0 +1,130 @@
+// `restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json]` and
+// `runs resume RUN_ID [--yes]`: preflight, plan, typed confirmation, then the recorded run
+// with live progress on stderr. Ctrl-C cancels (child processes are killed, compensation
+// runs); a second Ctrl-C exits at once.
+import { formatServerRef } from '../../shared/profiles';
+import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
+import type { RestoreService } from '../../main/core/restore/restoreService';
+import type { RestorePlan } from '../../main/core/restore/restorePlan';
+import { requireArgs, UsageError, type CommandContext, type Command } from '../context';
+import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
+import { ask } from '../prompt';
+import { eventPrinter, formatPlan, formatPreflight, formatRunSummary } from '../restoreOutput';
+
+const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+const stringOption = (ctx: CommandContext, name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
+
+export const restore: Command = async (ctx) => {
+  const [installation] = requireArgs(ctx, 1, 'INSTALLATION: restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json]');
+  const service = ctx.core().restore;
+  const dryRun = ctx.options['dry-run'] === true;
+  const yes = ctx.options.yes === true;
+  // Refuse early, before any work, when a confirmation would be needed and cannot be asked.
+  if (!dryRun && !yes && !ctx.stdin.isTTY) throw new ConfirmationRequiredError();
+
+  const fromBackup = stringOption(ctx, 'from-backup');
+  const backupDir = stringOption(ctx, 'backup-dir');
+  const pgBinDir = stringOption(ctx, 'pg-bin');
+  const { plan, preflight } = await service.prepare({
+    installation: installation!,
+    replicas: asList(ctx.options.replica),
+    ...(fromBackup ? { fromBackup } : {}),
+    ...(backupDir ? { backupDir } : {}),
+    ...(pgBinDir ? { pgBinDir } : {}),
+  });
+
+  if (dryRun) {
+    if (ctx.out.json) printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, steps: plan.steps } });
+    else ctx.out.stdout(`${formatPlan(plan)}\n\n${formatPreflight(preflight)}\n\nDry run: nothing was changed.\n`);
+    return preflight.ok ? EXIT_OK : EXIT_FAILED;
+  }
+  ctx.out.stderr(`${formatPreflight(preflight)}\n`);
+  if (!preflight.ok) throw new PreflightFailedError(preflight.findings.filter((f) => !f.ok && f.severity === 'error').length);
+  if (!ctx.out.json) ctx.out.stderr(`\n${formatPlan(plan)}\n\n`);
+
+  const confirmations = yes ? confirmedByFlag(plan) : await confirmByTyping(ctx, plan);
+  const runId = service.start(plan, preflight, confirmations);
+  ctx.out.stderr(`Run ${runId} started.\n`);
+  return runAndReport(ctx, service, runId, plan, yes, pgBinDir);
+};
+
+export const resume: Command = async (ctx) => {
+  const [runId] = requireArgs(ctx, 1, 'RUN_ID: runs resume RUN_ID [--yes]');
+  const service = ctx.core().restore;
+  const yes = ctx.options.yes === true;
+  const run = service.get(runId!);
+  if (!yes && !ctx.stdin.isTTY) throw new ConfirmationRequiredError();
+  service.claimForResume(runId!);
+  const pending = run.steps.filter((s) => s.status !== 'done' && s.status !== 'skipped');
+  ctx.out.stderr(`Resuming run ${runId} at: ${pending[0]?.title ?? 'nothing left'}\n`);
+  if (!yes) {
+    const answer = await ask(ctx.stdin, process.stderr, `Type the installation name "${run.installation}" to continue the run: `);
+    if (answer !== run.installation) throw new ConfirmationDeclinedError(`resume of run ${runId}`);
+  }
+  return runAndReport(ctx, service, runId!, run.plan, yes, stringOption(ctx, 'pg-bin'));
+};
+
+async function runAndReport(ctx: CommandContext, service: RestoreService, runId: string, plan: RestorePlan, yes: boolean, pgBinDir: string | undefined): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      ctx.out.stderr('\nCancelling: stopping child processes and running compensation (Ctrl-C again to exit at once)…\n');
+      controller.abort(new Error('cancelled by Ctrl-C'));
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    await service.execute(runId, {
+      signal: controller.signal,
+      onEvent: eventPrinter(ctx.out.stderr, plan.steps.length),
+      confirm: async (instruction) => {
+        if (yes) return true;
+        if (!ctx.stdin.isTTY) return false;
+        const answer = await ask(ctx.stdin, process.stderr, `${instruction} Type "yes" when done: `);
+        return answer.toLowerCase() === 'yes';
+      },
+      ...(pgBinDir ? { pgBinDir } : {}),
+      ...timeoutsFromEnv(),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  const record = service.record(runId);
+  if (ctx.out.json) printJson(ctx.out, record);
+  else ctx.out.stdout(formatRunSummary(record));
+  return record.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+}
+
+function confirmedByFlag(plan: RestorePlan): Record<string, string> {
+  return Object.fromEntries(plan.replicas.map((r) => [formatServerRef({ installation: plan.installation.name, server: r }), '--yes']));
+}
+
+async function confirmByTyping(ctx: CommandContext, plan: RestorePlan): Promise<Record<string, string>> {
+  const confirmations: Record<string, string> = {};
+  for (const r of plan.replicas) {
+    const name = formatServerRef({ installation: plan.installation.name, server: r });
+    const schema = plan.installation.servers.find((s) => s.name === r)!.db.schema;
+    const answer = await ask(ctx.stdin, process.stderr, `This drops schema ${schema} of ${name}. Type "${name}" to confirm: `);
+    if (answer !== name) throw new ConfirmationDeclinedError(`dropping ${name} (typed "${answer}")`);
+    confirmations[name] = `typed at ${new Date().toISOString()}`;
+  }
+  return confirmations;
+}
+
+/** Lets tests and slow sites shorten or lengthen the waits for servers to stop and start. */
+function timeoutsFromEnv(): { timeouts?: Record<string, number> } {
+  const pick = (name: string) => {
+    const v = Number(process.env[name]);
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const timeouts = Object.fromEntries(
+    Object.entries({ stopWaitMs: pick('REPLICA_DESK_STOP_WAIT_MS'), startWaitMs: pick('REPLICA_DESK_START_WAIT_MS'), pollMs: pick('REPLICA_DESK_POLL_MS'), commandMs: pick('REPLICA_DESK_COMMAND_TIMEOUT_MS') }).filter(([, v]) => v !== undefined),
+  ) as Record<string, number>;
+  return Object.keys(timeouts).length > 0 ? { timeouts } : {};
+}
+
+export { UsageError };

@@ -1,0 +1,82 @@
+// Human-readable restore output: the plan with preflight findings, live progress lines,
+// and a run's story. All of it goes to stderr except the final summary.
+import type { RunRecord } from '../main/core/history/runRecord';
+import type { PreflightResult } from '../main/core/restore/preflight';
+import type { RestoreEvent } from '../main/core/restore/restoreEvents';
+import type { RestorePlan } from '../main/core/restore/restorePlan';
+
+export function formatPreflight(preflight: PreflightResult): string {
+  const lines = ['Preflight'];
+  for (const f of preflight.findings) {
+    const mark = f.ok ? (f.severity === 'warning' ? '!' : '✓') : f.severity === 'error' ? '✗' : '!';
+    lines.push(`  ${mark} ${f.server ? `${f.server}: ` : ''}${f.message}`);
+    if (!f.ok && f.hint) lines.push(`      hint: ${f.hint}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatPlan(plan: RestorePlan): string {
+  const master = plan.installation.servers.find((s) => s.name === plan.master)!;
+  const lines = [
+    `Restore plan for ${plan.installation.name}: ${plan.replicas.join(', ')} from ${plan.backup.mode === 'existing' ? `the backup ${plan.backup.file}` : `one new backup of ${plan.master} (schema ${master.db.schema})`}`,
+    '',
+    'Steps',
+  ];
+  for (const s of plan.steps) {
+    const flags = [s.destructive ? 'DESTRUCTIVE' : '', s.manual ? 'manual' : ''].filter(Boolean).join(', ');
+    lines.push(`  ${String(s.seq).padStart(2)}. ${s.title}${flags ? `  [${flags}]` : ''}`);
+    for (const a of s.actions) lines.push(`        ${a.kind.padEnd(7)} ${a.where}: ${a.text}`);
+  }
+  return lines.join('\n');
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+/** A printer for live events; progress lines at most once a second. */
+export function eventPrinter(write: (text: string) => void, total: number): (e: RestoreEvent) => void {
+  let lastProgress = 0;
+  const started = new Map<number, number>();
+  return (e) => {
+    if (e.type === 'step') {
+      const head = `[${String(e.seq).padStart(2)}/${total}]`;
+      if (e.status === 'running') {
+        started.set(e.seq, Date.now());
+        write(`${head} ${e.title} …\n`);
+      } else if (e.status !== 'pending') {
+        const took = started.has(e.seq) ? ` (${((Date.now() - started.get(e.seq)!) / 1000).toFixed(1)} s)` : '';
+        write(`${head} ${e.status}${took}: ${e.message ?? e.title}\n`);
+      }
+    } else if (e.type === 'progress') {
+      if (Date.now() - lastProgress < 1000) return;
+      lastProgress = Date.now();
+      const tables = e.tablesTotal ? `${e.tablesDone}/${e.tablesTotal} tables` : `${e.tablesDone} tables`;
+      write(`        ${e.replica ? `${e.replica} ` : ''}${e.phase}: ${tables}, ${mb(e.bytes)}${e.bytesTotal ? ` of ${mb(e.bytesTotal)}` : ''}\n`);
+    } else if (e.type === 'log' && e.level !== 'info') {
+      write(`        ${e.level}: ${e.message}\n`);
+    }
+  };
+}
+
+export function formatRunSummary(run: RunRecord): string {
+  const lines = [`Run ${run.runId} (${run.installation}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
+  if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
+  if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
+  for (const r of run.replicas) lines.push(`  ${r.replica}: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
+  for (const c of run.compensation) lines.push(`  compensation: ${c.message} (${c.outcome})`);
+  if (run.resumable) lines.push(`  resume with: replica-desk runs resume ${run.runId}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatRunStory(run: RunRecord): string {
+  const lines = [formatRunSummary(run).trimEnd(), '', 'Steps'];
+  for (const s of run.steps) {
+    const when = s.startedAt ? ` ${s.startedAt}${s.finishedAt ? ` → ${s.finishedAt}` : ''}` : '';
+    lines.push(`  ${String(s.seq).padStart(2)}. [${s.status}] ${s.title}${when}`);
+    if (s.message) lines.push(`        ${s.message}`);
+  }
+  if (run.log && run.log.length > 0) {
+    lines.push('', 'Log');
+    for (const l of run.log) lines.push(`  ${l.at} ${l.level.toUpperCase().padEnd(5)} ${l.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,80 @@
+// The run record as the CLI's --json and the app's history show it (shared/contracts):
+// runId, status, per replica its outcome and steps, every step, and the changelog position.
+import { formatServerRef } from '../../../shared/profiles';
+import type { CompensationEntry, LogRow, RunRow, StepRow } from './runStore';
+
+export interface RunRecordStep {
+  seq: number;
+  id: string;
+  replica: string | null;
+  title: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+  captured: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  runId: string;
+  installation: string;
+  status: RunRow['status'];
+  interrupted: boolean;
+  resumable: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string | null;
+  backup: unknown;
+  changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
+  replicas: Array<{ replica: string; status: string; message: string | null; changelog: unknown; verification: unknown; steps: RunRecordStep[] }>;
+  steps: RunRecordStep[];
+  compensation: CompensationEntry[];
+  preflight: unknown;
+  log?: LogRow[];
+}
+
+const toStep = (installation: string) => (s: StepRow): RunRecordStep => ({
+  seq: s.seq,
+  id: s.id,
+  replica: s.replica === null ? null : formatServerRef({ installation, server: s.replica }),
+  title: s.title,
+  status: s.status,
+  startedAt: s.startedAt,
+  finishedAt: s.finishedAt,
+  message: s.message,
+  captured: s.captured,
+});
+
+export function isResumable(run: RunRow): boolean {
+  return run.status === 'failed' || run.status === 'cancelled' || run.interrupted;
+}
+
+export function toRunRecord(run: RunRow, log?: LogRow[]): RunRecord {
+  const step = toStep(run.installation);
+  const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
+  const changelogs = run.plan.replicas.map((r) => fixupsOf(r)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
+  return {
+    runId: run.runId,
+    installation: run.installation,
+    status: run.status,
+    interrupted: run.interrupted,
+    resumable: isResumable(run),
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    message: run.message,
+    backup: run.captured.backup ?? null,
+    changelog: changelogs[0] ?? null,
+    replicas: run.replicas.map((r) => ({
+      replica: formatServerRef({ installation: run.installation, server: r.replica }),
+      status: run.interrupted && r.status === 'running' ? 'interrupted' : r.status,
+      message: r.message,
+      changelog: fixupsOf(r.replica)?.captured.changelog ?? null,
+      verification: run.steps.find((s) => s.id === 'verify' && s.replica === r.replica)?.captured.checks ?? null,
+      steps: run.steps.filter((s) => s.replica === r.replica).map(step),
+    })),
+    steps: run.steps.map(step),
+    compensation: run.compensation,
+    preflight: run.captured.preflight ?? null,
+    ...(log ? { log } : {}),
+  };
+}

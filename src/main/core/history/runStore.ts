@@ -1,0 +1,239 @@
+// The restore history in SQLite: every run, each replica in it, each step with its status,
+// timestamps, message and captured values, and the masked log. A step is written as
+// `running` before it acts and `done` after, so a killed process leaves the run visibly
+// unfinished and `runs resume` knows where to continue.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { maskSecrets } from '../secrets/secret';
+import type { SqliteDatabase } from '../store/database';
+import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../restore/restorePlan';
+
+export interface StepRow {
+  seq: number;
+  id: string;
+  replica: string | null;
+  title: string;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+  captured: Record<string, unknown>;
+}
+
+export interface RunRow {
+  runId: string;
+  installation: string;
+  status: RunStatus;
+  /** A run still marked running whose process on this host is gone. */
+  interrupted: boolean;
+  plan: RestorePlan;
+  captured: Record<string, unknown>;
+  compensation: CompensationEntry[];
+  message: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  owner: { host: string | null; pid: number | null };
+  replicas: Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
+  steps: StepRow[];
+}
+
+export interface CompensationEntry {
+  action: string;
+  target: string;
+  outcome: 'done' | 'failed' | 'left-stopped';
+  message: string;
+  at: string;
+}
+
+export interface LogRow {
+  at: string;
+  level: string;
+  stepSeq: number | null;
+  message: string;
+}
+
+const now = () => new Date().toISOString();
+const parse = <T>(text: string | null, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function newRunId(date = new Date()): string {
+  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export class RunStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  create(plan: RestorePlan, captured: Record<string, unknown> = {}): string {
+    const runId = newRunId();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO runs (id, installation, status, plan, captured, owner_host, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(runId, plan.installation.name, 'running', JSON.stringify(plan), JSON.stringify(captured), hostname(), process.pid, now());
+      const replica = this.db.prepare("INSERT INTO run_replicas (run_id, replica, status) VALUES (?, ?, 'pending')");
+      for (const r of plan.replicas) replica.run(runId, r);
+      const step = this.db.prepare(
+        "INSERT INTO run_steps (run_id, seq, id, replica, title, status) VALUES (?, ?, ?, ?, ?, 'pending')",
+      );
+      for (const s of plan.steps) step.run(runId, s.seq, s.id, s.replica, s.title);
+    })();
+    return runId;
+  }
+
+  /** Takes over an unfinished run for this process (resume). */
+  claim(runId: string): void {
+    this.db
+      .prepare("UPDATE runs SET status = 'running', owner_host = ?, owner_pid = ?, finished_at = NULL, message = NULL WHERE id = ?")
+      .run(hostname(), process.pid, runId);
+  }
+
+  setStep(runId: string, seq: number, status: StepStatus, fields: { message?: string | null; captured?: Record<string, unknown> } = {}): void {
+    const at = now();
+    const started = status === 'running' ? at : null;
+    const finished = status === 'running' || status === 'pending' ? null : at;
+    this.db
+      .prepare(
+        `UPDATE run_steps SET status = ?,
+           started_at = CASE WHEN ? IS NOT NULL THEN ? ELSE started_at END,
+           finished_at = ?,
+           message = CASE WHEN ? THEN ? ELSE message END,
+           captured = CASE WHEN ? IS NOT NULL THEN json_patch(captured, ?) ELSE captured END
+         WHERE run_id = ? AND seq = ?`,
+      )
+      .run(
+        status,
+        started,
+        started,
+        finished,
+        fields.message !== undefined ? 1 : 0,
+        fields.message === undefined || fields.message === null ? null : maskSecrets(fields.message),
+        fields.captured ? 1 : null,
+        fields.captured ? maskSecrets(JSON.stringify(fields.captured)) : null,
+        runId,
+        seq,
+      );
+  }
+
+  setReplica(runId: string, replica: string, status: ReplicaStatus, message: string | null = null): void {
+    this.db
+      .prepare('UPDATE run_replicas SET status = ?, message = ? WHERE run_id = ? AND replica = ?')
+      .run(status, message === null ? null : maskSecrets(message), runId, replica);
+  }
+
+  capture(runId: string, values: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET captured = json_patch(captured, ?) WHERE id = ?').run(maskSecrets(JSON.stringify(values)), runId);
+  }
+
+  addCompensation(runId: string, entry: Omit<CompensationEntry, 'at'>): void {
+    const row = this.db.prepare('SELECT compensation FROM runs WHERE id = ?').get(runId) as { compensation: string };
+    const list = parse<CompensationEntry[]>(row.compensation, []);
+    list.push({ ...entry, message: maskSecrets(entry.message), at: now() });
+    this.db.prepare('UPDATE runs SET compensation = ? WHERE id = ?').run(JSON.stringify(list), runId);
+  }
+
+  finish(runId: string, status: Exclude<RunStatus, 'running'>, message: string | null): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, message = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
+      .run(status, message === null ? null : maskSecrets(message), now(), runId);
+  }
+
+  log(runId: string, level: string, message: string, stepSeq: number | null = null): void {
+    this.db
+      .prepare('INSERT INTO run_log (run_id, at, level, step_seq, message) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, now(), level, stepSeq, maskSecrets(message));
+  }
+
+  logs(runId: string): LogRow[] {
+    return (
+      this.db.prepare('SELECT at, level, step_seq, message FROM run_log WHERE run_id = ? ORDER BY id').all(runId) as Array<{
+        at: string;
+        level: string;
+        step_seq: number | null;
+        message: string;
+      }>
+    ).map((r) => ({ at: r.at, level: r.level, stepSeq: r.step_seq, message: r.message }));
+  }
+
+  get(runId: string): RunRow | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as DbRun | undefined;
+    return row ? this.toRun(row) : null;
+  }
+
+  list(filter: { installation?: string; limit?: number } = {}): RunRow[] {
+    const rows = (
+      filter.installation
+        ? this.db.prepare('SELECT * FROM runs WHERE installation = ? ORDER BY created_at DESC LIMIT ?').all(filter.installation, filter.limit ?? 100)
+        : this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(filter.limit ?? 100)
+    ) as DbRun[];
+    return rows.map((r) => this.toRun(r));
+  }
+
+  private toRun(row: DbRun): RunRow {
+    const replicas = this.db
+      .prepare('SELECT replica, status, message FROM run_replicas WHERE run_id = ? ORDER BY rowid')
+      .all(row.id) as Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
+    const steps = (this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[]).map((s) => ({
+      seq: s.seq,
+      id: s.id,
+      replica: s.replica,
+      title: s.title,
+      status: s.status,
+      startedAt: s.started_at,
+      finishedAt: s.finished_at,
+      message: s.message,
+      captured: parse<Record<string, unknown>>(s.captured, {}),
+    }));
+    const interrupted = row.status === 'running' && row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid));
+    return {
+      runId: row.id,
+      installation: row.installation,
+      status: row.status,
+      interrupted,
+      plan: parse<RestorePlan>(row.plan, {} as RestorePlan),
+      captured: parse<Record<string, unknown>>(row.captured, {}),
+      compensation: parse<CompensationEntry[]>(row.compensation, []),
+      message: row.message,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+      owner: { host: row.owner_host, pid: row.owner_pid },
+      replicas,
+      steps,
+    };
+  }
+}
+
+interface DbRun {
+  id: string;
+  installation: string;
+  status: RunStatus;
+  plan: string;
+  captured: string;
+  compensation: string;
+  message: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+interface DbStep {
+  seq: number;
+  id: string;
+  replica: string | null;
+  title: string;
+  status: StepStatus;
+  started_at: string | null;
+  finished_at: string | null;
+  message: string | null;
+  captured: string;
+}

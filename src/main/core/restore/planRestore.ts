@@ -1,0 +1,143 @@
+// Builds the RestorePlan for an installation and the chosen replicas: the procedure of
+// shared/reference/coremedia-restore.md as concrete steps, each with the exact commands
+// and SQL it will run. Pure: no I/O, so --dry-run and the tests see exactly what runs.
+import { formatServerRef, type Installation, type Server } from '../../../shared/profiles';
+import { InvalidInputError } from '../errors';
+import { quoteIdent } from '../postgres/catalog';
+import { fixupStatements } from '../coremedia/replicaFixups';
+import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
+import type { PlannedAction, PlannedStep, RestorePlan, StepId } from './restorePlan';
+
+export interface PlanOptions {
+  /** Server names of the replicas to restore; all replicas when empty. */
+  replicas: string[];
+  backupDir: string;
+  /** Start from this existing backup file instead of dumping the master. */
+  fromBackup?: string;
+  /** The master's repository tables as its catalog spells them (the dump carries them to the replica). */
+  tables?: RepositoryTables;
+}
+
+export function masterOf(installation: Installation): Server {
+  const master = installation.servers.find((s) => s.role === 'master');
+  if (!master) throw new InvalidInputError(`Installation "${installation.name}" has no master.`);
+  return master;
+}
+
+export function chooseReplicas(installation: Installation, names: string[]): Server[] {
+  const replicas = installation.servers.filter((s) => s.role === 'replica');
+  if (names.length === 0) {
+    if (replicas.length === 0) throw new InvalidInputError(`Installation "${installation.name}" has no replicas to restore.`);
+    return replicas;
+  }
+  const problems = names.flatMap((n, i) => {
+    const server = installation.servers.find((s) => s.name.toLowerCase() === n.toLowerCase());
+    if (!server) return [{ path: `--replica[${i}]`, message: `no server "${n}" in "${installation.name}"` }];
+    if (server.role !== 'replica') return [{ path: `--replica[${i}]`, message: `"${n}" is the master; only replicas can be restored` }];
+    return [];
+  });
+  if (problems.length > 0) throw new InvalidInputError('Some --replica names are wrong.', problems, 'Check the names with `replica-desk profiles list`; nothing was changed.');
+  const chosen = names.map((n) => replicas.find((s) => s.name.toLowerCase() === n.toLowerCase())!);
+  return chosen.filter((s, i) => chosen.indexOf(s) === i);
+}
+
+const hostOf = (s: Server) => (s.host.access === 'ssh' ? `ssh ${s.host.user}@${s.host.hostname}:${s.host.port}` : 'local');
+const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+
+export function keyFileFor(server: Server, owner: Server = server): string | null {
+  if (!server.installDir) return null;
+  return `${server.installDir.replace(/\/+$/, '')}/etc/keys/${owner.db.database}.${owner.db.user}.rijndael`;
+}
+
+export function planRestore(installation: Installation, options: PlanOptions): RestorePlan {
+  const master = masterOf(installation);
+  const replicas = chooseReplicas(installation, options.replicas);
+  const tables = options.tables ?? defaultRepositoryTables(master.db.schema);
+  const ref = (s: Server) => formatServerRef({ installation: installation.name, server: s.name });
+  const steps: Omit<PlannedStep, 'seq'>[] = [];
+  const add = (id: StepId, replica: Server | null, title: string, actions: PlannedAction[], flags: { destructive?: boolean; manual?: boolean } = {}) =>
+    steps.push({ id, replica: replica?.name ?? null, title, actions, destructive: flags.destructive ?? false, manual: flags.manual ?? false });
+  const confirm = (where: string, text: string): PlannedAction => ({ kind: 'confirm', where, text });
+  const command = (s: Server, text: string): PlannedAction => ({ kind: 'command', where: `${ref(s)} (${hostOf(s)})`, text });
+
+  if (!installation.onlineBackup) {
+    add('confirm-publications', null, 'Confirm that all publications have finished and the last one succeeded, and freeze the master', [
+      confirm(ref(master), 'All publications are finished, the last one succeeded, and the Master Live Server content is frozen (no new publications).'),
+    ]);
+  }
+  for (const r of replicas) {
+    const stop = r.control?.stop;
+    add(
+      'stop-replica',
+      r,
+      `Stop ${ref(r)} and prove it stopped`,
+      [
+        stop ? command(r, stop) : confirm(ref(r), `Stop ${ref(r)} now (no stop command is configured).`),
+        ...(r.control?.status ? [command(r, `${r.control.status}   # must exit non-zero`)] : []),
+        { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+      ],
+      { manual: !stop },
+    );
+  }
+  if (!installation.onlineBackup) {
+    const stop = master.control?.stop;
+    add('stop-master', null, `Stop the master ${ref(master)} if possible`, [stop ? command(master, stop) : confirm(ref(master), 'Stop the Master Live Server if possible (no stop command is configured).')], {
+      manual: !stop,
+    });
+  }
+  if (options.fromBackup) {
+    add('dump-master', null, `Use the existing backup ${options.fromBackup}`, [{ kind: 'tool', where: 'this workstation', text: `pg_restore --list ${options.fromBackup}   # check it is a custom-format dump of schema ${master.db.schema}` }]);
+  } else {
+    add('dump-master', null, `Back up the master schema ${master.db.schema} with pg_dump`, [
+      {
+        kind: 'tool',
+        where: 'this workstation',
+        text: `pg_dump --format=custom --schema=${quoteIdent(master.db.schema)} --host=${master.db.host} --port=${master.db.port} --username=${master.db.user} --dbname=${master.db.database} --file=${options.backupDir}/<run>.dump   # password from a private temporary PGPASSFILE`,
+      },
+    ]);
+  }
+  if (!installation.onlineBackup) {
+    const start = master.control?.start;
+    add('start-master', null, `Start the master ${ref(master)} again (if it was stopped); publications may resume`, [
+      start ? command(master, start) : confirm(ref(master), 'Start the Master Live Server again if you stopped it, and unfreeze publications.'),
+    ], { manual: !start });
+  }
+  for (const r of replicas) {
+    const schema = r.db.schema;
+    if (master.encryptedPasswords) {
+      add('copy-key', r, `Copy the master's key file to ${ref(r)}`, [
+        { kind: 'copy', where: `${ref(master)} → ${ref(r)}`, text: `${keyFileFor(master) ?? '<master installDir is not set>'} → ${keyFileFor(r) ?? '<replica installDir is not set>'}   # mode 0600, SHA-256 verified` },
+      ]);
+    }
+    add('drop-schema', r, `Drop the replica schema ${schema} on ${ref(r)}`, [{ kind: 'sql', where: dbOf(r), text: `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE` }], { destructive: true });
+    add('restore', r, `Restore the backup into ${schema} on ${ref(r)}`, [
+      {
+        kind: 'tool',
+        where: dbOf(r),
+        text: `pg_restore --file=- --no-owner --no-privileges <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(schema)} (SQL-aware; data rows untouched) | psql --single-transaction -v ON_ERROR_STOP=1 --host=${r.db.host} --port=${r.db.port} --username=${r.db.user} --dbname=${r.db.database}`,
+      },
+      { kind: 'sql', where: dbOf(r), text: `-- then: row count of every table compared with the master's at dump time` },
+    ]);
+    add(
+      'fixups',
+      r,
+      `Set the replicator position, clear licenses and set the server type on ${ref(r)}`,
+      fixupStatements({ ...tables, schema }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
+    );
+    const start = r.control?.start;
+    add('start-replica', r, `Start ${ref(r)} and wait until it runs`, [
+      start ? command(r, start) : confirm(ref(r), `Start ${ref(r)} now (no start command is configured).`),
+      ...(r.control?.status ? [command(r, `${r.control.status}   # until it exits 0`)] : []),
+    ], { manual: !start });
+    add('verify', r, `Verify ${ref(r)}`, [
+      { kind: 'sql', where: dbOf(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
+    ]);
+  }
+  return {
+    installation,
+    master: master.name,
+    replicas: replicas.map((r) => r.name),
+    backup: options.fromBackup ? { mode: 'existing', file: options.fromBackup } : { mode: 'dump', dir: options.backupDir },
+    steps: steps.map((s, i) => ({ ...s, seq: i + 1 })),
+  };
+}

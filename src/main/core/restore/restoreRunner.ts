@@ -1,0 +1,229 @@
+// Runs (or resumes) a recorded restore: the master phase (stop replicas, back up the
+// master) in order, then each replica's own steps, replicas side by side. Every step is
+// recorded `running` before it acts and `done` after. A failing replica does not stop the
+// others. Whatever happens, compensation puts back what can be put back and says plainly
+// what cannot.
+import { formatServerRef, type Server } from '../../../shared/profiles';
+import { toErrorPayload } from '../errors';
+import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
+import type { Logger } from '../logging/logger';
+import { findPgTools, type PgTools } from '../postgres/pgTools';
+import { maskSecrets } from '../secrets/secret';
+import type { SecretStore } from '../secrets/secretStore';
+import type { RestoreEventListener } from './restoreEvents';
+import { throttle } from './restoreEvents';
+import { MASTER_PHASE, type PlannedStep, type StepId } from './restorePlan';
+import { RestoreResources } from './restoreResources';
+import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
+import { backupMaster } from './steps/backupMaster';
+import { copyKey } from './steps/copyKey';
+import { applyFixups, dropReplicaSchema, restoreReplica } from './steps/replicaDatabase';
+import { confirmPublications, startMaster, startReplica, stopMaster, stopReplica } from './steps/serverControl';
+import { verify } from './steps/verify';
+
+const implementations: Record<StepId, StepImplementation> = {
+  'confirm-publications': confirmPublications,
+  'stop-replica': stopReplica,
+  'stop-master': stopMaster,
+  'dump-master': backupMaster,
+  'start-master': startMaster,
+  'copy-key': copyKey,
+  'drop-schema': dropReplicaSchema,
+  restore: restoreReplica,
+  fixups: applyFixups,
+  'start-replica': startReplica,
+  verify,
+};
+
+export interface RunnerDependencies {
+  runs: RunStore;
+  secretStore: SecretStore;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  pgBinDir?: string;
+  timeouts?: Partial<Timeouts>;
+  onEvent?: RestoreEventListener;
+  /** Manual steps: ask the admin to do something and confirm. Declines when absent. */
+  confirm?: (instruction: string) => Promise<boolean>;
+}
+
+class StepFailed extends Error {}
+
+export async function executeRun(deps: RunnerDependencies, runId: string, signal: AbortSignal): Promise<RunRow> {
+  const initial = deps.runs.get(runId);
+  if (!initial) throw new Error(`run ${runId} does not exist`);
+  const { plan } = initial;
+  const status = new Map(initial.steps.map((s) => [s.seq, s.status]));
+  const resources = new RestoreResources(plan.installation, deps.secretStore, deps.env, deps.log);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const master = resources.server(plan.master);
+  let tools: Promise<PgTools> | null = null;
+  const emit = deps.onEvent ?? (() => undefined);
+  const log = (level: 'info' | 'warn' | 'error', message: string, seq: number | null = null) => {
+    const masked = maskSecrets(message);
+    deps.runs.log(runId, level, masked, seq);
+    deps.log.log(level, `run ${runId}: ${masked}`);
+    emit({ type: 'log', runId, level, message: masked });
+  };
+  const setStep = (step: PlannedStep, s: typeof initial.steps[number]['status'], message: string | null, captured?: Record<string, unknown>) => {
+    status.set(step.seq, s);
+    deps.runs.setStep(runId, step.seq, s, { message, ...(captured ? { captured } : {}) });
+    emit({ type: 'step', runId, seq: step.seq, id: step.id, replica: step.replica, title: step.title, status: s, message: message === null ? null : maskSecrets(message) });
+  };
+
+  const contextFor = (step: PlannedStep, stepSignal: AbortSignal): StepContext => {
+    const progress = throttle<ProgressUpdate>((p) => emit({ type: 'progress', runId, seq: step.seq, replica: step.replica, ...p }));
+    return {
+      runId,
+      plan,
+      step,
+      master,
+      replica: step.replica ? resources.server(step.replica) : null,
+      resources,
+      tools: () => (tools ??= findPgTools({ env: deps.env, ...(deps.pgBinDir ? { binDir: deps.pgBinDir } : {}) })),
+      signal: stepSignal,
+      timeouts,
+      runCaptured: () => deps.runs.get(runId)!.captured,
+      captureRun: (values) => deps.runs.capture(runId, values),
+      log: (level, message) => log(level, message, step.seq),
+      progress: (p) => progress.push(p),
+      confirm: async (instruction) => {
+        log('info', `waiting for the admin: ${instruction}`, step.seq);
+        const answer = deps.confirm ? await deps.confirm(instruction) : false;
+        log('info', `${answer ? 'confirmed' : 'declined'}: ${instruction}`, step.seq);
+        return answer;
+      },
+    };
+  };
+
+  const execute = async (step: PlannedStep, stepSignal: AbortSignal): Promise<void> => {
+    if (stepSignal.aborted) throw new StepFailed('cancelled');
+    setStep(step, 'running', null);
+    log('info', `started: ${step.title}`, step.seq);
+    try {
+      const outcome = await implementations[step.id](contextFor(step, stepSignal));
+      setStep(step, 'done', outcome.message, outcome.captured);
+      log('info', `done: ${outcome.message}`, step.seq);
+    } catch (e) {
+      const error = toErrorPayload(e);
+      const cancelled = stepSignal.aborted || error.code === 'cancelled';
+      const message = cancelled ? 'Cancelled' : `${error.message} — ${error.hint}`;
+      setStep(step, cancelled ? 'cancelled' : 'failed', message, { error: { code: cancelled ? 'cancelled' : error.code, message: error.message, hint: error.hint } });
+      log(cancelled ? 'warn' : 'error', `${cancelled ? 'cancelled' : 'failed'}: ${step.title}: ${error.message}`, step.seq);
+      if (error.code === 'internal') deps.log.error('step crashed', { step: step.id, error: e instanceof Error ? e.stack : String(e) });
+      throw new StepFailed(message);
+    }
+  };
+
+  const finished = (s: PlannedStep) => status.get(s.seq) === 'done' || status.get(s.seq) === 'skipped';
+  const failedReplicas = new Map<string, string>();
+  const replicaDone = new Set(initial.replicas.filter((r) => r.status === 'succeeded').map((r) => r.replica));
+  let fatal: string | null = null;
+
+  emit({ type: 'run', runId, status: 'running', message: null });
+  try {
+    // Phase 1: in order, on the master and the replicas' servers.
+    for (const step of plan.steps.filter((s) => MASTER_PHASE.includes(s.id))) {
+      if (finished(step) || (step.replica && (failedReplicas.has(step.replica) || replicaDone.has(step.replica)))) continue;
+      try {
+        await execute(step, signal);
+      } catch (e) {
+        if (step.replica && !signal.aborted) {
+          failedReplicas.set(step.replica, (e as Error).message);
+          deps.runs.setReplica(runId, step.replica, 'failed', (e as Error).message);
+          continue;
+        }
+        fatal = (e as Error).message;
+        break;
+      }
+    }
+    if (!fatal && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r)) && failedReplicas.size > 0) fatal = 'every replica failed before the backup';
+
+    // Phase 2: each replica's own steps, replicas side by side.
+    if (!fatal && !signal.aborted) {
+      await Promise.all(
+        plan.replicas
+          .filter((r) => !failedReplicas.has(r) && !replicaDone.has(r))
+          .map(async (replica) => {
+            deps.runs.setReplica(runId, replica, 'running');
+            for (const step of plan.steps.filter((s) => s.replica === replica && !MASTER_PHASE.includes(s.id))) {
+              if (finished(step)) continue;
+              try {
+                await execute(step, signal);
+              } catch (e) {
+                failedReplicas.set(replica, (e as Error).message);
+                deps.runs.setReplica(runId, replica, signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+                return;
+              }
+            }
+            replicaDone.add(replica);
+            deps.runs.setReplica(runId, replica, 'succeeded', null);
+          }),
+      );
+    }
+  } finally {
+    const allSucceeded = plan.replicas.every((r) => replicaDone.has(r));
+    if (!allSucceeded) await compensate();
+    for (const r of plan.replicas) {
+      if (!replicaDone.has(r) && !failedReplicas.has(r)) deps.runs.setReplica(runId, r, signal.aborted ? 'cancelled' : 'failed', fatal);
+    }
+    const final = signal.aborted ? 'cancelled' : allSucceeded ? 'succeeded' : 'failed';
+    const message = final === 'succeeded' ? null : signal.aborted ? 'Cancelled by the admin' : (fatal ?? [...failedReplicas].map(([r, m]) => `${r}: ${m}`).join('\n'));
+    deps.runs.finish(runId, final, message);
+    emit({ type: 'run', runId, status: final, message });
+    await resources.close();
+  }
+  return deps.runs.get(runId)!;
+
+  // Puts back what the run changed and can safely put back; reports what it cannot.
+  async function compensate(): Promise<void> {
+    const calm = new AbortController().signal;
+    const record = (entry: Omit<CompensationEntry, 'at'>) => {
+      deps.runs.addCompensation(runId, entry);
+      log(entry.outcome === 'failed' ? 'error' : 'warn', `compensation: ${entry.message}`);
+    };
+    const stepOf = (id: StepId, replica: string | null) => plan.steps.find((s) => s.id === id && s.replica === replica);
+    const startMasterStep = stepOf('start-master', null);
+    if (deps.runs.get(runId)!.captured.masterStoppedByRun && startMasterStep && !finished(startMasterStep)) {
+      await execute(startMasterStep, calm).then(
+        () => record({ action: 'start-master', target: ref(master), outcome: 'done', message: `started the master ${ref(master)} again` }),
+        (e: Error) => record({ action: 'start-master', target: ref(master), outcome: 'failed', message: `could not start the master ${ref(master)}: ${e.message}` }),
+      );
+    }
+    for (const replica of plan.replicas) {
+      if (replicaDone.has(replica)) continue;
+      const server = resources.server(replica);
+      const stop = stepOf('stop-replica', replica)!;
+      const drop = stepOf('drop-schema', replica)!;
+      const start = stepOf('start-replica', replica)!;
+      const stopTouched = status.get(stop.seq) !== 'pending';
+      if (!stopTouched || finished(start)) continue;
+      if (status.get(drop.seq) === 'pending') {
+        if (!server.control?.start) {
+          record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `${ref(server)} has no start command: start it by hand (its schema was not dropped)` });
+        } else {
+          await execute(start, calm).then(
+            () => record({ action: 'start-replica', target: ref(server), outcome: 'done', message: `started ${ref(server)} again; its schema was not dropped` }),
+            (e: Error) => record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `could not start ${ref(server)} again: ${e.message}` }),
+          );
+        }
+        // A later resume must stop it again before going on.
+        for (const s of [stop, start]) {
+          status.set(s.seq, 'pending');
+          deps.runs.setStep(runId, s.seq, 'pending', { message: s === stop ? 'restarted by compensation; will be stopped again on resume' : 'started by compensation' });
+        }
+      } else {
+        record({
+          action: 'leave-stopped',
+          target: ref(server),
+          outcome: 'left-stopped',
+          message: `${ref(server)} stays stopped: its schema was dropped or is being restored. Continue with \`replica-desk runs resume ${runId}\`.`,
+        });
+      }
+    }
+  }
+
+  function ref(server: Server): string {
+    return formatServerRef(resources.ref(server));
+  }
+}

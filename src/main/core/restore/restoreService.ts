@@ -1,0 +1,120 @@
+// The restore as the CLI and the app drive it: prepare (preflight + plan, read-only),
+// start a recorded run, execute or resume it, and read the history.
+import { join } from 'node:path';
+import { InvalidInputError } from '../errors';
+import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
+import type { RunRow, RunStore } from '../history/runStore';
+import type { Logger } from '../logging/logger';
+import type { ProfileService } from '../profiles/profileService';
+import type { SecretStore } from '../secrets/secretStore';
+import { chooseReplicas, planRestore } from './planRestore';
+import { runPreflight, type PreflightResult } from './preflight';
+import { RunNotResumableError } from './restoreErrors';
+import type { RestoreEventListener } from './restoreEvents';
+import type { RestorePlan } from './restorePlan';
+import { executeRun } from './restoreRunner';
+import type { Timeouts } from './stepContext';
+
+export interface PrepareInput {
+  installation: string;
+  replicas: string[];
+  fromBackup?: string;
+  backupDir?: string;
+  pgBinDir?: string;
+}
+
+export interface ExecuteOptions {
+  signal: AbortSignal;
+  onEvent?: RestoreEventListener;
+  confirm?: (instruction: string) => Promise<boolean>;
+  timeouts?: Partial<Timeouts>;
+  pgBinDir?: string;
+}
+
+export class RestoreService {
+  constructor(
+    private readonly profiles: ProfileService,
+    readonly runs: RunStore,
+    private readonly secretStore: SecretStore,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: Logger,
+    private readonly home: string,
+  ) {}
+
+  defaultBackupDir(): string {
+    return join(this.home, 'backups');
+  }
+
+  /** Preflight and plan. Changes nothing anywhere. */
+  async prepare(input: PrepareInput): Promise<{ plan: RestorePlan; preflight: PreflightResult }> {
+    const installation = this.profiles.get(input.installation);
+    const replicas = chooseReplicas(installation, input.replicas);
+    const backupDir = input.backupDir ?? this.defaultBackupDir();
+    const preflight = await runPreflight({
+      installation,
+      replicas,
+      secretStore: this.secretStore,
+      env: this.env,
+      log: this.log,
+      backupDir,
+      ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
+      ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
+    });
+    const plan = planRestore(installation, {
+      replicas: replicas.map((r) => r.name),
+      backupDir,
+      ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
+      ...(preflight.tables ? { tables: preflight.tables } : {}),
+    });
+    return { plan, preflight };
+  }
+
+  /** Records a new run (all steps pending) and returns its id. */
+  start(plan: RestorePlan, preflight: PreflightResult, confirmations: Record<string, string>): string {
+    const runId = this.runs.create(plan, { preflight: preflight.findings, identities: preflight.identities, confirmations });
+    this.log.info('restore run created', { runId, installation: plan.installation.name, replicas: plan.replicas });
+    return runId;
+  }
+
+  execute(runId: string, options: ExecuteOptions): Promise<RunRow> {
+    return executeRun(
+      {
+        runs: this.runs,
+        secretStore: this.secretStore,
+        env: this.env,
+        log: this.log,
+        ...(options.pgBinDir ? { pgBinDir: options.pgBinDir } : {}),
+        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.confirm ? { confirm: options.confirm } : {}),
+      },
+      runId,
+      options.signal,
+    );
+  }
+
+  /** Checks that a run may be resumed and takes it over for this process. */
+  claimForResume(runId: string): RunRow {
+    const run = this.get(runId);
+    if (!isResumable(run)) {
+      throw new RunNotResumableError(runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
+    }
+    this.runs.claim(runId);
+    this.log.info('restore run resumed', { runId });
+    return this.get(runId);
+  }
+
+  get(runId: string): RunRow {
+    const run = this.runs.get(runId);
+    if (!run) throw new InvalidInputError(`There is no run ${runId}.`, [], 'List runs with `replica-desk runs list`.');
+    return run;
+  }
+
+  record(runId: string, withLog = false): RunRecord {
+    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined);
+  }
+
+  list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
+    return this.runs.list(filter).map((r) => toRunRecord(r));
+  }
+}

@@ -1,0 +1,105 @@
+// The steps that change a replica's database: drop its schema, restore the backup into
+// it, and apply the CoreMedia fix-ups. Each re-checks, right before it acts, that it is
+// aimed at the replica and not at the master (cluster identity, database and schema).
+import type pg from 'pg';
+import { formatServerRef, type Server } from '../../../../shared/profiles';
+import { readChangelogHead } from '../../coremedia/changelog';
+import { applyReplicaFixups, replicaFixupsApplied } from '../../coremedia/replicaFixups';
+import { readClusterIdentity, sameSchema, type SchemaIdentity } from '../../postgres/clusterIdentity';
+import { schemaExists } from '../../postgres/catalog';
+import { dropSchema } from '../../postgres/dropSchema';
+import { restoreIntoSchema } from '../../postgres/restoreIntoSchema';
+import { compareCounts, countRows } from '../../postgres/tableCounts';
+import { ReplicaDeskError } from '../../errors';
+import type { BackupInfo } from './backupMaster';
+import { RowCountMismatchError } from '../restoreErrors';
+import { requireReplica, type StepContext, type StepImplementation } from '../stepContext';
+
+class AimedAtMasterError extends ReplicaDeskError {
+  constructor(replica: string) {
+    super('aimed-at-master', `${replica} resolves to the master's own schema (same cluster, database and schema).`, 'Fix the replica\'s db settings in the profile; nothing was changed.');
+  }
+}
+
+async function identityOf(client: pg.Client, schema: string): Promise<SchemaIdentity> {
+  const id = await readClusterIdentity(client);
+  return { systemIdentifier: id.systemIdentifier, database: id.database, schema };
+}
+
+/** Refuses unless the replica's client points somewhere other than the master schema. */
+async function guardedReplicaClient(ctx: StepContext, replica: Server): Promise<{ client: pg.Client; identity: SchemaIdentity }> {
+  const client = await ctx.resources.client(replica);
+  const identity = await identityOf(client, replica.db.schema);
+  const masterIdentity = await identityOf(await ctx.resources.client(ctx.master), ctx.master.db.schema);
+  if (sameSchema(identity, masterIdentity)) throw new AimedAtMasterError(formatServerRef(ctx.resources.ref(replica)));
+  return { client, identity };
+}
+
+function backupOf(ctx: StepContext): BackupInfo {
+  const backup = ctx.runCaptured().backup as BackupInfo | undefined;
+  if (!backup) throw new Error('the backup step has not recorded a backup file');
+  return backup;
+}
+
+export const dropReplicaSchema: StepImplementation = async (ctx) => {
+  const replica = requireReplica(ctx);
+  const { client, identity } = await guardedReplicaClient(ctx, replica);
+  const existed = await dropSchema(client, replica.db.schema, { expect: identity });
+  return { message: existed ? `Dropped schema ${replica.db.schema}` : `Schema ${replica.db.schema} did not exist`, captured: { existed } };
+};
+
+export const restoreReplica: StepImplementation = async (ctx) => {
+  const replica = requireReplica(ctx);
+  const { client, identity } = await guardedReplicaClient(ctx, replica);
+  // A restore whose commit landed just before an interruption left the schema behind;
+  // this run already confirmed dropping it, so start clean.
+  if (await schemaExists(client, replica.db.schema)) {
+    await dropSchema(client, replica.db.schema, { expect: identity });
+    ctx.log('warn', `Schema ${replica.db.schema} existed before the restore (an earlier attempt); dropped it again`);
+  }
+  const backup = backupOf(ctx);
+  const result = await restoreIntoSchema({
+    tools: await ctx.tools(),
+    dumpFile: backup.file,
+    sourceSchema: ctx.master.db.schema,
+    target: { ...replica.db, schema: replica.db.schema },
+    password: await ctx.resources.password(replica),
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
+  });
+  const replicaCounts = await countRows(client, replica.db.schema);
+  const expected = (ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? (await countRows(await ctx.resources.client(ctx.master), ctx.master.db.schema));
+  const comparison = compareCounts(expected, replicaCounts);
+  if (!comparison.matches) {
+    throw new RowCountMismatchError(
+      formatServerRef(ctx.resources.ref(replica)),
+      comparison.mismatches.map((m) => `${m.table}: master ${m.master ?? 'missing'}, replica ${m.replica ?? 'missing'}`),
+    );
+  }
+  const tables = Object.keys(replicaCounts).length;
+  return {
+    message: `Restored ${tables} tables into ${replica.db.schema} in ${(result.elapsedMs / 1000).toFixed(1)} s; every row count matches the master's at backup time`,
+    captured: { tables, elapsedMs: result.elapsedMs, rowCounts: replicaCounts },
+  };
+};
+
+export const applyFixups: StepImplementation = async (ctx) => {
+  const replica = requireReplica(ctx);
+  const { client } = await guardedReplicaClient(ctx, replica);
+  const schema = replica.db.schema;
+  // Already applied (the commit landed just before an interruption)? Then don't fail on
+  // the server-type UPDATE, which would now change no row.
+  if (await replicaFixupsApplied(client, schema)) {
+    return { message: 'The fix-ups were already applied', skipped: true, captured: { changelog: await readChangelogHead(client, schema) } };
+  }
+  const result = await applyReplicaFixups(client, schema, { signal: ctx.signal });
+  const { changelog } = result;
+  const localNote =
+    changelog.newestIsLocal && changelog.lastNonLocal
+      ? `; the newest event is local (code 15): last non-local event is ${changelog.lastNonLocal.sequenceNo}/${changelog.lastNonLocal.idTag} — clients such as the CAE Feeder may need a reset`
+      : '';
+  return {
+    message: `Replicator set to sequenceno ${changelog.sequenceNo}, idtag ${changelog.idTag}; ${result.licensesDeleted} license row(s) removed; server type set to live${localNote}`,
+    captured: { changelog, replicatorRowsBefore: result.replicatorRowsBefore, licensesDeleted: result.licensesDeleted },
+  };
+};
