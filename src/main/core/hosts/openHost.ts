@@ -1,0 +1,43 @@
+// The host a server's commands and files live on, as its profile says: this workstation,
+// or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Server, ServerRef } from '../../../shared/profiles';
+import { throwIfAborted } from '../cancellation';
+import { accountFor, type SecretStore } from '../secrets/secretStore';
+import type { Host } from './host';
+import { LocalHost } from './localHost';
+import { openSshHost } from './sshHost';
+
+/** `~` and `~/…` (also `~\…`) against the user's home directory, as OpenSSH reads IdentityFile. */
+export function expandHome(path: string, env: NodeJS.ProcessEnv): string {
+  if (path !== '~' && !/^~[/\\]/.test(path)) return path;
+  const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || homedir();
+  return path === '~' ? home : join(home, path.slice(2));
+}
+
+export async function openHost(
+  server: Server,
+  ref: ServerRef,
+  secretStore: SecretStore,
+  env: NodeJS.ProcessEnv,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<Host> {
+  throwIfAborted(options.signal);
+  const host = server.host;
+  if (host.access === 'local') return new LocalHost();
+  // No entry is normal (agent or unencrypted identity file); a keychain that fails is not.
+  const passphrase = await secretStore.get(accountFor(ref, 'ssh'));
+  return openSshHost({
+    hostname: host.hostname,
+    port: host.port,
+    user: host.user,
+    identityFile: host.identityFile ? expandHome(host.identityFile, env) : undefined,
+    hostKey: host.hostKey,
+    passphrase,
+    agent: env.SSH_AUTH_SOCK || undefined,
+    readyTimeoutMs: options.timeoutMs,
+    signal: options.signal,
+    ref,
+  });
+}
