@@ -3,6 +3,7 @@
 // `running` before it acts and `done` after, so a killed process leaves the run visibly
 // unfinished and `runs resume` knows where to continue.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { maskSecrets } from '../secrets/secret';
 import type { SqliteDatabase } from '../store/database';
@@ -58,9 +59,14 @@ const parse = <T>(text: string | null, fallback: T): T => (text ? (JSON.parse(te
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process nobody has reaped yet still answers kill(0); on Linux its state says so.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

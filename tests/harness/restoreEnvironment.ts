@@ -1,0 +1,155 @@
+// A whole CoreMedia installation on this machine for restore tests: a master and two
+// replicas in both layouts (rls1 in its own database on a second cluster, rls2 in the
+// master's own database on the first), stand-in server processes that hold database
+// connections and are driven by control commands, rls2 reached over a real sshd, an
+// encrypted-passwords key file, and passwords in a real pgpass file.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type PgCluster } from './postgresCluster';
+import { createContentServer, type ContentServerOptions, type ContentServerDatabase } from './coremedia/contentServerDatabase';
+import { startSshd, type Sshd } from './sshd';
+import { standInControl, standInStopCommand } from './standInServer';
+import { runCli, type CliResult } from './cli';
+
+export interface RestoreEnvironmentOptions {
+  master?: Partial<ContentServerOptions>;
+  /** rls1's stop command exits 0 but leaves the server running. */
+  lyingStopOnRls1?: boolean;
+  /** Skip the SSH replica (faster scenarios). */
+  withoutSsh?: boolean;
+}
+
+export interface RestoreEnvironment {
+  dir: string;
+  home: string;
+  installation: string;
+  a: PgCluster;
+  b: PgCluster;
+  sshd: Sshd | null;
+  master: ContentServerDatabase;
+  password: string;
+  keyFile: string;
+  keyBytes: Buffer;
+  replicaKeyFile(name: 'rls1' | 'rls2'): string;
+  env: NodeJS.ProcessEnv;
+  control: Record<'rls1' | 'rls2', { start: string; stop: string; status: string }>;
+  cli(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** md5 of every master table's rows plus its catalog definition. */
+  masterFingerprint(): Promise<string>;
+  replicaCluster(name: 'rls1' | 'rls2'): { cluster: PgCluster; database: string; schema: string };
+  stop(): Promise<void>;
+}
+
+export async function startRestoreEnvironment(options: RestoreEnvironmentOptions = {}): Promise<RestoreEnvironment> {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-restore-'));
+  const home = join(dir, 'home');
+  const installation = `it-restore-${randomBytes(3).toString('hex')}`;
+  const password = `Pw-${randomBytes(9).toString('base64url')}`;
+  const [a, b, sshd] = await Promise.all([startCluster(), startCluster(), options.withoutSsh ? Promise.resolve(null) : startSshd()]);
+
+  const master = await createContentServer(a, { layout: 'shared-database', database: 'coremedia', role: 'cm_master', password, serverType: 'publication', ...options.master });
+  await createContentServer(a, { layout: 'shared-database', database: 'coremedia', role: 'cm_rls2', password, serverType: 'live' });
+  await createContentServer(b, { layout: 'database-per-server', database: 'cm_rls1', role: 'cm_rls1', password, serverType: 'live' });
+  // The replica roles must be able to re-create their schemas after dropping them.
+  await a.query('GRANT CREATE ON DATABASE coremedia TO cm_rls2');
+  await b.query('GRANT CREATE ON DATABASE cm_rls1 TO cm_rls1');
+
+  const pgpassFile = join(dir, 'pgpass');
+  writeFileSync(pgpassFile, [a, b].map((c) => `127.0.0.1:${c.port}:*:*:${password}`).join('\n') + '\n', { mode: 0o600 });
+  chmodSync(pgpassFile, 0o600);
+  const env = { PGPASSFILE: pgpassFile, REPLICA_DESK_STOP_WAIT_MS: '3000', REPLICA_DESK_START_WAIT_MS: '20000', REPLICA_DESK_POLL_MS: '200' };
+
+  const installDir = (name: string) => join(dir, name);
+  const keyFile = join(installDir('mls'), 'etc', 'keys', 'coremedia.cm_master.rijndael');
+  const keyBytes = randomBytes(48);
+  mkdirSync(join(installDir('mls'), 'etc', 'keys'), { recursive: true });
+  writeFileSync(keyFile, keyBytes, { mode: 0o600 });
+
+  const control = {
+    rls1: standInControl({ dir: join(dir, 'standin-rls1'), db: { host: '127.0.0.1', port: b.port, database: 'cm_rls1', user: 'cm_rls1' }, pgpassFile, lyingStop: options.lyingStopOnRls1 ?? false }),
+    rls2: standInControl({ dir: join(dir, 'standin-rls2'), db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2' }, pgpassFile }),
+  };
+  const profile = {
+    format: 'replica-desk/profiles@1',
+    installations: [
+      {
+        name: installation,
+        servers: [
+          { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable' }, installDir: installDir('mls'), encryptedPasswords: true, host: { access: 'local' } },
+          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: b.port, database: 'cm_rls1', user: 'cm_rls1', sslmode: 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
+          sshd
+            ? {
+                name: 'rls2',
+                role: 'replica',
+                db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable' },
+                installDir: installDir('rls2'),
+                host: { access: 'ssh', hostname: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, hostKey: sshd.hostKeyFingerprint },
+                control: control.rls2,
+              }
+            : { name: 'rls2', role: 'replica', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable' }, installDir: installDir('rls2'), host: { access: 'local' }, control: control.rls2 },
+        ],
+      },
+    ],
+  };
+  const profileFile = join(dir, 'profiles.json');
+  writeFileSync(profileFile, JSON.stringify(profile, null, 2));
+  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { home, env: { ...env, ...extraEnv } });
+  const imported = await cli(['profiles', 'import', profileFile]);
+  if (imported.code !== 0) throw new Error(`profile import failed: ${imported.stderr}`);
+  for (const name of ['rls1', 'rls2'] as const) {
+    const started = await runShell(control[name].start);
+    if (started !== 0) throw new Error(`stand-in ${name} did not start`);
+  }
+
+  return {
+    dir,
+    home,
+    installation,
+    a,
+    b,
+    sshd,
+    master,
+    password,
+    keyFile,
+    keyBytes,
+    replicaKeyFile: (name) => join(installDir(name), 'etc', 'keys', name === 'rls1' ? 'cm_rls1.cm_rls1.rijndael' : 'coremedia.cm_rls2.rijndael'),
+    env,
+    control,
+    cli,
+    masterFingerprint: () => schemaFingerprint(a, 'coremedia', 'cm_master'),
+    replicaCluster: (name) => (name === 'rls1' ? { cluster: b, database: 'cm_rls1', schema: 'cm_rls1' } : { cluster: a, database: 'coremedia', schema: 'cm_rls2' }),
+    async stop() {
+      for (const name of ['rls1', 'rls2'] as const) await runShell(standInStopCommand(join(dir, `standin-${name}`))).catch(() => undefined);
+      await Promise.allSettled([a.stop(), b.stop(), sshd?.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every table's rows (as md5 of the ordered text form) and the catalog definition of the schema. */
+export async function schemaFingerprint(cluster: PgCluster, database: string, schema: string): Promise<string> {
+  const tables = (await cluster.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema], database)).rows.map((r) => r.t);
+  const parts: string[] = [];
+  for (const t of tables) {
+    const q = `"${schema.replace(/"/g, '""')}"."${t.replace(/"/g, '""')}"`;
+    const r = await cluster.query<{ h: string }>(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${q} x`, [], database);
+    parts.push(`${t}:${r.rows[0]!.h}`);
+  }
+  const defs = await cluster.query<{ d: string }>(
+    `SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || pg_get_userbyid(c.relowner), ',' ORDER BY c.relname) AS d
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`,
+    [schema],
+    database,
+  );
+  return `${parts.join(';')}#${defs.rows[0]!.d}`;
+}
+
+export async function runShell(command: string): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: 'ignore' });
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+}

@@ -1,0 +1,115 @@
+// Interruptions: a restore killed mid-way is visibly interrupted and `runs resume` finishes
+// it; a cancelled one stops its child processes, restarts the replicas it stopped (their
+// schemas untouched) and is recorded as cancelled with the compensation it ran.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCliBuilt, repoRoot } from '../../harness/cli';
+import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+
+function startRestore(env: RestoreEnvironment): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'replica-desk.js'), 'restore', env.installation, '--yes', '--json'], {
+    env: { ...process.env, ...env.env, REPLICA_DESK_HOME: env.home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+/** Waits until the newest run has a step with this id in status running. */
+async function waitForStep(env: RestoreEnvironment, id: string, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const list = await env.cli(['runs', 'list', '--json']);
+    const runId = list.code === 0 ? JSON.parse(list.stdout).runs[0]?.runId : undefined;
+    if (runId) {
+      const run = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
+      if (run.steps.some((s: any) => s.id === id && s.status === 'running')) return runId;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`step ${id} never ran`);
+}
+
+describe('a restore killed during the restore step', () => {
+  let env: RestoreEnvironment;
+  beforeAll(async () => {
+    assertCliBuilt();
+    env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 120 } });
+  }, 180_000);
+  afterAll(async () => env?.stop());
+
+  it('is shown as interrupted, and runs resume finishes it', async () => {
+    const { child, done } = startRestore(env);
+    const runId = await waitForStep(env, 'restore');
+    child.kill('SIGKILL');
+    await done;
+
+    const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
+    expect(shown.status).toBe('running');
+    expect(shown.interrupted).toBe(true);
+    expect(shown.resumable).toBe(true);
+    expect(shown.steps.find((s: any) => s.id === 'dump-master').status).toBe('done');
+    expect(shown.steps.some((s: any) => s.id === 'restore' && s.status === 'running')).toBe(true);
+    const listed = await env.cli(['runs', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${runId}.*interrupted`));
+
+    const resumed = await env.cli(['runs', 'resume', runId, '--yes', '--json']);
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    expect(resumed.code).toBe(0);
+    const record = JSON.parse(resumed.stdout);
+    expect(record.status).toBe('succeeded');
+    expect(record.replicas.every((r: any) => r.status === 'succeeded')).toBe(true);
+    // The backup was taken once and reused.
+    expect(record.steps.filter((s: any) => s.id === 'dump-master')).toHaveLength(1);
+    expect(record.changelog.sequenceNo).toBe(env.master.changelogHead.sequenceNo);
+    expect(await runShell(env.control.rls1.status)).toBe(0);
+    expect(await runShell(env.control.rls2.status)).toBe(0);
+  }, 180_000);
+
+  it('refuses to resume a run that succeeded', async () => {
+    const runId = JSON.parse((await env.cli(['runs', 'list', '--json'])).stdout).runs[0].runId;
+    const again = await env.cli(['runs', 'resume', runId, '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/cannot be resumed/);
+  });
+});
+
+describe('a restore cancelled during the backup', () => {
+  let env: RestoreEnvironment;
+  beforeAll(async () => {
+    env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
+  }, 180_000);
+  afterAll(async () => env?.stop());
+
+  it('kills pg_dump, removes the partial file, restarts the stopped replicas and records it', async () => {
+    const before = { rls1: await schemaFingerprint(env.b, 'cm_rls1', 'cm_rls1'), rls2: await schemaFingerprint(env.a, 'coremedia', 'cm_rls2') };
+    const { child, done } = startRestore(env);
+    const runId = await waitForStep(env, 'dump-master');
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(1);
+    const record = JSON.parse(result.stdout);
+    expect(record.runId).toBe(runId);
+    expect(record.status).toBe('cancelled');
+    expect(record.steps.find((s: any) => s.id === 'dump-master').status).toBe('cancelled');
+    expect(record.compensation.map((c: any) => [c.action, c.outcome])).toEqual([
+      ['start-replica', 'done'],
+      ['start-replica', 'done'],
+    ]);
+    expect(await runShell(env.control.rls1.status)).toBe(0);
+    expect(await runShell(env.control.rls2.status)).toBe(0);
+    expect(await schemaFingerprint(env.b, 'cm_rls1', 'cm_rls1')).toBe(before.rls1);
+    expect(await schemaFingerprint(env.a, 'coremedia', 'cm_rls2')).toBe(before.rls2);
+    const backups = join(env.home, 'backups', env.installation);
+    const leftovers = existsSync(backups) ? readdirSync(backups) : [];
+    expect(leftovers).toEqual([]);
+    expect((await runShell(`pgrep -f "[p]g_dump.*${env.a.port}"`)) !== 0).toBe(true);
+    expect(record.resumable).toBe(true);
+  }, 180_000);
+});
