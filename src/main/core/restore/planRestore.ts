@@ -4,6 +4,7 @@
 import { formatServerRef, type Installation, type Server } from '../../../shared/profiles';
 import { InvalidInputError } from '../errors';
 import { quoteIdent } from '../postgres/catalog';
+import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
 import type { PlannedAction, PlannedStep, RestorePlan, StepId } from './restorePlan';
@@ -92,7 +93,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       {
         kind: 'tool',
         where: 'this workstation',
-        text: `pg_dump --format=custom --schema=${quoteIdent(master.db.schema)} --host=${master.db.host} --port=${master.db.port} --username=${master.db.user} --dbname=${master.db.database} --file=${options.backupDir}/<run>.dump   # password from a private temporary PGPASSFILE`,
+        text: `pg_dump --format=custom --compress=${DEFAULT_DUMP_COMPRESSION} --schema=${quoteIdent(master.db.schema)} --verbose --no-password --snapshot=<exported by the run> --file=${options.backupDir}/${installation.name}/<run>-${master.db.schema}.dump --dbname='host=${master.db.host} port=${master.db.port} dbname=${master.db.database} user=${master.db.user}'   # password from a private temporary PGPASSFILE; row counts and changelog head read in the same snapshot`,
       },
     ]);
   }
@@ -114,7 +115,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       {
         kind: 'tool',
         where: dbOf(r),
-        text: `pg_restore --file=- --no-owner --no-privileges <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(schema)} (SQL-aware; data rows untouched) | psql --single-transaction -v ON_ERROR_STOP=1 --host=${r.db.host} --port=${r.db.port} --username=${r.db.user} --dbname=${r.db.database}`,
+        text: `pg_restore --file=- --no-owner --no-privileges --no-tablespaces <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(schema)} where SQL names it (data rows pass through untouched) | psql -X -q -w -v ON_ERROR_STOP=1 -f - --dbname='host=${r.db.host} port=${r.db.port} dbname=${r.db.database} user=${r.db.user}'   # one transaction: COMMIT is sent only after pg_restore succeeded`,
       },
       { kind: 'sql', where: dbOf(r), text: `-- then: row count of every table compared with the master's at dump time` },
     ]);

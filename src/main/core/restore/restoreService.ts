@@ -24,7 +24,8 @@ export interface PrepareInput {
 }
 
 export interface ExecuteOptions {
-  signal: AbortSignal;
+  /** Cancels the run when aborted (the CLI's Ctrl-C); `cancel(runId)` does the same for the app. */
+  signal?: AbortSignal;
   onEvent?: RestoreEventListener;
   confirm?: (instruction: string) => Promise<boolean>;
   timeouts?: Partial<Timeouts>;
@@ -32,6 +33,8 @@ export interface ExecuteOptions {
 }
 
 export class RestoreService {
+  private readonly active = new Map<string, AbortController>();
+
   constructor(
     private readonly profiles: ProfileService,
     readonly runs: RunStore,
@@ -76,7 +79,30 @@ export class RestoreService {
     return runId;
   }
 
-  execute(runId: string, options: ExecuteOptions): Promise<RunRow> {
+  async execute(runId: string, options: ExecuteOptions = {}): Promise<RunRow> {
+    const controller = new AbortController();
+    const forward = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) forward();
+    options.signal?.addEventListener('abort', forward, { once: true });
+    this.active.set(runId, controller);
+    try {
+      return await this.executeWith(runId, options, controller.signal);
+    } finally {
+      this.active.delete(runId);
+      options.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /** Cancels a run this process is executing; false when it is not running here. */
+  cancel(runId: string): boolean {
+    const controller = this.active.get(runId);
+    if (!controller) return false;
+    this.log.info('restore run cancel requested', { runId });
+    controller.abort(new Error('cancelled by the admin'));
+    return true;
+  }
+
+  private executeWith(runId: string, options: ExecuteOptions, signal: AbortSignal): Promise<RunRow> {
     return executeRun(
       {
         runs: this.runs,
@@ -89,7 +115,7 @@ export class RestoreService {
         ...(options.confirm ? { confirm: options.confirm } : {}),
       },
       runId,
-      options.signal,
+      signal,
     );
   }
 
