@@ -1,0 +1,216 @@
+// Restores a master dump into the replica's own schema:
+//
+//   pg_restore --file=- --schema=SOURCE DUMP  →  SchemaRenamingStream  →  psql (as the replica user)
+//
+// The renamer points every schema reference at the target; psql, connected as the replica's
+// role, makes that role the owner of everything. The script runs in ONE transaction that we
+// open and commit ourselves: psql's --single-transaction would COMMIT at end of input, and
+// a broken pipe is also an end of input. So COMMIT is written only after pg_restore exited
+// 0, the renamer accepted the whole script and the in-transaction check passed; on any
+// failure psql is killed before its input is closed, and the server rolls everything back.
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PasswordSource } from '../../../shared/api';
+import type { ServerRef } from '../../../shared/profiles';
+import { CancelledError, throwIfAborted } from '../cancellation';
+import { NotFoundError, ReplicaDeskError } from '../errors';
+import { withPrivatePgpassFile } from '../secrets/privatePgpassFile';
+import type { Secret } from '../secrets/secret';
+import { openClient, type DbSettings } from './connect';
+import { readDumpContents } from './dumpArchive';
+import { RestoreFailedError, classifyToolFailure } from './pgToolErrors';
+import { PG_CONNECT_TIMEOUT_S, conninfoFor, pgToolEnv, pgpassEntriesFor, startTool, throttled, type RunningTool } from './pgToolProcess';
+import type { PgTools } from './pgTools';
+import { endRestoreSessions, inspectRestoreTarget, restoreEpilogue, restorePrologue, type RestoreTargetState } from './restoreTarget';
+import { UnsafeDumpError } from './schemaRenamer';
+import { SchemaRenamingStream } from './schemaRenamingStream';
+
+export interface RestoreProgress {
+  phase: 'restore';
+  /** Tables whose data has been loaded. */
+  tablesDone: number;
+  tablesTotal: number;
+  /** Bytes of SQL read from pg_restore so far. */
+  bytes: number;
+  /** The expected SQL size: the dump's size for an uncompressed dump; null when compressed. */
+  bytesTotal: number | null;
+}
+
+export interface RestoreIntoSchemaOptions {
+  tools: PgTools;
+  dumpFile: string;
+  sourceSchema: string;
+  target: DbSettings & { schema: string };
+  password: Secret | null;
+  signal?: AbortSignal;
+  onProgress?: (p: RestoreProgress) => void;
+  /** Only improve error hints. */
+  ref?: ServerRef;
+  passwordSource?: PasswordSource;
+  /** Base environment of the children; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const SETTLE_MS = 2_000;
+const settle = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, SETTLE_MS))]);
+
+/** Feeds psql's stdin without ever ending or destroying it (see the top of this file). */
+function stdinOf(psql: RunningTool): Writable {
+  const stdin = psql.child.stdin;
+  if (!stdin) throw new Error('psql has no stdin');
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (stdin.write(chunk)) callback();
+      else stdin.once('drain', () => callback());
+    },
+  });
+  // After a finished pipeline these come too late to matter, and must not raise an unhandled error.
+  const fail = (error: Error): void => {
+    if (!sink.writableFinished && !sink.destroyed) sink.destroy(error);
+  };
+  stdin.on('error', fail);
+  void psql.exited.then(() => fail(new Error('psql ended before the script did')));
+  return sink;
+}
+
+export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Promise<{ elapsedMs: number; tables: number }> {
+  const started = Date.now();
+  const { tools, target, signal } = options;
+  throwIfAborted(signal);
+  const env = options.env ?? process.env;
+  const size = await stat(options.dumpFile).then(
+    (s) => s.size,
+    () => {
+      throw new NotFoundError(`The backup file ${options.dumpFile}`, 'Choose an existing backup file, or let the run make a new dump.');
+    },
+  );
+  let committing = false;
+  try {
+    const contents = await readDumpContents(tools.pgRestore, options.dumpFile, options.sourceSchema, env, signal);
+    throwIfAborted(signal);
+    const client = await openClient(target, options.password, { ref: options.ref, passwordSource: options.passwordSource });
+    let state: RestoreTargetState;
+    try {
+      state = await inspectRestoreTarget(client, target, target.schema);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    throwIfAborted(signal);
+
+    const applicationName = `replica-desk-restore-${randomBytes(6).toString('hex')}`;
+    let tables = 0;
+    let renamer: SchemaRenamingStream | null = null;
+    const progress = throttled(options.onProgress);
+    const report = (): void =>
+      progress.push({ phase: 'restore', tablesDone: Math.max(0, tables - 1), tablesTotal: contents.tables, bytes: renamer?.bytesIn ?? 0, bytesTotal: contents.compressed ? null : size });
+    const ticker = setInterval(report, 100);
+    try {
+      await withPrivatePgpassFile(pgpassEntriesFor(target, options.password), async (pgpass) => {
+        const childEnv = pgToolEnv(env, pgpass);
+        // From PostgreSQL 14 the server also notices a vanished client while it is busy (a long index build).
+        const checkClient: Record<string, string> = state.serverVersionNum >= 140000 ? { options: '-c client_connection_check_interval=1000' } : {};
+        const psql = startTool(tools.psql, ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '-f', '-', '-d', conninfoFor(target, { application_name: applicationName, ...checkClient })], {
+          env: childEnv,
+          stdio: ['pipe', 'ignore', 'pipe'],
+        });
+        const restoreArgs = ['--file=-', '--no-owner', '--no-privileges', '--no-tablespaces', '--no-publications', '--no-subscriptions', '--no-security-labels'];
+        const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, options.dumpFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+        renamer = new SchemaRenamingStream({
+          source: options.sourceSchema,
+          target: target.schema,
+          onCopy: () => {
+            tables += 1;
+            report();
+          },
+        });
+        const onAbort = (): void => {
+          void psql.terminate();
+          void pgRestore.terminate();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal?.aborted) onAbort();
+        try {
+          psql.child.stdin?.write(restorePrologue(target.schema, state));
+          await pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql));
+          const restoreExit = await pgRestore.exited;
+          if (restoreExit.code !== 0) throw toolFailure(pgRestore, 'pg_restore', options);
+          throwIfAborted(signal);
+          // From here the COMMIT is on its way; a cancel now would only race it.
+          committing = true;
+          signal?.removeEventListener('abort', onAbort);
+          psql.child.stdin?.end(restoreEpilogue(options.sourceSchema, target.schema));
+          const psqlExit = await psql.exited;
+          if (psqlExit.code !== 0) throw toolFailure(psql, 'psql', options);
+        } catch (error) {
+          throw await failureOf(error, { psql, pgRestore, signal: committing ? undefined : signal, options });
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+        }
+      });
+    } catch (error) {
+      await endSessionsQuietly(options, applicationName);
+      throw error;
+    } finally {
+      clearInterval(ticker);
+    }
+    options.onProgress?.({ phase: 'restore', tablesDone: tables, tablesTotal: contents.tables, bytes: (renamer as SchemaRenamingStream | null)?.bytesIn ?? 0, bytesTotal: contents.compressed ? null : size });
+    return { elapsedMs: Date.now() - started, tables };
+  } catch (error) {
+    // A failure of the COMMIT itself is reported as what it is, even if a cancel came meanwhile.
+    if (signal?.aborted && !committing && !(error instanceof CancelledError)) throw new CancelledError(undefined, { cause: error });
+    throw error;
+  }
+}
+
+function toolFailure(run: RunningTool, tool: 'psql' | 'pg_restore', options: RestoreIntoSchemaOptions): ReplicaDeskError {
+  return classifyToolFailure(
+    run.stderr.text(20),
+    {
+      db: options.target,
+      ref: options.ref,
+      passwordSource: options.passwordSource,
+      connectTimeoutMs: PG_CONNECT_TIMEOUT_S * 1000,
+      where: tool === 'psql' ? 'server' : 'local',
+    },
+    (detail) => new RestoreFailedError(tool, detail),
+  );
+}
+
+/** Stops both children (psql first) and names the cause the admin should see. */
+async function failureOf(
+  error: unknown,
+  c: { psql: RunningTool; pgRestore: RunningTool; signal?: AbortSignal; options: RestoreIntoSchemaOptions },
+): Promise<unknown> {
+  const ours = error instanceof ReplicaDeskError;
+  const explain = !c.signal?.aborted && !(error instanceof UnsafeDumpError);
+  // A broken pipe usually means psql stopped on an error; let it finish saying why.
+  if (explain && !ours) await settle(c.psql.exited);
+  const psqlCode = c.psql.child.exitCode;
+  await c.psql.terminate();
+  // A script that ended early usually means pg_restore failed; its own words say more.
+  if (explain) await settle(c.pgRestore.exited);
+  const restoreCode = c.pgRestore.child.exitCode;
+  await c.pgRestore.terminate();
+  c.psql.child.stdin?.destroy();
+  if (c.signal?.aborted) return new CancelledError('The restore was cancelled; its transaction was rolled back.', { cause: error });
+  if (error instanceof UnsafeDumpError) return error;
+  if (psqlCode !== null && psqlCode !== 0) return toolFailure(c.psql, 'psql', c.options);
+  if (restoreCode !== null && restoreCode !== 0) return toolFailure(c.pgRestore, 'pg_restore', c.options);
+  if (ours) return error;
+  return new RestoreFailedError('pipeline', error instanceof Error ? error.message : String(error));
+}
+
+async function endSessionsQuietly(options: RestoreIntoSchemaOptions, applicationName: string): Promise<void> {
+  try {
+    const client = await openClient(options.target, options.password, { timeoutMs: 5_000 });
+    try {
+      await endRestoreSessions(client, applicationName);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch {
+    // Best effort: the server rolls the transaction back on its own once it notices.
+  }
+}

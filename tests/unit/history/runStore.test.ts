@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunStore } from '../../../src/main/core/history/runStore';
+import { toRunRecord } from '../../../src/main/core/history/runRecord';
+import { planRestore } from '../../../src/main/core/restore/planRestore';
+import { Secret } from '../../../src/main/core/secrets/secret';
+import { openStore, type Store } from '../../../src/main/core/store/database';
+import { InstallationSchema } from '../../../src/shared/profiles';
+
+let dir: string;
+let store: Store;
+let runs: RunStore;
+const plan = planRestore(
+  InstallationSchema.parse({
+    name: 'prod',
+    servers: [
+      { name: 'mls', role: 'master', db: { host: 'h', database: 'd', user: 'cm_master' } },
+      { name: 'rls1', role: 'replica', db: { host: 'h', database: 'd', user: 'cm_rls1' } },
+    ],
+  }),
+  { replicas: [], backupDir: '/b' },
+);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rd-runs-'));
+  store = openStore(join(dir, 'db.sqlite'));
+  runs = new RunStore(store.db);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('RunStore', () => {
+  it('records a run with all steps pending, then step transitions with timestamps', () => {
+    const runId = runs.create(plan, { note: 1 });
+    let run = runs.get(runId)!;
+    expect(run.status).toBe('running');
+    expect(run.interrupted).toBe(false);
+    expect(run.steps.every((s) => s.status === 'pending')).toBe(true);
+    runs.setStep(runId, 1, 'running');
+    runs.setStep(runId, 1, 'done', { message: 'stopped', captured: { a: 1 } });
+    run = runs.get(runId)!;
+    expect(run.steps[0]).toMatchObject({ status: 'done', message: 'stopped', captured: { a: 1 } });
+    expect(run.steps[0]!.startedAt).not.toBeNull();
+    expect(run.steps[0]!.finishedAt).not.toBeNull();
+    runs.finish(runId, 'failed', 'boom');
+    expect(toRunRecord(runs.get(runId)!)).toMatchObject({ status: 'failed', resumable: true, message: 'boom' });
+  });
+
+  it('shows a run whose process died as interrupted and resumable', () => {
+    const runId = runs.create(plan);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    store.db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(dead, runId);
+    const record = toRunRecord(runs.get(runId)!);
+    expect(record).toMatchObject({ status: 'running', interrupted: true, resumable: true });
+    runs.claim(runId);
+    expect(runs.get(runId)!.interrupted).toBe(false);
+  });
+
+  it('masks known secrets in messages and the log', () => {
+    const secret = new Secret(`pw-${Math.random().toString(36).slice(2)}`);
+    const runId = runs.create(plan);
+    runs.log(runId, 'error', `psql: password ${secret.reveal()} rejected`);
+    runs.setStep(runId, 1, 'failed', { message: `failed with ${secret.reveal()}` });
+    expect(runs.logs(runId)[0]!.message).not.toContain(secret.reveal());
+    expect(runs.get(runId)!.steps[0]!.message).not.toContain(secret.reveal());
+  });
+
+  it('lists runs newest first, filtered by installation', () => {
+    const a = runs.create(plan);
+    const b = runs.create(plan);
+    store.db.prepare("UPDATE runs SET created_at = '2000-01-01T00:00:00Z' WHERE id = ?").run(a);
+    expect(runs.list().map((r) => r.runId)).toEqual([b, a]);
+    expect(runs.list({ installation: 'other' })).toEqual([]);
+  });
+});
