@@ -57,3 +57,24 @@ describe('withPrivatePgpassFile', () => {
     expect(existsSync(dirname(seen))).toBe(false);
   });
 });
+
+describe('sweepStalePgpassFiles', () => {
+  it('removes what a killed process left behind and keeps live ones', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, existsSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sweepStalePgpassFiles } = await import('../../../src/main/core/secrets/privatePgpassFile');
+    const root = mkdtempSync(join(tmpdir(), 'rd-sweep-'));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = join(root, `replica-desk-pgpass-${dead}-abc`);
+    const live = join(root, `replica-desk-pgpass-${process.pid}-def`);
+    for (const d of [stale, live]) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'pgpass'), 'h:1:d:u:pw\n');
+    }
+    expect(await sweepStalePgpassFiles(root)).toEqual([`replica-desk-pgpass-${dead}-abc`]);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
+});

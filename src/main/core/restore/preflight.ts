@@ -48,8 +48,8 @@ export interface PreflightInput {
   timeoutMs?: number;
 }
 
-/** Free space wanted for a dump, relative to the master schema's size on disk. */
-const DUMP_SPACE_FACTOR = 1.1;
+/** Free space wanted for a dump, relative to the master schema's size on disk: uncompressed custom format writes bytea as hex, about twice its size. */
+const DUMP_SPACE_FACTOR = 2;
 
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
   const { installation, replicas } = input;

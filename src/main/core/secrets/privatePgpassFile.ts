@@ -1,7 +1,7 @@
 // Gives pg_dump / pg_restore / psql a password without argv or PGPASSWORD: a pgpass file
 // readable only by us, in a fresh private directory, that lives only while `fn` runs.
 // Point the child at it with the PGPASSFILE environment variable.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors';
@@ -34,9 +34,37 @@ export function formatPgpassLine(entry: PgpassFileEntry): string {
   return fields.map(escapePgpassField).join(':');
 }
 
+const PREFIX = 'replica-desk-pgpass-';
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * A process killed with SIGKILL cannot remove its file; the directory name carries its pid,
+ * so the next run removes what a dead process left behind.
+ */
+export async function sweepStalePgpassFiles(dir = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/^replica-desk-pgpass-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && processIsGone(pid)) {
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
 export async function withPrivatePgpassFile<T>(entries: readonly PgpassFileEntry[], fn: (path: string) => Promise<T>): Promise<T> {
   const text = entries.map((e) => `${formatPgpassLine(e)}\n`).join('');
-  const dir = await mkdtemp(join(tmpdir(), 'replica-desk-pgpass-'));
+  await sweepStalePgpassFiles();
+  const dir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));
   try {
     await chmod(dir, 0o700);
     const file = join(dir, 'pgpass');
