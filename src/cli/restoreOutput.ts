@@ -2,8 +2,8 @@
 // and a run's story. All of it goes to stderr except the final summary.
 import type { RunRecord } from '../main/core/history/runRecord';
 import type { PreflightResult } from '../main/core/restore/preflight';
-import type { RestoreEvent } from '../main/core/restore/restoreEvents';
-import type { RestorePlan } from '../main/core/restore/restorePlan';
+import type { RestoreEvent } from '../shared/restoreEvents';
+import type { RestorePlan } from '../shared/restorePlan';
 
 export function formatPreflight(preflight: PreflightResult): string {
   const lines = ['Preflight'];

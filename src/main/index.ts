@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
 import { toErrorPayload } from './core/errors';
 import { createHandlers } from './ipc/handlers';
+import { RESTORE_EVENT_CHANNEL } from '../shared/operations';
 import { registerIpc } from './ipc/registerIpc';
 import { buildApplicationMenu } from './menu';
 import { createMainWindow, mainWindowPaths } from './window';
@@ -58,7 +59,12 @@ function run(): void {
       });
       core = opened;
       unregisterIpc = registerIpc({
-        handlers: createHandlers(opened),
+        handlers: createHandlers(opened, {
+          // Only the app's own window hears restore events.
+          emit: (event) => {
+            if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(RESTORE_EVENT_CHANNEL, event);
+          },
+        }),
         mainWindow: () => mainWindow,
         appEntryUrl: paths.appEntryUrl,
         log: opened.log,

@@ -5,9 +5,12 @@
 import { z } from 'zod';
 import { InstallationSchema, type Installation, type ProfilesFile } from './profiles';
 import type { Result } from './result';
-import { channelFor, operations, type Operation } from './operations';
+import type { PreflightFinding, RestorePlan } from './restorePlan';
+import type { RestoreEvent } from './restoreEvents';
+import type { RunRecord } from './runRecord';
+import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
-export { channelFor, operations, type Operation };
+export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
 
 const ServerRefSchema = z.object({ installation: z.string().min(1), server: z.string().min(1) });
 const SecretKindSchema = z.enum(['db', 'ssh']);
@@ -32,6 +35,15 @@ export const requestSchemas = {
   setSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema, value: z.string().min(1) }).strict(),
   deleteSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
   testConnection: z.object({ ref: ServerRefSchema }).strict(),
+  prepareRestore: z
+    .object({ installation: z.string().min(1), replicas: z.array(z.string().min(1)).default([]), fromBackup: z.string().min(1).optional() })
+    .strict(),
+  startRestore: z.object({ planId: z.string().min(1), confirmations: z.record(z.string(), z.string()) }).strict(),
+  resumeRun: z.object({ runId: z.string().min(1) }).strict(),
+  cancelRun: z.object({ runId: z.string().min(1) }).strict(),
+  answerConfirmation: z.object({ requestId: z.string().min(1), confirmed: z.boolean() }).strict(),
+  listRuns: z.object({ installation: z.string().min(1).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+  showRun: z.object({ runId: z.string().min(1) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -61,6 +73,12 @@ export interface ConnectionReport {
   elapsedMs: number;
 }
 
+export interface PreparedRestore {
+  planId: string;
+  plan: RestorePlan;
+  preflight: { ok: boolean; findings: PreflightFinding[] };
+}
+
 export interface Responses {
   listInstallations: Installation[];
   saveInstallation: Installation;
@@ -72,6 +90,21 @@ export interface Responses {
   setSecret: SecretStatus;
   deleteSecret: SecretStatus;
   testConnection: ConnectionReport;
+  prepareRestore: PreparedRestore;
+  startRestore: { runId: string };
+  resumeRun: { runId: string };
+  cancelRun: { cancelled: boolean };
+  answerConfirmation: { answered: boolean };
+  listRuns: RunRecord[];
+  showRun: RunRecord;
+}
+
+/** What window.api offers the renderer: every operation, and event subscriptions. */
+export type ReplicaDeskBridge = ReplicaDeskApi & ReplicaDeskEvents;
+
+/** Events the renderer can subscribe to; each returns its unsubscribe function. */
+export interface ReplicaDeskEvents {
+  onRestoreEvent(listener: (event: RestoreEvent) => void): () => void;
 }
 
 /** The typed surface the renderer sees (window.api in Electron, an HTTP bridge in tests). */

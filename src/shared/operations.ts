@@ -12,9 +12,19 @@ export const operations = [
   'setSecret',
   'deleteSecret',
   'testConnection',
+  'prepareRestore',
+  'startRestore',
+  'resumeRun',
+  'cancelRun',
+  'answerConfirmation',
+  'listRuns',
+  'showRun',
 ] as const;
 
 export type Operation = (typeof operations)[number];
 
 /** IPC channel for an operation. One named channel each, never a generic one. */
 export const channelFor = (op: Operation): string => `replica-desk:${op}`;
+
+/** Events main sends to the window (restore progress, questions for manual steps). */
+export const RESTORE_EVENT_CHANNEL = 'replica-desk:event:restore';

@@ -135,11 +135,26 @@ export interface InvokeCall {
   channel: string;
   args: unknown[];
 }
+type RendererListener = (event: unknown, ...args: unknown[]) => void;
 export const ipcRenderer = {
   invokeCalls: [] as InvokeCall[],
+  listeners: new Map<string, Set<RendererListener>>(),
   async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     ipcRenderer.invokeCalls.push({ channel, args });
     return { ok: true, value: { channel } };
+  },
+  on(channel: string, listener: RendererListener) {
+    if (!ipcRenderer.listeners.has(channel)) ipcRenderer.listeners.set(channel, new Set());
+    ipcRenderer.listeners.get(channel)!.add(listener);
+    return ipcRenderer;
+  },
+  removeListener(channel: string, listener: RendererListener) {
+    ipcRenderer.listeners.get(channel)?.delete(listener);
+    return ipcRenderer;
+  },
+  /** What main's `webContents.send(channel, payload)` would deliver, with Electron's event first. */
+  deliver(channel: string, payload: unknown): void {
+    for (const l of ipcRenderer.listeners.get(channel) ?? []) l({ sender: 'the-ipc-renderer' }, payload);
   },
 };
 

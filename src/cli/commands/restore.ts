@@ -5,7 +5,7 @@
 import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
-import type { RestorePlan } from '../../main/core/restore/restorePlan';
+import type { RestorePlan } from '../../shared/restorePlan';
 import { requireArgs, UsageError, type CommandContext, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';

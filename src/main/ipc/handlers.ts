@@ -7,6 +7,8 @@ import { fail, ok, type Result } from '../../shared/result';
 import { toErrorPayload } from '../core/errors';
 import type { ReplicaDesk } from '../core/replicaDesk';
 import { Secret } from '../core/secrets/secret';
+import { RestoreSessions } from '../core/restore/restoreSessions';
+import type { RestoreEvent } from '../../shared/restoreEvents';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -15,7 +17,13 @@ type Implementations = {
   [Op in Operation]: (request: import('zod').output<(typeof requestSchemas)[Op]>) => Promise<Responses[Op]> | Responses[Op];
 };
 
-export function createHandlers(core: ReplicaDesk): Handlers {
+export interface HandlerOptions {
+  /** Delivers restore events to the window (IPC) or the browser (bridge). */
+  emit?: (event: RestoreEvent) => void;
+}
+
+export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}): Handlers {
+  const sessions = new RestoreSessions(core.restore, options.emit ?? (() => undefined), core.log);
   const impl: Implementations = {
     listInstallations: () => core.profiles.list(),
     saveInstallation: (r) => core.profiles.save(r),
@@ -36,6 +44,13 @@ export function createHandlers(core: ReplicaDesk): Handlers {
       return core.secrets.status(r.ref);
     },
     testConnection: (r) => core.testConnection(r.ref),
+    prepareRestore: (r) => sessions.prepare({ installation: r.installation, replicas: r.replicas, ...(r.fromBackup ? { fromBackup: r.fromBackup } : {}) }),
+    startRestore: (r) => sessions.start(r.planId, r.confirmations),
+    resumeRun: (r) => sessions.resume(r.runId),
+    cancelRun: (r) => ({ cancelled: sessions.cancel(r.runId) }),
+    answerConfirmation: (r) => ({ answered: sessions.answer(r.requestId, r.confirmed) }),
+    listRuns: (r) => core.restore.list({ ...(r.installation ? { installation: r.installation } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
+    showRun: (r) => core.restore.record(r.runId, true),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

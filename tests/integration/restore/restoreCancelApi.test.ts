@@ -2,7 +2,7 @@
 // run's child processes and the run ends cancelled with its compensation recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplicaDesk, type ReplicaDesk } from '../../../src/main/core/replicaDesk';
-import type { RestoreEvent } from '../../../src/main/core/restore/restoreEvents';
+import type { RestoreEvent } from '../../../src/shared/restoreEvents';
 import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 
 let env: RestoreEnvironment;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contextBridge, ipcRenderer, resetElectronMock } from '../../mocks/electron';
-import { channelFor, operations } from '../../../src/shared/api';
+import { channelFor, operations, RESTORE_EVENT_CHANNEL } from '../../../src/shared/api';
 
 vi.mock('electron', () => import('../../mocks/electron'));
 
@@ -22,9 +22,19 @@ describe('the preload script', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['api']);
   });
 
-  it('has exactly one function per operation, named after it', () => {
-    expect(Object.keys(api).sort()).toEqual([...operations].sort());
+  it('has exactly one function per operation, named after it, plus the event subscription', () => {
+    expect(Object.keys(api).sort()).toEqual([...operations, 'onRestoreEvent'].sort());
     for (const op of operations) expect(typeof api[op], op).toBe('function');
+  });
+
+  it('delivers restore events without Electron\'s event object, and unsubscribes', () => {
+    const seen: unknown[] = [];
+    const off = (api as any).onRestoreEvent((e: unknown) => seen.push(e));
+    ipcRenderer.deliver(RESTORE_EVENT_CHANNEL, { type: 'log', runId: 'r', level: 'info', message: 'm' });
+    ipcRenderer.deliver('some-other-channel', { type: 'log' });
+    off();
+    ipcRenderer.deliver(RESTORE_EVENT_CHANNEL, { type: 'log', runId: 'r', level: 'info', message: 'late' });
+    expect(seen).toEqual([{ type: 'log', runId: 'r', level: 'info', message: 'm' }]);
   });
 
   it('exposes neither ipcRenderer nor a generic invoke', () => {

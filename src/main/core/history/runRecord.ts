@@ -1,37 +1,10 @@
 // The run record as the CLI's --json and the app's history show it (shared/contracts):
 // runId, status, per replica its outcome and steps, every step, and the changelog position.
 import { formatServerRef } from '../../../shared/profiles';
-import type { CompensationEntry, LogRow, RunRow, StepRow } from './runStore';
+import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
+import type { RunRow, StepRow } from './runStore';
 
-export interface RunRecordStep {
-  seq: number;
-  id: string;
-  replica: string | null;
-  title: string;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  message: string | null;
-  captured: Record<string, unknown>;
-}
-
-export interface RunRecord {
-  runId: string;
-  installation: string;
-  status: RunRow['status'];
-  interrupted: boolean;
-  resumable: boolean;
-  createdAt: string;
-  finishedAt: string | null;
-  message: string | null;
-  backup: unknown;
-  changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
-  replicas: Array<{ replica: string; status: string; message: string | null; changelog: unknown; verification: unknown; steps: RunRecordStep[] }>;
-  steps: RunRecordStep[];
-  compensation: CompensationEntry[];
-  preflight: unknown;
-  log?: LogRow[];
-}
+export type { RunRecord, RunRecordStep };
 
 const toStep = (installation: string) => (s: StepRow): RunRecordStep => ({
   seq: s.seq,

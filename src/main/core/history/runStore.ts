@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { maskSecrets } from '../secrets/secret';
 import type { SqliteDatabase } from '../store/database';
-import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../restore/restorePlan';
+import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
+import type { CompensationEntry, LogRow } from '../../../shared/runRecord';
+
+export type { CompensationEntry, LogRow };
 
 export interface StepRow {
   seq: number;
@@ -36,21 +39,6 @@ export interface RunRow {
   owner: { host: string | null; pid: number | null };
   replicas: Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
   steps: StepRow[];
-}
-
-export interface CompensationEntry {
-  action: string;
-  target: string;
-  outcome: 'done' | 'failed' | 'left-stopped';
-  message: string;
-  at: string;
-}
-
-export interface LogRow {
-  at: string;
-  level: string;
-  stepSeq: number | null;
-  message: string;
 }
 
 const now = () => new Date().toISOString();

@@ -7,7 +7,7 @@ import { quoteIdent } from '../postgres/catalog';
 import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
-import type { PlannedAction, PlannedStep, RestorePlan, StepId } from './restorePlan';
+import type { PlannedAction, PlannedStep, RestorePlan, StepId } from '../../../shared/restorePlan';
 
 export interface PlanOptions {
   /** Server names of the replicas to restore; all replicas when empty. */

@@ -17,15 +17,9 @@ import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools'
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { SecretStore } from '../secrets/secretStore';
 import { keyFileFor, masterOf } from './planRestore';
+import type { PreflightFinding } from '../../../shared/restorePlan';
 
-export interface PreflightFinding {
-  check: string;
-  server: string | null;
-  ok: boolean;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  hint?: string;
-}
+export type { PreflightFinding };
 
 export interface PreflightResult {
   ok: boolean;

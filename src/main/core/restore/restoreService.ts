@@ -10,8 +10,8 @@ import type { SecretStore } from '../secrets/secretStore';
 import { chooseReplicas, planRestore } from './planRestore';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
-import type { RestoreEventListener } from './restoreEvents';
-import type { RestorePlan } from './restorePlan';
+import type { RestoreEventListener } from '../../../shared/restoreEvents';
+import type { RestorePlan } from '../../../shared/restorePlan';
 import { executeRun } from './restoreRunner';
 import type { Timeouts } from './stepContext';
 

@@ -3,7 +3,7 @@
 import type { Server } from '../../../shared/profiles';
 import type { PgTools } from '../postgres/pgTools';
 import type { RestoreResources } from './restoreResources';
-import type { PlannedStep, RestorePlan } from './restorePlan';
+import type { PlannedStep, RestorePlan } from '../../../shared/restorePlan';
 
 export interface Timeouts {
   /** Running one control command. */

@@ -1,7 +1,7 @@
 // The shape of a restore: which steps run, in which order, for which replica, and exactly
 // what each one will execute (secrets masked). Built by planRestore.ts, stored with the
 // run, shown by --dry-run and the wizard, and replayed by the runner on resume.
-import type { Installation } from '../../../shared/profiles';
+import type { Installation } from './profiles';
 
 export type StepId =
   | 'confirm-publications'
@@ -51,3 +51,13 @@ export const MASTER_PHASE: readonly StepId[] = ['confirm-publications', 'stop-re
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type ReplicaStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface PreflightFinding {
+  check: string;
+  server: string | null;
+  ok: boolean;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  hint?: string;
+}
+

@@ -1,0 +1,50 @@
+// A restore run as the CLI's --json, the app's history and reports show it
+// (shared/contracts): runId, status, per replica its outcome and steps, every step, the
+// changelog position, the compensation that ran, and optionally the masked log.
+import type { RunStatus } from './restorePlan';
+
+export interface CompensationEntry {
+  action: string;
+  target: string;
+  outcome: 'done' | 'failed' | 'left-stopped';
+  message: string;
+  at: string;
+}
+
+export interface LogRow {
+  at: string;
+  level: string;
+  stepSeq: number | null;
+  message: string;
+}
+
+export interface RunRecordStep {
+  seq: number;
+  id: string;
+  replica: string | null;
+  title: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+  captured: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  runId: string;
+  installation: string;
+  status: RunStatus;
+  interrupted: boolean;
+  resumable: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string | null;
+  backup: unknown;
+  changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
+  replicas: Array<{ replica: string; status: string; message: string | null; changelog: unknown; verification: unknown; steps: RunRecordStep[] }>;
+  steps: RunRecordStep[];
+  compensation: CompensationEntry[];
+  preflight: unknown;
+  log?: LogRow[];
+}
+
