@@ -44,6 +44,7 @@ export const requestSchemas = {
   answerConfirmation: z.object({ requestId: z.string().min(1), confirmed: z.boolean() }).strict(),
   listRuns: z.object({ installation: z.string().min(1).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
   showRun: z.object({ runId: z.string().min(1) }).strict(),
+  exportRunReport: z.object({ runId: z.string().min(1), format: z.enum(['markdown', 'json']) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -97,6 +98,14 @@ export interface Responses {
   answerConfirmation: { answered: boolean };
   listRuns: RunRecord[];
   showRun: RunRecord;
+  exportRunReport: RunReport;
+}
+
+export interface RunReport {
+  /** A suggested file name, e.g. `replica-desk-run-<id>.md`. */
+  fileName: string;
+  mimeType: string;
+  text: string;
 }
 
 /** What window.api offers the renderer: every operation, and event subscriptions. */

@@ -19,6 +19,7 @@ export const operations = [
   'answerConfirmation',
   'listRuns',
   'showRun',
+  'exportRunReport',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -8,6 +8,7 @@ import { toErrorPayload } from '../core/errors';
 import type { ReplicaDesk } from '../core/replicaDesk';
 import { Secret } from '../core/secrets/secret';
 import { RestoreSessions } from '../core/restore/restoreSessions';
+import { formatRunReport } from '../core/history/runReport';
 import type { RestoreEvent } from '../../shared/restoreEvents';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
@@ -51,6 +52,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     answerConfirmation: (r) => ({ answered: sessions.answer(r.requestId, r.confirmed) }),
     listRuns: (r) => core.restore.list({ ...(r.installation ? { installation: r.installation } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
     showRun: (r) => core.restore.record(r.runId, true),
+    exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {
