@@ -5,6 +5,8 @@ import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
 import { toErrorPayload } from './core/errors';
 import { createHandlers } from './ipc/handlers';
 import { RESTORE_EVENT_CHANNEL } from '../shared/operations';
+import { RestoreSessions } from './core/restore/restoreSessions';
+import { guardCloseDuringRuns, notifyRunEnd } from './runWatcher';
 import { registerIpc } from './ipc/registerIpc';
 import { buildApplicationMenu } from './menu';
 import { createMainWindow, mainWindowPaths } from './window';
@@ -25,9 +27,11 @@ function run(): void {
   let core: ReplicaDesk | null = null;
   let mainWindow: BrowserWindow | null = null;
   let unregisterIpc = (): void => {};
+  let sessions: RestoreSessions | null = null;
 
   const openMainWindow = (): void => {
     const window = createMainWindow(paths);
+    if (sessions) guardCloseDuringRuns(window, sessions);
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
     });
@@ -58,13 +62,13 @@ function run(): void {
         sqliteNativeBinding: process.env.REPLICA_DESK_SQLITE_BINDING,
       });
       core = opened;
+      sessions = new RestoreSessions(opened.restore, (event) => {
+        notifyRunEnd(event);
+        // Only the app's own window hears restore events.
+        if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(RESTORE_EVENT_CHANNEL, event);
+      }, opened.log);
       unregisterIpc = registerIpc({
-        handlers: createHandlers(opened, {
-          // Only the app's own window hears restore events.
-          emit: (event) => {
-            if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(RESTORE_EVENT_CHANNEL, event);
-          },
-        }),
+        handlers: createHandlers(opened, { sessions }),
         mainWindow: () => mainWindow,
         appEntryUrl: paths.appEntryUrl,
         log: opened.log,

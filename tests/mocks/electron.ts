@@ -110,6 +110,17 @@ export class BrowserWindow extends EventEmitter {
     this.webContents.destroy();
     this.emit('closed');
   }
+  /** Like Electron: 'close' listeners may preventDefault(); otherwise the window goes. */
+  close(): void {
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        event.defaultPrevented = true;
+      },
+    };
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
+  }
 }
 
 class MockIpcMain extends EventEmitter {
@@ -211,15 +222,37 @@ export let app = new MockApp();
 
 export const dialog = {
   errorBoxes: [] as { title: string; content: string }[],
+  messageBoxes: [] as { options: unknown }[],
+  /** The button index the next showMessageBoxSync returns. */
+  nextMessageBoxAnswer: 0,
   showErrorBox(title: string, content: string): void {
     dialog.errorBoxes.push({ title, content });
   },
+  showMessageBoxSync(_window: unknown, options: unknown): number {
+    dialog.messageBoxes.push({ options });
+    return dialog.nextMessageBoxAnswer;
+  },
 };
+
+export class Notification {
+  static shown: { title?: string; body?: string }[] = [];
+  static isSupported(): boolean {
+    return true;
+  }
+  constructor(private readonly options: { title?: string; body?: string }) {}
+  show(): void {
+    Notification.shown.push(this.options);
+  }
+}
 
 /** Forgets everything recorded, between tests. */
 export function resetElectronMock(): void {
   app = new MockApp();
   dialog.errorBoxes = [];
+  dialog.messageBoxes = [];
+  dialog.nextMessageBoxAnswer = 0;
+  Notification.shown = [];
+  ipcRenderer.listeners.clear();
   BrowserWindow.instances = [];
   session.defaultSession = new MockSession();
   ipcMain.handlers.clear();

@@ -21,10 +21,12 @@ type Implementations = {
 export interface HandlerOptions {
   /** Delivers restore events to the window (IPC) or the browser (bridge). */
   emit?: (event: RestoreEvent) => void;
+  /** The app passes its own, to ask before quitting during a run. */
+  sessions?: RestoreSessions;
 }
 
 export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}): Handlers {
-  const sessions = new RestoreSessions(core.restore, options.emit ?? (() => undefined), core.log);
+  const sessions = options.sessions ?? new RestoreSessions(core.restore, options.emit ?? (() => undefined), core.log);
   const impl: Implementations = {
     listInstallations: () => core.profiles.list(),
     saveInstallation: (r) => core.profiles.save(r),

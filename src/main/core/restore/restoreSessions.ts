@@ -76,6 +76,17 @@ export class RestoreSessions {
     return true;
   }
 
+  /** Runs this process is executing now. */
+  activeRuns(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Cancels every active run (compensation runs) and waits until they have finished. */
+  async cancelAll(): Promise<void> {
+    for (const runId of this.activeRuns()) this.cancel(runId);
+    await this.idle();
+  }
+
   /** Resolves when every run started here has finished (for a clean shutdown and tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);
