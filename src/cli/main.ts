@@ -6,6 +6,7 @@ import { exportProfiles, importProfiles, listProfiles } from './commands/profile
 import { deleteSecret, setSecret } from './commands/secrets';
 import { restore, resume } from './commands/restore';
 import { listRuns, showRun } from './commands/runs';
+import { topology } from './commands/topology';
 import { UsageError, type Command, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
@@ -25,6 +26,7 @@ const commands: CommandSpec[] = [
   { words: ['secrets', 'set'], run: setSecret },
   { words: ['secrets', 'delete'], run: deleteSecret },
   { words: ['connection', 'test'], run: testConnection },
+  { words: ['topology'], run: topology, options: { 'timeout-ms': { type: 'string' }, cached: { type: 'boolean' } } },
   {
     words: ['restore'],
     run: restore,

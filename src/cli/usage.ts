@@ -14,6 +14,14 @@ Connections
                                        connect with the stored credentials and report the
                                        PostgreSQL version, the schema and repository_server_type
 
+Topology
+  topology [INSTALLATION] [--json] [--timeout-ms N] [--cached]
+                                       probe every server at once (each step times out after
+                                       N ms, default 5000): reachability, repository_server_type,
+                                       replicator position and lag behind the master's changelog
+                                       head, process status, last restore, and inconsistencies;
+                                       --cached prints the last stored probe without probing
+
 Restore (the vendor procedure, from one backup of the master)
   restore INSTALLATION [--replica NAME]... [--dry-run] [--yes] [--json]
           [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR]

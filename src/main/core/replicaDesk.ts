@@ -16,6 +16,8 @@ import { SecretService } from './secrets/secretService';
 import { testServerConnection } from './postgres/connectionTest';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
+import { TopologyCache } from './topology/topologyCache';
+import { TopologyService } from './topology/topologyService';
 
 export interface OpenOptions {
   /** Data directory; defaults to REPLICA_DESK_HOME, then the per-user app-data directory. */
@@ -38,6 +40,7 @@ export interface ReplicaDesk {
     delete(ref: ServerRef, kind: SecretKind): Promise<boolean>;
   };
   readonly restore: RestoreService;
+  readonly topology: TopologyService;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
   close(): void;
 }
@@ -51,9 +54,11 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const secrets = new SecretService(secretStore, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
   const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
+  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
   return {
     home,
     restore,
+    topology,
     log,
     store,
     profiles,

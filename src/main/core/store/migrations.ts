@@ -85,6 +85,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX run_log_by_run ON run_log(run_id, id);
     `,
   },
+  {
+    version: 3,
+    description: 'last topology snapshot per installation',
+    sql: `
+      -- One row per installation: the newest probe, so the topology view works offline.
+      CREATE TABLE topology_snapshots (
+        installation TEXT PRIMARY KEY COLLATE NOCASE,
+        probed_at    TEXT NOT NULL,
+        -- A shared/topology.ts TopologySnapshot (no secrets: error texts are masked).
+        snapshot     TEXT NOT NULL CHECK (json_valid(snapshot))
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

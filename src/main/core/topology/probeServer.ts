@@ -1,0 +1,190 @@
+// One server's state, as far as it can be learnt within a timeout: its database (version,
+// cluster, repository_server_type, replicator rows, the master's changelog head) and its
+// process (control.status). Every phase has its own deadline, so a dead host answers
+// "unreachable" or "timeout" instead of holding up the installation's picture. A failure
+// is part of the result, never thrown.
+import type pg from 'pg';
+import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
+import {
+  DEFAULT_TOPOLOGY_TIMEOUT_MS,
+  type DatabaseProbe,
+  type ProcessProbe,
+  type ServerProbe,
+} from '../../../shared/topology';
+import { readChangelogHead } from '../coremedia/changelog';
+import { resolveRepositoryTables } from '../coremedia/repositoryTables';
+import { readReplicaState } from '../coremedia/serverType';
+import { ReplicaDeskError, toErrorPayload } from '../errors';
+import { HostUnreachableError, type Host } from '../hosts/host';
+import { openHost } from '../hosts/openHost';
+import type { Logger } from '../logging/logger';
+import { readClusterIdentity } from '../postgres/clusterIdentity';
+import { openClient } from '../postgres/connect';
+import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
+import { resolveDbPassword } from '../secrets/dbPassword';
+import type { SecretStore } from '../secrets/secretStore';
+import { withDeadline } from './deadline';
+
+export { DEFAULT_TOPOLOGY_TIMEOUT_MS };
+
+export interface ProbeDeps {
+  secretStore: SecretStore;
+  env: NodeJS.ProcessEnv;
+  log?: Logger;
+}
+
+export interface ProbeOptions {
+  /**
+   * Bounds each phase on its own: finding the password, connecting, reading the repository;
+   * opening the host, running control.status. Default 5 s.
+   */
+  timeoutMs?: number;
+}
+
+const elapsedSince = (started: number): number => Math.round(performance.now() - started);
+
+const emptyDatabaseProbe = (): DatabaseProbe => ({
+  reachable: false,
+  error: null,
+  serverVersion: null,
+  serverVersionNum: null,
+  cluster: null,
+  serverType: null,
+  serverTypeRows: [],
+  replicator: null,
+  changelogHead: null,
+  elapsedMs: 0,
+});
+
+async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<pg.Client> {
+  const { db } = server;
+  const password = await withDeadline(
+    resolveDbPassword(deps.secretStore, ref, db, deps.env),
+    timeoutMs,
+    () => new ConnectionTimeoutError(db, timeoutMs, 'connect'),
+  );
+  if (password.warning) deps.log?.warn(`topology ${formatServerRef(ref)}: ${password.warning}`);
+  return openClient(db, password.secret, {
+    timeoutMs,
+    statementTimeoutMs: timeoutMs,
+    applicationName: 'replica-desk topology',
+    ref,
+    passwordSource: password.source,
+    env: deps.env,
+  });
+}
+
+/** Fills `probe` as far as reading gets; throws what stopped it. */
+async function readRepository(client: pg.Client, server: Server, probe: DatabaseProbe): Promise<void> {
+  const version = await client.query<{ version: string; num: string }>(
+    "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num",
+  );
+  probe.serverVersion = version.rows[0]?.version ?? null;
+  probe.serverVersionNum = version.rows[0] ? Number(version.rows[0].num) : null;
+  try {
+    const identity = await readClusterIdentity(client);
+    probe.cluster = { systemIdentifier: identity.systemIdentifier, database: identity.database };
+  } catch (error) {
+    // Without it only the shared-schema check is blind; the repository can still be read.
+    if (!(error instanceof ReplicaDeskError)) throw error;
+    probe.error = error.toPayload();
+  }
+  const schema = server.db.schema;
+  const tables = await resolveRepositoryTables(client, schema);
+  const state = await readReplicaState(client, schema, tables);
+  probe.serverType = state.serverType;
+  probe.serverTypeRows = state.serverTypeRows;
+  probe.replicator = state.replicator;
+  if (server.role === 'master') {
+    const head = await readChangelogHead(client, schema, tables);
+    probe.changelogHead = head && {
+      sequenceNo: head.sequenceNo,
+      idTag: head.idTag,
+      lastNonLocal: head.lastNonLocal,
+      newestIsLocal: head.newestIsLocal,
+    };
+  }
+}
+
+export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<DatabaseProbe> {
+  const started = performance.now();
+  const probe = emptyDatabaseProbe();
+  const { db } = server;
+  let client: pg.Client | undefined;
+  try {
+    client = await connect(server, ref, deps, timeoutMs);
+    probe.reachable = true;
+    const open = client;
+    await withDeadline(
+      readRepository(open, server, probe),
+      timeoutMs,
+      () => new ConnectionTimeoutError(db, timeoutMs, 'query'),
+      () => void open.end().catch(() => undefined),
+    );
+  } catch (error) {
+    const classified = error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, timeoutMs });
+    // What stopped the probe outranks a missing cluster identity noted on the way.
+    probe.error = classified.toPayload();
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+  probe.elapsedMs = elapsedSince(started);
+  return probe;
+}
+
+export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<ProcessProbe> {
+  const command = server.control?.status;
+  if (!command) return { state: 'not-configured', exitCode: null, error: null, elapsedMs: null };
+  const started = performance.now();
+  let host: Host | undefined;
+  let abandoned = false;
+  try {
+    const opening = openHost(server, ref, deps.secretStore, deps.env, { timeoutMs });
+    // An SSH host given up on here may still connect later; close it when it does.
+    opening.then((late) => (abandoned ? late.close() : undefined)).catch(() => undefined);
+    host = await withDeadline(
+      opening,
+      timeoutMs,
+      () => new HostUnreachableError(`the host of ${formatServerRef(ref)}`, `no connection within ${Math.round(timeoutMs / 100) / 10} s`),
+      () => (abandoned = true),
+    );
+    const result = await host.run(command, { timeoutMs });
+    return {
+      state: result.exitCode === null ? 'unknown' : result.exitCode === 0 ? 'running' : 'stopped',
+      exitCode: result.exitCode,
+      error: null,
+      elapsedMs: elapsedSince(started),
+    };
+  } catch (error) {
+    return { state: 'unknown', exitCode: null, error: toErrorPayload(error), elapsedMs: elapsedSince(started) };
+  } finally {
+    await host?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Probes one server's database and process side by side. Position, lag and the last restore
+ * need the other servers and the history; probeTopology fills them in.
+ */
+export async function probeServer(installation: string, server: Server, deps: ProbeDeps, options: ProbeOptions = {}): Promise<ServerProbe> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TOPOLOGY_TIMEOUT_MS;
+  const ref: ServerRef = { installation, server: server.name };
+  const started = performance.now();
+  const [database, process] = await Promise.all([
+    probeDatabase(server, ref, deps, timeoutMs),
+    probeProcess(server, ref, deps, timeoutMs),
+  ]);
+  const { db } = server;
+  return {
+    name: server.name,
+    ref: formatServerRef(ref),
+    role: server.role,
+    connection: { host: db.host, port: db.port, database: db.database, user: db.user, schema: db.schema, sslmode: db.sslmode ?? 'prefer' },
+    database,
+    process,
+    position: null,
+    lag: null,
+    lastRestore: null,
+    elapsedMs: elapsedSince(started),
+  };
+}

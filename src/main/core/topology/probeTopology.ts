@@ -1,0 +1,118 @@
+// An installation's picture at one moment: every server probed at once, then each replica
+// set against the master's changelog head and its own restore history, and the
+// inconsistencies flagged. A server that is down is part of the picture, not an error.
+import type { Installation, Server } from '../../../shared/profiles';
+import { formatServerRef } from '../../../shared/profiles';
+import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type ServerProbe, type TopologySnapshot } from '../../../shared/topology';
+import { ReplicaDeskError, toErrorPayload } from '../errors';
+import { withDeadline } from './deadline';
+import { deriveFlags, lastRestoreByReplica, withDerivedFields, type RestoreHistoryEntry } from './deriveTopology';
+import { probeServer, type ProbeDeps } from './probeServer';
+
+export interface TopologyDeps extends ProbeDeps {
+  /** The installation's restore runs (e.g. RunStore.list); any order. */
+  history?: (installation: string) => readonly RestoreHistoryEntry[];
+  /** Stands in for probeServer in tests of the assembly. */
+  probe?: typeof probeServer;
+}
+
+export interface ProbeTopologyOptions {
+  /** Bounds each phase of each server's probe. Default 5 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Each phase of a probe has its own deadline; this one is only the net under them, for a
+ * library that ignores its own (three phases on the database side, plus slack for a killed
+ * command's grace time).
+ */
+const overallDeadlineMs = (timeoutMs: number): number => 3 * timeoutMs + 5_000;
+
+/** The master first, then the replicas in profile order. */
+export function probeOrder(installation: Installation): Server[] {
+  return [...installation.servers.filter((s) => s.role === 'master'), ...installation.servers.filter((s) => s.role !== 'master')];
+}
+
+/** What a probe that never came back (or threw, which is a bug) shows. */
+function failedProbe(installation: string, server: Server, error: unknown): ServerProbe {
+  const { db } = server;
+  return {
+    name: server.name,
+    ref: formatServerRef({ installation, server: server.name }),
+    role: server.role,
+    connection: { host: db.host, port: db.port, database: db.database, user: db.user, schema: db.schema, sslmode: db.sslmode ?? 'prefer' },
+    database: {
+      reachable: false,
+      error: toErrorPayload(error),
+      serverVersion: null,
+      serverVersionNum: null,
+      cluster: null,
+      serverType: null,
+      serverTypeRows: [],
+      replicator: null,
+      changelogHead: null,
+      elapsedMs: 0,
+    },
+    process: { state: 'unknown', exitCode: null, error: null, elapsedMs: null },
+    position: null,
+    lag: null,
+    lastRestore: null,
+    elapsedMs: 0,
+  };
+}
+
+export class ProbeOverdueError extends ReplicaDeskError {
+  constructor(ms: number) {
+    super(
+      'probe-overdue',
+      `The probe did not finish within ${Math.round(ms / 1000)} s, although each of its steps has a shorter deadline.`,
+      'The server or its host hangs in a way Replica Desk cannot interrupt. Test the connection with `replica-desk connection test INSTALLATION/SERVER`; the Replica Desk log has details.',
+    );
+  }
+}
+
+export async function probeTopology(
+  installation: Installation,
+  deps: TopologyDeps,
+  options: ProbeTopologyOptions = {},
+): Promise<TopologySnapshot> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TOPOLOGY_TIMEOUT_MS;
+  const probe = deps.probe ?? probeServer;
+  const probedAt = new Date();
+  const started = performance.now();
+  const servers = probeOrder(installation);
+  const settled = await Promise.allSettled(
+    servers.map((server) =>
+      withDeadline(probe(installation.name, server, deps, { timeoutMs }), overallDeadlineMs(timeoutMs), () => new ProbeOverdueError(overallDeadlineMs(timeoutMs))),
+    ),
+  );
+  const probes = settled.map((result, i) => {
+    if (result.status === 'fulfilled') return result.value;
+    deps.log?.error(`topology ${installation.name}/${servers[i]!.name}: probe failed`, { error: String(result.reason) });
+    return failedProbe(installation.name, servers[i]!, result.reason);
+  });
+
+  let history: readonly RestoreHistoryEntry[] = [];
+  try {
+    history = deps.history?.(installation.name) ?? [];
+  } catch (error) {
+    // The live picture matters more than the history column; say why it is empty.
+    deps.log?.warn(`topology ${installation.name}: restore history unavailable`, { error: String(error) });
+  }
+  const derived = withDerivedFields(probes, lastRestoreByReplica(history));
+  const snapshot: TopologySnapshot = {
+    installation: installation.name,
+    probedAt: probedAt.toISOString(),
+    timeoutMs,
+    elapsedMs: Math.round(performance.now() - started),
+    servers: derived,
+    flags: deriveFlags(derived),
+  };
+  deps.log?.info(`topology ${installation.name} probed`, {
+    elapsedMs: snapshot.elapsedMs,
+    reachable: derived.filter((s) => s.database.reachable).length,
+    servers: derived.length,
+    flags: snapshot.flags.map((f) => f.code),
+  });
+  return snapshot;
+}
