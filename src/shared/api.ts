@@ -8,6 +8,7 @@ import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { RunRecord } from './runRecord';
+import type { TopologySnapshot } from './topology';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
@@ -45,6 +46,8 @@ export const requestSchemas = {
   listRuns: z.object({ installation: z.string().min(1).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
   showRun: z.object({ runId: z.string().min(1) }).strict(),
   exportRunReport: z.object({ runId: z.string().min(1), format: z.enum(['markdown', 'json']) }).strict(),
+  probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
+  cachedTopology: z.object({ installation: z.string().min(1).optional() }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -99,6 +102,8 @@ export interface Responses {
   listRuns: RunRecord[];
   showRun: RunRecord;
   exportRunReport: RunReport;
+  probeTopology: TopologySnapshot[];
+  cachedTopology: TopologySnapshot[];
 }
 
 export interface RunReport {

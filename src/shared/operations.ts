@@ -20,6 +20,8 @@ export const operations = [
   'listRuns',
   'showRun',
   'exportRunReport',
+  'probeTopology',
+  'cachedTopology',
 ] as const;
 
 export type Operation = (typeof operations)[number];

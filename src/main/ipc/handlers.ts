@@ -55,6 +55,8 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     listRuns: (r) => core.restore.list({ ...(r.installation ? { installation: r.installation } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
     showRun: (r) => core.restore.record(r.runId, true),
     exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
+    probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
+    cachedTopology: (r) => core.topology.cached(r.installation),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {
