@@ -48,6 +48,7 @@ export const requestSchemas = {
   exportRunReport: z.object({ runId: z.string().min(1), format: z.enum(['markdown', 'json']) }).strict(),
   probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
   cachedTopology: z.object({ installation: z.string().min(1).optional() }).strict(),
+  probeHostKey: z.object({ hostname: z.string().min(1), port: z.number().int().min(1).max(65535).default(22) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -104,6 +105,8 @@ export interface Responses {
   exportRunReport: RunReport;
   probeTopology: TopologySnapshot[];
   cachedTopology: TopologySnapshot[];
+  /** The SSH server's host key fingerprint (OpenSSH SHA256:…), for trust on first use. */
+  probeHostKey: { fingerprint: string };
 }
 
 export interface RunReport {

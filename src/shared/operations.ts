@@ -22,6 +22,7 @@ export const operations = [
   'exportRunReport',
   'probeTopology',
   'cachedTopology',
+  'probeHostKey',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -9,6 +9,7 @@ import type { ReplicaDesk } from '../core/replicaDesk';
 import { Secret } from '../core/secrets/secret';
 import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
+import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
@@ -57,6 +58,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
+    probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname, r.port, 10_000) }),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {
