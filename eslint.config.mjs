@@ -56,7 +56,7 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.cjs'],
+    files: ['bin/**/*.js', 'scripts/**/*.cjs', '*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
