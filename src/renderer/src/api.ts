@@ -3,6 +3,7 @@
 // go over HTTP to a bridge that drives the real core. Either way every call answers with
 // a Result and never throws, so components handle failure as a value.
 import { operations, type Operation, type ReplicaDeskApi, type Request, type Responses } from '../../shared/api';
+import type { RestoreEvent, RestoreEventListener } from '../../shared/restoreEvents';
 import { fail, type Result } from '../../shared/result';
 
 function isResult(value: unknown): value is Result<unknown> {
@@ -42,3 +43,41 @@ function httpApi(): ReplicaDeskApi {
 }
 
 export const api: ReplicaDeskApi = window.api ?? httpApi();
+
+// In a browser the bridge streams restore events as Server-Sent Events (connect-src 'self'
+// allows it). One stream serves every listener, opened on the first subscription and
+// closed with the last, so a component can subscribe and unsubscribe freely.
+const browserListeners = new Set<RestoreEventListener>();
+let browserEvents: EventSource | null = null;
+
+function isRestoreEvent(value: unknown): value is RestoreEvent {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && typeof (value as { runId?: unknown }).runId === 'string';
+}
+
+function subscribeOverHttp(listener: RestoreEventListener): () => void {
+  browserListeners.add(listener);
+  if (!browserEvents) {
+    browserEvents = new EventSource('/api/events');
+    browserEvents.onmessage = (message: MessageEvent<string>) => {
+      let event: unknown;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (isRestoreEvent(event)) for (const each of [...browserListeners]) each(event);
+    };
+  }
+  return () => {
+    browserListeners.delete(listener);
+    if (browserListeners.size === 0 && browserEvents) {
+      browserEvents.close();
+      browserEvents = null;
+    }
+  };
+}
+
+/** Restore events (progress, logs, questions for manual steps); returns the unsubscribe function. */
+export function onRestoreEvent(listener: RestoreEventListener): () => void {
+  return window.api ? window.api.onRestoreEvent(listener) : subscribeOverHttp(listener);
+}

@@ -1,7 +1,9 @@
 // The renderer's HTTP bridge for end-to-end tests and browser preview: serves the built
 // renderer (out/renderer) and answers `POST /api/<operation>` with the same transport-
 // neutral handlers Electron registers on IPC, driving the real core (SQLite, keychain,
-// PostgreSQL). Only loopback, only the operations of the shared contract.
+// PostgreSQL). Restore events, which Electron sends to the window, stream to every browser
+// connected to `GET /api/events` (Server-Sent Events). Only loopback, only the operations
+// of the shared contract.
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +14,8 @@ import { fail } from '../../../src/shared/result';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/contentSecurityPolicy';
 import { openReplicaDesk } from '../../../src/main/core/replicaDesk';
 import { createHandlers } from '../../../src/main/ipc/handlers';
+import { RestoreSessions } from '../../../src/main/core/restore/restoreSessions';
+import type { RestoreEvent } from '../../../src/shared/restoreEvents';
 
 export const RENDERER_DIR = resolve(__dirname, '../../../out/renderer');
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,6 +41,7 @@ export interface Bridge {
 export interface BridgeOptions {
   /** The core's data directory (SQLite, logs). */
   home: string;
+  /** The core's environment (e.g. a PGPASSFILE); defaults to this process's. */
   env?: NodeJS.ProcessEnv;
   rendererDir?: string;
 }
@@ -94,13 +99,43 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   createReadStream(file).pipe(res);
 }
 
+/** Fans restore events out to the browsers listening on `GET /api/events`. */
+class EventStream {
+  private readonly clients = new Set<ServerResponse>();
+
+  connect(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed');
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    // A comment line, so the browser's EventSource reports the stream open at once.
+    res.write(': connected\n\n');
+    this.clients.add(res);
+    req.on('close', () => this.clients.delete(res));
+  }
+
+  emit(event: RestoreEvent): void {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of this.clients) res.write(frame);
+  }
+
+  close(): void {
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+}
+
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const rendererDir = options.rendererDir ?? RENDERER_DIR;
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`${join(rendererDir, 'index.html')} is missing: run \`npm run build\` first (npm test builds before testing).`);
   }
   const core = openReplicaDesk({ home: options.home, env: options.env });
-  const handlers = createHandlers(core);
+  const events = new EventStream();
+  // The bridge keeps the sessions, so closing it can stop its runs before the core closes.
+  const sessions = new RestoreSessions(core.restore, (event) => events.emit(event), core.log);
+  const handlers = createHandlers(core, { emit: (event) => events.emit(event), sessions });
   const known = new Set<string>(operations);
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, op: string) => {
@@ -123,6 +158,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://bridge.invalid');
+    if (pathname === '/api/events') return events.connect(req, res);
     const apiMatch = /^\/api\/([^/]+)$/.exec(pathname);
     const work = apiMatch ? handleApi(req, res, apiMatch[1] ?? '') : serveStatic(rendererDir, req, res, pathname);
     work.catch((e: unknown) => {
@@ -141,6 +177,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
+      // Runs still going are cancelled (their compensation runs) before the core goes away.
+      await sessions.cancelAll();
+      events.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       core.close();

@@ -1,3 +1,5 @@
+import { ProfilesFileActions } from './ProfilesFileActions';
+
 interface EmptyStateProps {
   onAdd(): void;
   onReload(): void;
@@ -22,13 +24,18 @@ export function EmptyState({ onAdd, onReload }: EmptyStateProps) {
         </div>
         <div className="card">
           <h3 className="card-title">Import a profiles file</h3>
-          <p className="muted">Already have a replica-desk/profiles@1 file? Import it from a terminal, then reload:</p>
+          <p className="muted">
+            Already have a replica-desk/profiles@1 file? Import it here, or from a terminal and then reload:
+          </p>
           <pre className="command">
             <code>replica-desk profiles import profiles.json</code>
           </pre>
-          <button type="button" className="button" onClick={onReload}>
-            Reload
-          </button>
+          <div className="actions">
+            <ProfilesFileActions exportable={false} onImported={onReload} />
+            <button type="button" className="button button-quiet" onClick={onReload}>
+              Reload
+            </button>
+          </div>
         </div>
       </div>
     </section>

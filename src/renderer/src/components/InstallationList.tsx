@@ -1,10 +1,13 @@
 import type { Installation } from '../../../shared/profiles';
+import { ProfilesFileActions } from './ProfilesFileActions';
 
 interface InstallationListProps {
   installations: Installation[];
   selected: string | null;
   onSelect(name: string): void;
   onAdd(): void;
+  /** After a profiles file was imported from the sidebar: reload the installations. */
+  onImported?(): void;
 }
 
 function serverSummary(installation: Installation): string {
@@ -12,7 +15,7 @@ function serverSummary(installation: Installation): string {
   return `${installation.servers.length - replicas} master · ${replicas} ${replicas === 1 ? 'replica' : 'replicas'}`;
 }
 
-export function InstallationList({ installations, selected, onSelect, onAdd }: InstallationListProps) {
+export function InstallationList({ installations, selected, onSelect, onAdd, onImported }: InstallationListProps) {
   return (
     <nav className="sidebar" aria-label="Installations">
       <div className="sidebar-head">
@@ -41,6 +44,7 @@ export function InstallationList({ installations, selected, onSelect, onAdd }: I
       <button type="button" className="button button-primary sidebar-add" onClick={onAdd}>
         Add installation
       </button>
+      <ProfilesFileActions layout="stacked" exportable={installations.length > 0} onImported={() => onImported?.()} />
     </nav>
   );
 }

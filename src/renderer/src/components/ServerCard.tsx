@@ -85,6 +85,20 @@ export function ServerCard({ installation, server }: ServerCardProps) {
             )}
           </dd>
         </div>
+        {host.access === 'ssh' ? (
+          <div>
+            <dt>SSH host key</dt>
+            <dd>
+              {host.hostKey ? (
+                <code>{host.hostKey}</code>
+              ) : (
+                <span className="status status-warn" title="Edit the installation and use “Fetch host key” to pin it">
+                  Not pinned
+                </span>
+              )}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Install directory</dt>
           <dd>{server.installDir ? <code>{server.installDir}</code> : <span className="muted">not set</span>}</dd>

@@ -1,6 +1,7 @@
 import { SSL_MODES, type ServerRole } from '../../../shared/profiles';
 import type { FieldKey, HostAccess, ServerDraft, SslModeChoice } from '../installationDraft';
 import { CheckboxField } from './CheckboxField';
+import { HostKeyField } from './HostKeyField';
 import { roleLabels } from './RoleBadge';
 import { SelectField } from './SelectField';
 import { TextField } from './TextField';
@@ -118,7 +119,7 @@ export function ServerEditor({ index, server, onChange, onRemove, canRemove, err
             <TextField label="SSH port" inputMode="numeric" placeholder="22" {...host('port')} />
             <TextField label="SSH user" required placeholder="coremedia" {...host('user')} />
             <TextField label="Identity file" monospace placeholder="~/.ssh/id_ed25519" hint="Optional; the ssh-agent is used otherwise." {...host('identityFile')} />
-            <TextField label="Host key" wide monospace placeholder="SHA256:…" hint="Optional OpenSSH fingerprint to pin the host." {...host('hostKey')} />
+            <HostKeyField hostname={server.host.hostname} port={server.host.port} {...host('hostKey')} />
           </>
         ) : null}
       </div>

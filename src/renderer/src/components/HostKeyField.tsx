@@ -1,0 +1,117 @@
+import { useState } from 'react';
+import type { ErrorPayload } from '../../../shared/result';
+import { api } from '../api';
+import { ErrorNotice } from './ErrorNotice';
+import { TextField } from './TextField';
+import './profileEditor.css';
+
+interface HostKeyFieldProps {
+  /** The SSH hostname and port as typed in the form; the key is fetched from there. */
+  hostname: string;
+  port: string;
+  value: string;
+  onChange(value: string): void;
+  onBlur(): void;
+  errors: string[];
+}
+
+type FetchState =
+  | { phase: 'idle' }
+  | { phase: 'fetching' }
+  | { phase: 'fetched'; fingerprint: string; from: string }
+  | { phase: 'failed'; error: ErrorPayload }
+  | { phase: 'trusted'; fingerprint: string };
+
+const SERVER_COMMAND = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub';
+
+function portNumber(text: string): number | null {
+  if (text.trim() === '') return 22;
+  const port = Number(text.trim());
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
+/**
+ * The SSH host key pin, with trust on first use: fetch the key the server presents, have
+ * the admin compare it with the server's own fingerprint, and only then write it into the
+ * profile. Nothing is trusted without that comparison being asked for.
+ */
+export function HostKeyField({ hostname, port, value, onChange, onBlur, errors }: HostKeyFieldProps) {
+  const [state, setState] = useState<FetchState>({ phase: 'idle' });
+  const portValue = portNumber(port);
+  const target = hostname.trim();
+  const canFetch = target !== '' && portValue !== null && state.phase !== 'fetching';
+
+  const fetchKey = async () => {
+    if (portValue === null || target === '') return;
+    setState({ phase: 'fetching' });
+    const result = await api.probeHostKey({ hostname: target, port: portValue });
+    setState(result.ok ? { phase: 'fetched', fingerprint: result.value.fingerprint, from: `${target}:${portValue}` } : { phase: 'failed', error: result.error });
+  };
+
+  const pinned = value.trim();
+  return (
+    <div className="field-wide host-key-field">
+      <TextField
+        label="Host key"
+        wide
+        monospace
+        placeholder="SHA256:…"
+        hint="The SSH server's host key fingerprint (OpenSSH SHA256:…). Pinned, a different key is refused."
+        value={value}
+        onChange={(v) => {
+          onChange(v);
+          if (state.phase === 'trusted') setState({ phase: 'idle' });
+        }}
+        onBlur={onBlur}
+        errors={errors}
+      />
+      <div className="host-key-actions">
+        <button type="button" className="button" onClick={() => void fetchKey()} disabled={!canFetch}>
+          {state.phase === 'fetching' ? 'Fetching…' : 'Fetch host key'}
+        </button>
+        {target === '' ? <span className="field-hint">Enter the SSH hostname first.</span> : null}
+        {state.phase === 'trusted' ? <span className="status status-ok">Trusted; saved with the installation</span> : null}
+      </div>
+
+      {state.phase === 'failed' ? <ErrorNotice title="Could not fetch the host key" error={state.error} /> : null}
+
+      {state.phase === 'fetched' ? (
+        <div className="host-key-review" role="group" aria-label="Fetched host key">
+          <p>
+            <code>{state.from}</code> presents this host key:
+          </p>
+          <p className="host-key-fingerprint">
+            <code>{state.fingerprint}</code>
+          </p>
+          {pinned === state.fingerprint ? (
+            <p className="status status-ok">This is the key already pinned.</p>
+          ) : pinned !== '' ? (
+            <p className="notice notice-warning">
+              It differs from the pinned key <code>{pinned}</code>. Either the server's key was replaced, or another machine
+              answers in its place. Trust the new key only after checking it on the server.
+            </p>
+          ) : null}
+          <p className="host-key-compare">
+            Before trusting it, compare it with the server's own fingerprint. On the server, run <code>{SERVER_COMMAND}</code>{' '}
+            (or the <code>.pub</code> file of the key type in use) and trust the key only if both fingerprints are identical.
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => {
+                onChange(state.fingerprint);
+                setState({ phase: 'trusted', fingerprint: state.fingerprint });
+              }}
+            >
+              They match: trust this key
+            </button>
+            <button type="button" className="button" onClick={() => setState({ phase: 'idle' })}>
+              Discard
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

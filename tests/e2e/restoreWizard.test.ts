@@ -1,0 +1,263 @@
+// The restore wizard end to end: the built renderer in Chromium, bridged over HTTP (and
+// Server-Sent Events for the run's progress) to the real core, restoring real PostgreSQL
+// replicas from a generated 150 MB CoreMedia master. One admin's afternoon, in order: a
+// full restore, one with a manual stop, and one cancelled during the dump and resumed.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Installation } from '../../src/shared/profiles';
+import type { RunRecord } from '../../src/shared/runRecord';
+import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../harness/restoreEnvironment';
+import { startBridge, type Bridge } from './bridge/bridgeServer';
+
+const SCREENSHOTS = resolve(__dirname, '../../test-results/screenshots');
+/** A whole restore of 150 MB into two replicas, on two cores, with room to spare. */
+const RUN_TIMEOUT = 150_000;
+/** For answers that take the core real work (a preflight connects to every server). */
+const WORK = { timeout: 30_000, interval: 100 };
+
+let env: RestoreEnvironment;
+let bridge: Bridge;
+let browser: Browser;
+let page: Page;
+const pageProblems: string[] = [];
+
+async function shoot(name: string, { fullPage = true } = {}): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: join(SCREENSHOTS, `restore-${name}-${colorScheme}.png`), fullPage });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Calls an operation on the bridge directly, as the setup of a scenario (not as the admin). */
+async function call<T>(op: string, request: unknown): Promise<T> {
+  const response = await fetch(new URL(`api/${op}`, bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+  const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!result.ok) throw new Error(`${op}: ${result.error.message}`);
+  return result.value;
+}
+
+const ref = (server: string) => `${env.installation}/${server}`;
+const region = (name: string): Locator => page.getByRole('region', { name, exact: true });
+const summary = () => region('Summary');
+const replicaOutcome = (server: string) => summary().getByRole('article', { name: `Replica ${ref(server)}` });
+
+async function openWizard(hash = '#/restore'): Promise<void> {
+  await page.goto(new URL(hash, bridge.url).href);
+  await page.reload();
+}
+
+/** The preflight's report, or the error that stopped it, as text (so a failure says why). */
+async function preflightOutcome(): Promise<string> {
+  const report = region('Preflight');
+  const refusal = page.getByRole('alert');
+  await expect.poll(async () => (await report.isVisible()) || (await refusal.count()) > 0, WORK).toBe(true);
+  return ((await report.isVisible()) ? await report.textContent() : await refusal.first().textContent()) ?? '';
+}
+
+/** Chooses the replicas, passes the preflight and opens the plan. */
+async function reachPlan(replicas: Array<'rls1' | 'rls2'>): Promise<Locator> {
+  const choose = region('Choose replicas');
+  await expect.poll(() => choose.isVisible(), WORK).toBe(true);
+  for (const server of ['rls1', 'rls2'] as const) await choose.getByLabel(server, { exact: true }).setChecked(replicas.includes(server));
+  await choose.getByRole('button', { name: 'Run preflight' }).click();
+  expect(await preflightOutcome()).toContain('Preflight passed');
+  await page.getByRole('button', { name: 'Review the plan' }).click();
+  await expect.poll(() => region('Plan').isVisible()).toBe(true);
+  return region('Plan');
+}
+
+/** From the plan: types each replica's name and starts the run. */
+async function confirmAndStart(replicas: Array<'rls1' | 'rls2'>): Promise<void> {
+  await page.getByRole('button', { name: 'Continue to confirmation' }).click();
+  for (const server of replicas) await region('Confirm').getByLabel(`Type ${ref(server)} to confirm`).fill(ref(server));
+  await page.getByRole('button', { name: 'Start restore' }).click();
+}
+
+async function waitForSummary(): Promise<void> {
+  await expect.poll(() => summary().isVisible(), { timeout: RUN_TIMEOUT, interval: 250 }).toBe(true);
+}
+
+async function newestRun(): Promise<RunRecord> {
+  const runs = await call<RunRecord[]>('listRuns', { installation: env.installation, limit: 1 });
+  return runs[0]!;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
+  bridge = await startBridge({ home: env.home, env: { ...process.env, ...env.env } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') pageProblems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await openWizard();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.close();
+  await env?.stop();
+});
+
+describe('restore wizard', () => {
+  it('restores both replicas: preflight, plan and its Markdown, typed confirmation, live progress, summary', async () => {
+    const choose = region('Choose replicas');
+    await expect.poll(() => choose.isVisible(), WORK).toBe(true);
+    expect(await choose.getByLabel('Installation').inputValue()).toBe(env.installation);
+    expect(await choose.getByLabel('rls1', { exact: true }).isChecked()).toBe(true);
+    expect(await choose.getByLabel('rls2', { exact: true }).isChecked()).toBe(true);
+    await shoot('01-choose');
+
+    await choose.getByRole('button', { name: 'Run preflight' }).click();
+    expect(await preflightOutcome()).toContain('Preflight passed');
+    await shoot('02-preflight');
+
+    await page.getByRole('button', { name: 'Review the plan' }).click();
+    const plan = region('Plan');
+    await expect.poll(() => plan.isVisible()).toBe(true);
+    expect(await plan.textContent()).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
+    expect(await plan.getByRole('listitem', { name: /^Step \d+: Drop the replica schema cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
+    await shoot('03-plan');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), plan.getByRole('button', { name: 'Export plan as Markdown' }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^restore-plan-${env.installation}-.+\\.md$`));
+    const markdown = readFileSync((await download.path())!, 'utf8');
+    expect(markdown.startsWith(`# Restore plan for ${env.installation}\n`)).toBe(true);
+    expect(markdown).toContain('## Preflight: passed');
+    expect(markdown).toContain('```sql\nDROP SCHEMA IF EXISTS "cm_rls2" CASCADE\n```');
+    expect(markdown).toMatch(/### \d+\. Drop the replica schema cm_rls1 .* — \*\*destructive\*\*/);
+    expect(markdown).toContain(`\`${ref('rls1')}\`, \`${ref('rls2')}\``);
+    expect(markdown).not.toContain(env.password);
+
+    await page.getByRole('button', { name: 'Continue to confirmation' }).click();
+    const confirm = region('Confirm');
+    const startButton = page.getByRole('button', { name: 'Start restore' });
+    await expect.poll(() => confirm.isVisible()).toBe(true);
+    expect(await startButton.isDisabled()).toBe(true);
+    await confirm.getByLabel(`Type ${ref('rls1')} to confirm`).fill(ref('rls1'));
+    await confirm.getByLabel(`Type ${ref('rls2')} to confirm`).fill('rls2');
+    await expect.poll(() => confirm.getByText(`does not match ${ref('rls2')}`).isVisible()).toBe(true);
+    expect(await startButton.isDisabled()).toBe(true);
+    await shoot('04-confirm');
+    await confirm.getByLabel(`Type ${ref('rls2')} to confirm`).fill(ref('rls2'));
+    await expect.poll(() => startButton.isEnabled()).toBe(true);
+
+    await startButton.click();
+    const progress = region('Restore progress');
+    // The step list and the log fill from the event stream while the run goes on.
+    await expect.poll(() => progress.getByLabel('Backup of the master progress').isVisible(), { timeout: RUN_TIMEOUT }).toBe(true);
+    await expect.poll(() => progress.getByRole('region', { name: 'Log' }).textContent(), WORK).toContain('started: Back up the master schema');
+    await waitForSummary();
+
+    const run = await newestRun();
+    expect(run.status).toBe('succeeded');
+    expect(await summary().textContent()).toContain('The restore succeeded');
+    for (const server of ['rls1', 'rls2']) {
+      const outcome = replicaOutcome(server);
+      expect(await outcome.textContent()).toContain('succeeded');
+      expect(await outcome.textContent()).toContain(env.master.changelogHead.sequenceNo);
+      const checks = outcome.getByRole('list', { name: 'Verification' }).getByRole('listitem');
+      expect(await checks.count()).toBeGreaterThanOrEqual(4);
+      expect(await checks.filter({ hasText: 'failed' }).count()).toBe(0);
+    }
+    expect(run.changelog?.sequenceNo).toBe(env.master.changelogHead.sequenceNo);
+    expect(await page.content()).not.toContain(env.password);
+    await shoot('06-summary');
+  }, RUN_TIMEOUT + 60_000);
+
+  it('asks about a replica without a stop command, and goes on once the admin stopped it', async () => {
+    const [original] = (await call<Installation[]>('listInstallations', {})).filter((i) => i.name === env.installation);
+    const withoutStop = { ...original!, servers: original!.servers.map((s) => (s.name === 'rls1' ? { ...s, control: { start: s.control!.start!, status: s.control!.status! } } : s)) };
+    await call('saveInstallation', { previousName: env.installation, installation: withoutStop });
+    try {
+      await openWizard();
+      const plan = await reachPlan(['rls1']);
+      const stopStep = plan.getByRole('listitem', { name: /^Step \d+: Stop .*rls1 and prove it stopped/ });
+      expect(await stopStep.getByText('manual', { exact: true }).isVisible()).toBe(true);
+      expect(await stopStep.textContent()).toContain('no stop command is configured');
+      await confirmAndStart(['rls1']);
+
+      const question = page.getByRole('alertdialog', { name: 'Manual step' });
+      await expect.poll(() => question.isVisible(), { timeout: RUN_TIMEOUT }).toBe(true);
+      expect(await question.textContent()).toMatch(new RegExp(`Stop ${ref('rls1')} now`));
+      await shoot('07-manual-step');
+      // The admin really stops the server by hand before saying so.
+      expect(await runShell(env.control.rls1.stop)).toBe(0);
+      await question.getByRole('button', { name: 'Done' }).click();
+      await expect.poll(() => question.count(), WORK).toBe(0);
+      await waitForSummary();
+
+      const run = await newestRun();
+      expect(run.status).toBe('succeeded');
+      expect(run.replicas.map((r) => r.replica)).toEqual([ref('rls1')]);
+      expect(await replicaOutcome('rls1').textContent()).toContain('succeeded');
+      expect(await runShell(env.control.rls1.status)).toBe(0);
+    } finally {
+      await call('saveInstallation', { previousName: env.installation, installation: original });
+    }
+  }, RUN_TIMEOUT + 60_000);
+
+  it('cancels during the dump, shows the compensation, and a resume finishes the run', async () => {
+    await openWizard();
+    await reachPlan(['rls1', 'rls2']);
+    await confirmAndStart(['rls1', 'rls2']);
+
+    const progress = region('Restore progress');
+    const dump = progress.getByLabel('Backup of the master progress');
+    await expect.poll(() => dump.isVisible(), { timeout: RUN_TIMEOUT }).toBe(true);
+    // Earlier runs of this installation taught the ETA how fast and how big the dump is.
+    await expect.poll(() => dump.textContent(), WORK).toMatch(/earlier run/);
+    await shoot('05-progress');
+
+    await progress.getByRole('button', { name: 'Cancel restore' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this restore?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel restore' }).click();
+    await waitForSummary();
+
+    const cancelled = await newestRun();
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.compensation.length).toBeGreaterThan(0);
+    expect(await summary().textContent()).toContain('The restore was cancelled');
+    const compensation = summary().getByRole('region', { name: 'Compensation' });
+    for (const entry of cancelled.compensation) expect(await compensation.textContent()).toContain(entry.message.replace(/`/g, ''));
+    await shoot('08-summary-cancelled');
+
+    // Reopened later (as from the history or the topology view), the run offers Resume.
+    await openWizard(`#/restore?resume=${encodeURIComponent(cancelled.runId)}`);
+    await expect.poll(() => summary().getByRole('button', { name: 'Resume' }).isVisible(), WORK).toBe(true);
+    await summary().getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => summary().getByText('The restore succeeded').isVisible(), { timeout: RUN_TIMEOUT, interval: 250 }).toBe(true);
+
+    const resumed = await newestRun();
+    expect(resumed.runId).toBe(cancelled.runId);
+    expect(resumed.status).toBe('succeeded');
+    for (const server of ['rls1', 'rls2']) expect(await replicaOutcome(server).textContent()).toContain(env.master.changelogHead.sequenceNo);
+    expect(await runShell(env.control.rls1.status)).toBe(0);
+    expect(await runShell(env.control.rls2.status)).toBe(0);
+  }, RUN_TIMEOUT * 2);
+
+  it('streams restore events to browsers over GET /api/events only', async () => {
+    const posted = await fetch(new URL('api/events', bridge.url), { method: 'POST', body: '{}' });
+    expect(posted.status).toBe(405);
+    const stream = new AbortController();
+    const listening = await fetch(new URL('api/events', bridge.url), { signal: stream.signal });
+    expect(listening.status).toBe(200);
+    expect(listening.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    stream.abort();
+  });
+
+  it('ran without page errors, console errors or CSP violations', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
