@@ -1,79 +1,114 @@
-import { useState } from 'react';
-import type { Installation } from '../../shared/profiles';
-import { AppHeader } from './components/AppHeader';
-import { EmptyState } from './components/EmptyState';
+// The app shell: the top bar with the four main views, and the view the location hash
+// names. The installations editor and the restore wizard stay mounted (hidden) once
+// opened, so switching views never loses a half-filled form or a run being watched.
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorNotice } from './components/ErrorNotice';
-import { InstallationDetails } from './components/InstallationDetails';
-import { InstallationEditor } from './components/InstallationEditor';
-import { InstallationList } from './components/InstallationList';
+import { HistoryView } from './history/HistoryView';
+import { InstallationsView } from './installations/InstallationsView';
+import { RestoreWizard } from './restore/RestoreWizard';
+import { ShellHeader } from './shell/ShellHeader';
+import type { Route, ViewName } from './shell/route';
+import { useRoute } from './shell/useRoute';
+import { useViewShortcuts } from './shell/useViewShortcuts';
+import { isMacPlatform, MAIN_VIEWS } from './shell/viewShortcuts';
+import { TopologyView } from './topology/TopologyView';
 import { useInstallations } from './useInstallations';
+import './shell/shell.css';
 
-type View = { kind: 'browse' } | { kind: 'create' } | { kind: 'edit'; installation: Installation };
+interface RestoreRequest {
+  key: string;
+  installation?: string;
+  replica?: string;
+  resume?: string;
+}
+
+const IS_MAC = isMacPlatform(navigator.platform || navigator.userAgent);
 
 export function App() {
   const { installations, error, reload } = useInstallations();
-  const [selected, setSelected] = useState<string | null>(null);
-  const [view, setView] = useState<View>({ kind: 'browse' });
+  const [route, navigate] = useRoute();
+  const [visited, setVisited] = useState<ReadonlySet<ViewName>>(() => new Set([route.view]));
+  const [restore, setRestore] = useState<RestoreRequest | null>(null);
+  const [historyFilterKey, setHistoryFilterKey] = useState<{ installation?: string; replica?: string }>({});
 
-  const current = installations?.find((i) => i.name === selected) ?? installations?.[0] ?? null;
-
-  const afterSave = async (saved: Installation) => {
-    await reload();
-    setSelected(saved.name);
-    setView({ kind: 'browse' });
-  };
-
-  const afterDelete = async () => {
-    await reload();
-    setSelected(null);
-  };
-
-  const main = () => {
-    if (view.kind === 'create' || view.kind === 'edit') {
-      const existing = view.kind === 'edit' ? view.installation : null;
-      return (
-        <InstallationEditor
-          key={existing?.name ?? 'new'}
-          existing={existing}
-          onSaved={(saved) => void afterSave(saved)}
-          onCancel={() => setView({ kind: 'browse' })}
-        />
-      );
+  // Derived from the route while rendering (React's pattern for state that follows a prop).
+  if (!visited.has(route.view)) setVisited(new Set([...visited, route.view]));
+  if (route.view === 'restore') {
+    const wanted = { installation: route.installation, replica: route.replica, resume: route.resume };
+    const key = JSON.stringify(wanted);
+    // A link that asks for something specific opens a fresh wizard; the plain view keeps the current one.
+    if (restore === null || ((wanted.installation || wanted.replica || wanted.resume) && restore.key !== key)) setRestore({ key, ...wanted });
+  }
+  if (route.view === 'history' && !route.runId && (route.installation || route.replica)) {
+    if (historyFilterKey.installation !== route.installation || historyFilterKey.replica !== route.replica) {
+      setHistoryFilterKey({ installation: route.installation, replica: route.replica });
     }
-    if (installations === null) {
-      return error ? null : <p className="loading muted">Loading installations…</p>;
-    }
-    if (current === null) {
-      return <EmptyState onAdd={() => setView({ kind: 'create' })} onReload={() => void reload()} />;
-    }
-    return (
-      <InstallationDetails
-        key={current.name}
-        installation={current}
-        onEdit={() => setView({ kind: 'edit', installation: current })}
-        onDeleted={() => void afterDelete()}
-      />
-    );
-  };
+  }
+
+  const showView = useCallback((view: ViewName) => navigate({ view } as Route), [navigate]);
+  useViewShortcuts(IS_MAC, showView);
+
+  useEffect(() => {
+    const label = MAIN_VIEWS.find((v) => v.view === route.view)?.label ?? 'Installations';
+    document.title = route.view === 'history' && route.runId ? `Run ${route.runId} · Replica Desk` : `${label} · Replica Desk`;
+  }, [route]);
+
+  const installationNames = (installations ?? []).map((i) => i.name);
 
   return (
     <div className="app">
-      <AppHeader onReload={() => void reload()} />
-      <div className="app-body">
-        <InstallationList
-          installations={installations ?? []}
-          selected={view.kind === 'edit' ? view.installation.name : view.kind === 'browse' ? (current?.name ?? null) : null}
-          onSelect={(name) => {
-            setSelected(name);
-            setView({ kind: 'browse' });
-          }}
-          onAdd={() => setView({ kind: 'create' })}
-        />
-        <main className="content">
+      <ShellHeader current={route.view} isMac={IS_MAC} onReloadInstallations={route.view === 'installations' ? () => void reload() : undefined} />
+
+      {visited.has('installations') ? (
+        <div className="view" hidden={route.view !== 'installations'}>
+          <InstallationsView installations={installations} error={error} reload={reload} />
+        </div>
+      ) : null}
+
+      {route.view === 'topology' ? (
+        <main className="content view-page">
           {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
-          {main()}
+          {installations === null ? (
+            error ? null : <p className="loading muted">Loading installations…</p>
+          ) : (
+            <TopologyView
+              installations={installations}
+              onRestore={(installation, replica) => navigate({ view: 'restore', installation, replica })}
+              onOpenRun={(runId) => navigate({ view: 'history', runId })}
+            />
+          )}
         </main>
-      </div>
+      ) : null}
+
+      {restore ? (
+        <main className="content view-page" hidden={route.view !== 'restore'}>
+          {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
+          {installations === null ? (
+            error ? null : <p className="loading muted">Loading installations…</p>
+          ) : (
+            <RestoreWizard
+              key={restore.key}
+              installations={installations}
+              initialInstallation={restore.installation}
+              initialReplica={restore.replica}
+              resumeRunId={restore.resume}
+            />
+          )}
+        </main>
+      ) : null}
+
+      {visited.has('history') ? (
+        <main className="content view-page" hidden={route.view !== 'history'}>
+          <HistoryView
+            key={`${historyFilterKey.installation ?? ''}|${historyFilterKey.replica ?? ''}`}
+            active={route.view === 'history'}
+            runId={route.view === 'history' ? route.runId : undefined}
+            initialInstallation={historyFilterKey.installation}
+            initialReplica={historyFilterKey.replica}
+            installations={installationNames}
+          />
+        </main>
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,49 @@
+import { useEffect, useRef, useState } from 'react';
+import { RunDetail } from './RunDetail';
+import { RunListPage } from './RunListPage';
+import { NO_FILTERS, type RunFilters } from './runFilters';
+import { useRunHistory } from './useRunHistory';
+import './history.css';
+
+interface HistoryViewProps {
+  /** The view is on screen; coming back to it reads the history again. */
+  active: boolean;
+  /** The run whose detail page is open; the list otherwise. */
+  runId?: string;
+  /** Filters a link preselected, e.g. from a server's "restore history". */
+  initialInstallation?: string;
+  initialReplica?: string;
+  installations: string[];
+}
+
+/**
+ * The history: the run list, and a run's page over it. The list stays mounted (hidden)
+ * while a run is open, so coming back keeps its filters and scroll position.
+ */
+export function HistoryView({ active, runId, initialInstallation, initialReplica, installations }: HistoryViewProps) {
+  const history = useRunHistory();
+  const { reload } = history;
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (active && !wasActive.current) void reload();
+    wasActive.current = active;
+  }, [active, reload]);
+  const [filters, setFilters] = useState<RunFilters>({ ...NO_FILTERS, installation: initialInstallation ?? '', replica: initialReplica ?? '' });
+
+  return (
+    <>
+      <div hidden={runId !== undefined}>
+        <RunListPage
+          runs={history.runs}
+          loading={history.loading}
+          error={history.error}
+          installations={installations}
+          filters={filters}
+          onFiltersChange={setFilters}
+          onReload={() => void history.reload()}
+        />
+      </div>
+      {runId !== undefined ? <RunDetail key={runId} runId={runId} /> : null}
+    </>
+  );
+}
