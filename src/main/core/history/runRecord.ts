@@ -22,7 +22,8 @@ export function isResumable(run: RunRow): boolean {
   return run.status === 'failed' || run.status === 'cancelled' || run.interrupted;
 }
 
-export function toRunRecord(run: RunRow, log?: LogRow[]): RunRecord {
+/** `compact` leaves out each replica's copy of its steps (they are in `steps` too), for long lists. */
+export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean } = {}): RunRecord {
   const step = toStep(run.installation);
   const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
   const changelogs = run.plan.replicas.map((r) => fixupsOf(r)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
@@ -43,7 +44,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[]): RunRecord {
       message: r.message,
       changelog: fixupsOf(r.replica)?.captured.changelog ?? null,
       verification: run.steps.find((s) => s.id === 'verify' && s.replica === r.replica)?.captured.checks ?? null,
-      steps: run.steps.filter((s) => s.replica === r.replica).map(step),
+      steps: options.compact ? [] : run.steps.filter((s) => s.replica === r.replica).map(step),
     })),
     steps: run.steps.map(step),
     compensation: run.compensation,

@@ -163,20 +163,37 @@ export class RunStore {
     return row ? this.toRun(row) : null;
   }
 
+  /** Newest first. Three queries however many runs, so a history of thousands stays quick. */
   list(filter: { installation?: string; limit?: number } = {}): RunRow[] {
-    const rows = (
-      filter.installation
-        ? this.db.prepare('SELECT * FROM runs WHERE installation = ? ORDER BY created_at DESC LIMIT ?').all(filter.installation, filter.limit ?? 100)
-        : this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(filter.limit ?? 100)
-    ) as DbRun[];
-    return rows.map((r) => this.toRun(r));
+    const where = filter.installation ? 'WHERE installation = @installation' : '';
+    const params = { installation: filter.installation ?? null, limit: filter.limit ?? 100 };
+    const runs = this.db.prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`).all(params) as DbRun[];
+    const chosen = `SELECT id FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`;
+    const replicas = this.db
+      .prepare(`SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (${chosen}) ORDER BY rowid`)
+      .all(params) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
+    const steps = this.db.prepare(`SELECT * FROM run_steps WHERE run_id IN (${chosen}) ORDER BY run_id, seq`).all(params) as Array<DbStep & { run_id: string }>;
+    const group = <T extends { run_id: string }>(rows: T[]) => {
+      const byRun = new Map<string, T[]>();
+      for (const r of rows) byRun.set(r.run_id, [...(byRun.get(r.run_id) ?? []), r]);
+      return byRun;
+    };
+    const replicasByRun = group(replicas);
+    const stepsByRun = group(steps);
+    return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], stepsByRun.get(row.id) ?? []));
   }
 
   private toRun(row: DbRun): RunRow {
     const replicas = this.db
       .prepare('SELECT replica, status, message FROM run_replicas WHERE run_id = ? ORDER BY rowid')
       .all(row.id) as Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
-    const steps = (this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[]).map((s) => ({
+    const steps = this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[];
+    return this.assemble(row, replicas, steps);
+  }
+
+  private assemble(row: DbRun, replicaRows: Array<{ replica: string; status: ReplicaStatus; message: string | null }>, stepRows: DbStep[]): RunRow {
+    const replicas = replicaRows.map((r) => ({ replica: r.replica, status: r.status, message: r.message }));
+    const steps = stepRows.map((s) => ({
       seq: s.seq,
       id: s.id,
       replica: s.replica,

@@ -141,6 +141,6 @@ export class RestoreService {
   }
 
   list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
-    return this.runs.list(filter).map((r) => toRunRecord(r));
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true }));
   }
 }
