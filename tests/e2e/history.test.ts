@@ -165,7 +165,10 @@ describe('history list', () => {
   it('moves between rows with the arrow keys', async () => {
     await scrollRunList(0);
     await runRows().first().getByRole('link').focus();
+    await expect.poll(() => focusedRunId()).toBe(realRun.runId);
+    // One key at a time: each move re-renders the window of rows before the next.
     await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRunId()).toBe(seeded[0]!.runId);
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => focusedRunId()).toBe(seeded[1]!.runId);
     await page.keyboard.press('End');
