@@ -1,0 +1,288 @@
+// `npm run bench:restore [-- --sizes 100,300] [--timeout-min 30]`: prints how long restoring a
+// replica takes with Replica Desk against what an admin would do by hand, measured in the same
+// run on the same clusters, and the CLI's peak RSS per size (issue 3, "Speed and memory").
+//
+// Per size: two throwaway clusters; a generated publication master (its own database on A)
+// and a stale live replica (its own database on B); then
+//   baseline: pg_dump -Fc (default compression) of the master schema to a file, then
+//             pg_restore --no-owner of it into a fresh database on B;
+//   tool:     `replica-desk restore INST --yes --json`, wall clock, with the CLI's peak RSS
+//             taken by a --require'd preload at exit.
+// A benchmark, not a test: it prints figures and asserts only that both paths succeeded.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findPgTools, type PgTools } from '../../src/main/core/postgres/pgTools';
+import { createContentServer } from '../../tests/harness/coremedia/contentServerDatabase';
+import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
+
+const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const bin = join(projectRoot, 'bin', 'replica-desk.js');
+const RSS_FILE_ENV = 'REPLICA_DESK_BENCH_RSS_FILE';
+const INSTALLATION = 'bench';
+
+interface Figures {
+  requestedMb: number;
+  schemaMb: number;
+  baselineDumpS: number;
+  baselineRestoreS: number;
+  baselineFileMb: number;
+  toolTotalS: number;
+  toolDumpS: number;
+  toolRestoreS: number;
+  toolFileMb: number;
+  cliPeakRssMb: number;
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
+const mb = (bytes: number): number => bytes / (1024 * 1024);
+
+/**
+ * Runs a program (argv array, no shell), timed. The signal stops it with SIGTERM (the CLI then
+ * cancels its run), SIGKILL if it lingers; the promise settles only once it is gone.
+ */
+function runTimed(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<Finished> {
+  return new Promise((resolveRun, reject) => {
+    const { signal } = options;
+    if (signal.aborted) return reject(signal.reason);
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      child.kill('SIGTERM');
+      killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // Only the tail matters for an error message; the CLI narrates progress here.
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
+    child.on('error', (error) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    child.on('close', (code, exitSignal) => {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(killer);
+      if (signal.aborted) reject(signal.reason);
+      else resolveRun({ code, signal: exitSignal, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout, stderr });
+    });
+  });
+}
+
+function requireSuccess(what: string, run: Finished): Finished {
+  if (run.code === 0) return run;
+  throw new Error(`${what} failed (exit ${run.code ?? run.signal}):\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
+}
+
+/** Rejects as soon as the signal aborts, for awaits that cannot be cancelled themselves. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolveWork, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolveWork, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A preload that records the process's own peak RSS (KB) at exit, in the file named by the env var. */
+function writeRssPreload(): string {
+  const dir = join(projectRoot, '.cache', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'peak-rss-preload.cjs');
+  writeFileSync(
+    file,
+    [
+      '// Written by scripts/bench/restoreBenchmark.ts. Node children inherit NODE_OPTIONS, so the',
+      '// variable is removed here: only the first process (the CLI) writes its figure.',
+      `const file = process.env.${RSS_FILE_ENV};`,
+      `delete process.env.${RSS_FILE_ENV};`,
+      "if (file) process.on('exit', () => require('node:fs').writeFileSync(file, String(process.resourceUsage().maxRSS)));",
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+const conninfo = (cluster: PgCluster, database: string, user: string): string => `host=127.0.0.1 port=${cluster.port} dbname=${database} user=${user}`;
+
+async function schemaBytes(cluster: PgCluster, database: string, schema: string): Promise<number> {
+  const r = await cluster.query<{ b: string }>(
+    `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')`,
+    [schema],
+    database,
+  );
+  return Number(r.rows[0]!.b);
+}
+
+async function measureSize(sizeMb: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
+  const clusters: PgCluster[] = [];
+  try {
+    // Not cut short by the signal: a cluster still starting when we gave up would be left behind.
+    // startCluster bounds itself (pg_ctl -t 60).
+    const started = await Promise.allSettled([startCluster(), startCluster()]);
+    for (const s of started) if (s.status === 'fulfilled') clusters.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (signal.aborted) throw signal.reason;
+    const [a, b] = clusters as [PgCluster, PgCluster];
+    const password = `Pw-${randomBytes(9).toString('base64url')}`;
+
+    log(`${sizeMb} MB: generating the master (publication) and a stale replica`);
+    await untilAborted(
+      (async () => {
+        await createContentServer(a, { layout: 'database-per-server', database: 'cm_master', role: 'cm_master', password, serverType: 'publication', sizeMb });
+        await createContentServer(b, { layout: 'database-per-server', database: 'cm_rls1', role: 'cm_rls1', password, serverType: 'live', changelogEntries: 10 });
+      })(),
+      signal,
+    );
+    const schemaMb = mb(await schemaBytes(a, 'cm_master', 'cm_master'));
+
+    const pgpass = join(dir, 'pgpass');
+    writeFileSync(
+      pgpass,
+      [`127.0.0.1:${a.port}:*:cm_master:${password}`, `127.0.0.1:${b.port}:*:cm_rls1:${password}`, `127.0.0.1:${b.port}:*:postgres:${b.superPassword}`, ''].join('\n'),
+      { mode: 0o600 },
+    );
+    // No DISPLAY/bus: the keychain then fails fast and the CLI falls back to PGPASSFILE, as documented.
+    const { DISPLAY: _display, DBUS_SESSION_BUS_ADDRESS: _bus, NODE_OPTIONS: _nodeOptions, ...baseEnv } = process.env;
+    const env = { ...baseEnv, PGPASSFILE: pgpass };
+
+    log(`${sizeMb} MB: baseline pg_dump -Fc (default compression) to a file`);
+    const baselineFile = join(dir, 'baseline.dump');
+    const dumped = requireSuccess('baseline pg_dump', await runTimed(tools.pgDump.path, ['-Fc', '-w', '-n', 'cm_master', '-f', baselineFile, '-d', conninfo(a, 'cm_master', 'cm_master')], { env, signal }));
+    const baselineFileMb = mb(statSync(baselineFile).size);
+    await b.query('CREATE DATABASE baseline_restore');
+    log(`${sizeMb} MB: baseline pg_restore --no-owner into a fresh database`);
+    const restored = requireSuccess('baseline pg_restore', await runTimed(tools.pgRestore.path, ['--no-owner', '-w', '-d', conninfo(b, 'baseline_restore', 'postgres'), baselineFile], { env, signal }));
+    // Free the space before the tool runs; neither is needed any more.
+    rmSync(baselineFile, { force: true });
+    await b.query('DROP DATABASE baseline_restore');
+
+    const home = join(dir, 'home');
+    const profileFile = join(dir, 'profiles.json');
+    const server = (name: string, role: 'master' | 'replica', cluster: PgCluster, db: string) => ({
+      name,
+      role,
+      db: { host: '127.0.0.1', port: cluster.port, database: db, user: db, sslmode: 'disable' },
+      host: { access: 'local' },
+    });
+    writeFileSync(
+      profileFile,
+      JSON.stringify({ format: 'replica-desk/profiles@1', installations: [{ name: INSTALLATION, servers: [server('mls', 'master', a, 'cm_master'), server('rls1', 'replica', b, 'cm_rls1')] }] }),
+    );
+    const cliEnv = { ...env, REPLICA_DESK_HOME: home };
+    requireSuccess('profiles import', await runTimed(process.execPath, [bin, 'profiles', 'import', profileFile], { env: cliEnv, signal }));
+
+    log(`${sizeMb} MB: replica-desk restore ${INSTALLATION} --yes --json`);
+    const rssFile = join(dir, 'cli-peak-rss-kb');
+    const tool = requireSuccess(
+      'replica-desk restore',
+      await runTimed(process.execPath, [bin, 'restore', INSTALLATION, '--yes', '--json'], { env: { ...cliEnv, NODE_OPTIONS: `--require "${preload}"`, [RSS_FILE_ENV]: rssFile }, signal }),
+    );
+    const record = JSON.parse(tool.stdout) as { status: string; backup?: { bytes?: number }; steps: { id: string; status: string; startedAt: string | null; finishedAt: string | null }[] };
+    if (record.status !== 'succeeded') throw new Error(`the run ended ${record.status}`);
+    const stepSeconds = (id: string): number => {
+      const step = record.steps.find((s) => s.id === id);
+      if (!step?.startedAt || !step.finishedAt) throw new Error(`the run record has no timed step ${id}`);
+      return (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000;
+    };
+    if (!existsSync(rssFile)) throw new Error('the CLI exited without writing its peak RSS (was the preload loaded?)');
+
+    return {
+      requestedMb: sizeMb,
+      schemaMb,
+      baselineDumpS: dumped.seconds,
+      baselineRestoreS: restored.seconds,
+      baselineFileMb,
+      toolTotalS: tool.seconds,
+      toolDumpS: stepSeconds('dump-master'),
+      toolRestoreS: stepSeconds('restore'),
+      toolFileMb: mb(record.backup?.bytes ?? 0),
+      cliPeakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
+    };
+  } finally {
+    await Promise.allSettled(clusters.map((c) => c.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function table(rows: Figures[]): string {
+  const head = ['size MB', 'base dump s', 'base restore s', 'base total s', 'tool total s', 'tool dump s', 'tool restore s', 'ratio', 'CLI peak RSS MB'];
+  const body = rows.map((f) => [
+    f.schemaMb.toFixed(0),
+    f.baselineDumpS.toFixed(2),
+    f.baselineRestoreS.toFixed(2),
+    (f.baselineDumpS + f.baselineRestoreS).toFixed(2),
+    f.toolTotalS.toFixed(2),
+    f.toolDumpS.toFixed(2),
+    f.toolRestoreS.toFixed(2),
+    `${((f.baselineDumpS + f.baselineRestoreS) / f.toolTotalS).toFixed(2)}x`,
+    f.cliPeakRssMb.toFixed(0),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function summary(rows: Figures[]): string {
+  const baseline = rows.reduce((s, f) => s + f.baselineDumpS + f.baselineRestoreS, 0);
+  const tool = rows.reduce((s, f) => s + f.toolTotalS, 0);
+  const rss = rows.map((f) => `${f.cliPeakRssMb.toFixed(0)} MB at ${f.schemaMb.toFixed(0)} MB`).join(', ');
+  const peaks = rows.map((f) => f.cliPeakRssMb);
+  const growth = Math.max(...peaks) - Math.min(...peaks);
+  // Flat: the spread stays within what Node's heap does anyway from one run to the next.
+  const shape = rows.length < 2 ? '' : growth <= Math.max(10, 0.15 * Math.min(...peaks)) ? ' (flat)' : ` (grows by ${growth.toFixed(0)} MB)`;
+  return `restore: ${(baseline / tool).toFixed(1)}x faster than pg_dump -Fc + pg_restore; CLI peak RSS ${rss}${shape}`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300' }, 'timeout-min': { type: 'string', default: '30' } } });
+  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 100,300 (got ${values.sizes})`);
+  if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
+
+  // One controller, held here: Node 20 may collect an AbortSignal.timeout() that only
+  // AbortSignal.any() refers to, and then it never fires.
+  const controller = new AbortController();
+  const timeoutMin = Number(values['timeout-min']);
+  setTimeout(() => controller.abort(new Error(`gave up after --timeout-min ${timeoutMin}`)), timeoutMin * 60_000).unref();
+  const stop = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const signal = controller.signal;
+
+  const tools = await findPgTools({ env: process.env });
+  log(`pg_dump ${tools.pgDump.version} (${tools.pgDump.path}), ${availableParallelism()} cores, sizes ${sizes.join(', ')} MB`);
+  const preload = writeRssPreload();
+  const rows: Figures[] = [];
+  for (const size of sizes) rows.push(await measureSize(size, tools, preload, signal));
+
+  console.log(table(rows));
+  console.log(`backup files: ${rows.map((f) => `${f.schemaMb.toFixed(0)} MB schema -> pg_dump -Fc ${f.baselineFileMb.toFixed(0)} MB, tool ${f.toolFileMb.toFixed(0)} MB`).join('; ')}`);
+  console.log(summary(rows));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`restore benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
