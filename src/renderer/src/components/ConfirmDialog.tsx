@@ -1,46 +1,36 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { ModalDialog } from './ModalDialog';
 
 interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that closes without acting; "Cancel" unless that would be ambiguous. */
+  dismissLabel?: string;
   busy?: boolean;
   onConfirm(): void;
   onCancel(): void;
 }
 
 /** A modal question; mount it to ask, unmount it to close. */
-export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
-
+export function ConfirmDialog({ title, children, confirmLabel, dismissLabel = 'Cancel', busy, onConfirm, onCancel }: ConfirmDialogProps) {
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        // Escape closes through React state, so the dialog never outlives its question.
-        e.preventDefault();
-        if (!busy) onCancel();
-      }}
+    <ModalDialog
+      title={title}
+      busy={busy}
+      onDismiss={onCancel}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
+            {dismissLabel}
+          </button>
+          <button type="button" className="button button-danger-solid" onClick={onConfirm} disabled={busy}>
+            {confirmLabel}
+          </button>
+        </>
+      }
     >
-      <h2 id={titleId}>{title}</h2>
-      <div className="dialog-body">{children}</div>
-      <div className="actions">
-        <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
-          Cancel
-        </button>
-        <button type="button" className="button button-danger-solid" onClick={onConfirm} disabled={busy}>
-          {confirmLabel}
-        </button>
-      </div>
-    </dialog>
+      {children}
+    </ModalDialog>
   );
 }
