@@ -6,7 +6,13 @@ import type { RunRow, StepRow } from './runStore';
 
 export type { RunRecord, RunRecordStep };
 
-const toStep = (installation: string) => (s: StepRow): RunRecordStep => ({
+/** What a compact record keeps of a step's captured values: enough to learn durations and sizes. */
+const COMPACT_CAPTURED = ['elapsedMs', 'backup', 'tables', 'changelog'] as const;
+
+const compactCaptured = (captured: Record<string, unknown>) =>
+  Object.fromEntries(COMPACT_CAPTURED.filter((k) => k in captured).map((k) => [k, captured[k]]));
+
+const toStep = (installation: string, compact = false) => (s: StepRow): RunRecordStep => ({
   seq: s.seq,
   id: s.id,
   replica: s.replica === null ? null : formatServerRef({ installation, server: s.replica }),
@@ -15,18 +21,21 @@ const toStep = (installation: string) => (s: StepRow): RunRecordStep => ({
   startedAt: s.startedAt,
   finishedAt: s.finishedAt,
   message: s.message,
-  captured: s.captured,
+  captured: compact ? compactCaptured(s.captured) : s.captured,
 });
 
 export function isResumable(run: RunRow): boolean {
   return run.status === 'failed' || run.status === 'cancelled' || run.interrupted;
 }
 
-/** `compact` leaves out each replica's copy of its steps (they are in `steps` too), for long lists. */
+/**
+ * `compact` is for long lists: no per-replica copy of the steps (they are in `steps` too), no
+ * preflight findings, and of each step's captured values only durations, sizes and positions.
+ */
 export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean } = {}): RunRecord {
-  const step = toStep(run.installation);
+  const step = toStep(run.installation, options.compact);
   const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
-  const changelogs = run.plan.replicas.map((r) => fixupsOf(r)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
+  const changelogs = run.replicas.map((r) => fixupsOf(r.replica)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
   return {
     runId: run.runId,
     installation: run.installation,
@@ -48,7 +57,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     })),
     steps: run.steps.map(step),
     compensation: run.compensation,
-    preflight: run.captured.preflight ?? null,
+    preflight: options.compact ? null : (run.captured.preflight ?? null),
     ...(log ? { log } : {}),
   };
 }

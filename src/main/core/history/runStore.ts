@@ -205,12 +205,16 @@ export class RunStore {
       captured: parse<Record<string, unknown>>(s.captured, {}),
     }));
     const interrupted = row.status === 'running' && row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid));
+    let plan: RestorePlan | undefined;
     return {
       runId: row.id,
       installation: row.installation,
       status: row.status,
       interrupted,
-      plan: parse<RestorePlan>(row.plan, {} as RestorePlan),
+      // The plan is the largest column; lists rarely need it, so it is parsed on first use.
+      get plan() {
+        return (plan ??= parse<RestorePlan>(row.plan, {} as RestorePlan));
+      },
       captured: parse<Record<string, unknown>>(row.captured, {}),
       compensation: parse<CompensationEntry[]>(row.compensation, []),
       message: row.message,
