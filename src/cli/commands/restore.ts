@@ -54,13 +54,14 @@ export const resume: Command = async (ctx) => {
   const yes = ctx.options.yes === true;
   const run = service.get(runId!);
   if (!yes && !ctx.stdin.isTTY) throw new ConfirmationRequiredError();
-  service.claimForResume(runId!);
   const pending = run.steps.filter((s) => s.status !== 'done' && s.status !== 'skipped');
-  ctx.out.stderr(`Resuming run ${runId} at: ${pending[0]?.title ?? 'nothing left'}\n`);
+  ctx.out.stderr(`Run ${runId} continues at: ${pending[0]?.title ?? 'nothing left'}\n`);
   if (!yes) {
     const answer = await ask(ctx.stdin, process.stderr, `Type the installation name "${run.installation}" to continue the run: `);
     if (answer !== run.installation) throw new ConfirmationDeclinedError(`resume of run ${runId}`);
   }
+  // Only now take the run over, so a declined prompt leaves it as it was.
+  service.claimForResume(runId!);
   return runAndReport(ctx, service, runId!, run.plan, yes, stringOption(ctx, 'pg-bin'));
 };
 
