@@ -52,7 +52,7 @@ export const resume: Command = async (ctx) => {
   const [runId] = requireArgs(ctx, 1, 'RUN_ID: runs resume RUN_ID [--yes]');
   const service = ctx.core().restore;
   const yes = ctx.options.yes === true;
-  const run = service.get(runId!);
+  const run = service.resumable(runId!);
   if (!yes && !ctx.stdin.isTTY) throw new ConfirmationRequiredError();
   const pending = run.steps.filter((s) => s.status !== 'done' && s.status !== 'skipped');
   ctx.out.stderr(`Run ${runId} continues at: ${pending[0]?.title ?? 'nothing left'}\n`);

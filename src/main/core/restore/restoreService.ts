@@ -120,11 +120,17 @@ export class RestoreService {
   }
 
   /** Checks that a run may be resumed and takes it over for this process. */
-  claimForResume(runId: string): RunRow {
+  /** The run, if it may be resumed; otherwise says why not. */
+  resumable(runId: string): RunRow {
     const run = this.get(runId);
     if (!isResumable(run)) {
       throw new RunNotResumableError(runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
     }
+    return run;
+  }
+
+  claimForResume(runId: string): RunRow {
+    this.resumable(runId);
     this.runs.claim(runId);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);
