@@ -164,6 +164,8 @@ describe('history list', () => {
 
   it('moves between rows with the arrow keys', async () => {
     await scrollRunList(0);
+    // The windowed list re-renders after the scroll; wait for the top rows before focusing one.
+    await expect.poll(() => runRows().first().textContent()).toContain(realRun.runId);
     await runRows().first().getByRole('link').focus();
     await expect.poll(() => focusedRunId()).toBe(realRun.runId);
     // One key at a time: each move re-renders the window of rows before the next.
