@@ -124,7 +124,7 @@ describe('navigation shell', () => {
   it('switches views with Ctrl+1…4 and keeps the hash in step', async () => {
     await page.keyboard.press('Control+4');
     await expect.poll(() => currentHash()).toBe('#/history');
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).getAttribute('aria-current')).toBe('page');
     await expect.poll(() => page.title()).toBe('History · Replica Desk');
     await page.keyboard.press('Control+3');
     await expect.poll(() => currentHash()).toBe('#/restore');
