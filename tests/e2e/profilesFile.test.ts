@@ -117,7 +117,7 @@ describe('profiles files', () => {
     expect(await dialog().getByRole('button', { name: 'Replace existing' }).count()).toBe(0);
     await shoot('import-problems');
     await dialog().getByRole('button', { name: 'Close' }).click();
-    expect(await sidebar().textContent()).toContain('Imported from a file');
+    await expect.poll(() => sidebar().textContent()).toContain('Imported from a file');
 
     await importThrough(sidebar(), writeFile('notjson.json', '{ "format": "replica-desk/profiles@1", '));
     await expect.poll(() => dialog().textContent()).toContain('not valid JSON');
@@ -174,8 +174,8 @@ describe('SSH host key trust on first use', () => {
     await shoot('host-key-review', { fromTop: false });
 
     await review.getByRole('button', { name: /trust this key/ }).click();
-    expect(await rls1.getByLabel('Host key', { exact: true }).inputValue()).toBe(sshd.hostKeyFingerprint);
-    expect(await review.count()).toBe(0);
+    await expect.poll(() => rls1.getByLabel('Host key', { exact: true }).inputValue()).toBe(sshd.hostKeyFingerprint);
+    await expect.poll(() => review.count()).toBe(0);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => serverCard('rls1').textContent()).toContain(sshd.hostKeyFingerprint);
     expect(await serverCard('rls1').textContent()).toContain(`SSH ${sshd.user}@${sshd.host}:${sshd.port}`);
