@@ -6,7 +6,7 @@ import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
 import type { RestorePlan } from '../../shared/restorePlan';
-import { requireArgs, UsageError, type CommandContext, type Command } from '../context';
+import { requireArgs, type CommandContext, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
 import { eventPrinter, formatPlan, formatPreflight, formatRunSummary } from '../restoreOutput';
@@ -128,4 +128,3 @@ function timeoutsFromEnv(): { timeouts?: Record<string, number> } {
   return Object.keys(timeouts).length > 0 ? { timeouts } : {};
 }
 
-export { UsageError };
