@@ -77,6 +77,17 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** Opens a server's details; clicking an open one would close it, and a click during a re-render can be lost. */
+async function openDetails(server: string): Promise<void> {
+  await expect.poll(() => node(server).isVisible()).toBe(true);
+  await expect
+    .poll(async () => {
+      if (!(await details(server).isVisible())) await node(server).click();
+      return details(server).isVisible();
+    })
+    .toBe(true);
+}
+
 describe('topology view', () => {
   it('probes on first sight and draws the master with its replicas, rls1 lagging 7 behind', async () => {
     // Never probed before: the view probes at once, and the probe time appears.
@@ -94,7 +105,7 @@ describe('topology view', () => {
   });
 
   it("opens a server's details: connection, last probe, restore history and actions", async () => {
-    await node('rls1').click();
+    await openDetails('rls1');
     const panel = details('rls1');
     await expect.poll(() => panel.isVisible()).toBe(true);
     const text = (await panel.textContent()) ?? '';
@@ -112,16 +123,18 @@ describe('topology view', () => {
     await shoot('02-server-details');
 
     // The master has no restore action; a replica's leads to the wizard, preselected.
-    await node('mls').click();
+    await openDetails('mls');
     await expect.poll(() => details('mls').isVisible()).toBe(true);
     expect(await details('mls').getByRole('button', { name: /^Restore/ }).count()).toBe(0);
     expect(await details('mls').textContent()).toContain(env.master.changelogHead.sequenceNo);
-    await node('rls1').click();
+    await openDetails('rls1');
     await details('rls1').getByRole('button', { name: 'Restore rls1…' }).click();
     await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toBe(`#/restore?installation=${env.installation}&replica=rls1`);
     await page.goBack();
-    await node('rls1').click();
-    await details('rls1').getByRole('list', { name: 'Restore history of rls1' }).getByRole('button').click();
+    await openDetails('rls1');
+    const historyAfterBack = details('rls1').getByRole('list', { name: 'Restore history of rls1' });
+    await expect.poll(() => historyAfterBack.getByRole('button').count()).toBe(1);
+    await historyAfterBack.getByRole('button').click();
     await expect.poll(() => new URL(page.url()).hash).toBe(`#/history/${restoreRun.runId}`);
     await page.goBack();
     await expect.poll(probedAt).toMatch(/^\d{4}-/);
@@ -147,7 +160,7 @@ describe('topology view', () => {
     expect(await group().locator('svg text').filter({ hasText: /^was lag 7$/ }).count()).toBe(1);
     expect(await node('mls').getAttribute('aria-label')).toMatch(/^mls: master, reachable/);
 
-    await node('rls1').click();
+    await openDetails('rls1');
     const lastKnown = details('rls1').getByRole('region', { name: 'Last known state' });
     await expect.poll(() => lastKnown.isVisible()).toBe(true);
     expect(await lastKnown.textContent()).toContain('lag 7 events behind');
