@@ -43,7 +43,8 @@ export interface ProbeOptions {
 
 const elapsedSince = (started: number): number => Math.round(performance.now() - started);
 
-const emptyDatabaseProbe = (): DatabaseProbe => ({
+/** A database probe that learned nothing yet (unreachable until shown otherwise). */
+export const emptyDatabaseProbe = (): DatabaseProbe => ({
   reachable: false,
   error: null,
   serverVersion: null,

@@ -7,7 +7,7 @@ import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type ServerProbe, type TopologySnapshot } 
 import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { withDeadline } from './deadline';
 import { deriveFlags, lastRestoreByReplica, withDerivedFields, type RestoreHistoryEntry } from './deriveTopology';
-import { probeServer, type ProbeDeps } from './probeServer';
+import { emptyDatabaseProbe, probeServer, type ProbeDeps } from './probeServer';
 
 export interface TopologyDeps extends ProbeDeps {
   /** The installation's restore runs (e.g. RunStore.list); any order. */
@@ -41,18 +41,7 @@ function failedProbe(installation: string, server: Server, error: unknown): Serv
     ref: formatServerRef({ installation, server: server.name }),
     role: server.role,
     connection: { host: db.host, port: db.port, database: db.database, user: db.user, schema: db.schema, sslmode: db.sslmode ?? 'prefer' },
-    database: {
-      reachable: false,
-      error: toErrorPayload(error),
-      serverVersion: null,
-      serverVersionNum: null,
-      cluster: null,
-      serverType: null,
-      serverTypeRows: [],
-      replicator: null,
-      changelogHead: null,
-      elapsedMs: 0,
-    },
+    database: { ...emptyDatabaseProbe(), error: toErrorPayload(error) },
     process: { state: 'unknown', exitCode: null, error: null, elapsedMs: null },
     position: null,
     lag: null,
