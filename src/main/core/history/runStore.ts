@@ -5,6 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { ReplicaDeskError } from '../errors';
+import type { ChildRecord, ChildRole } from '../processes/childProcesses';
+import { stillRunning } from '../processes/processIdentity';
 import { maskSecrets } from '../secrets/secret';
 import type { SqliteDatabase } from '../store/database';
 import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
@@ -41,6 +44,24 @@ export interface RunRow {
   steps: StepRow[];
 }
 
+export interface ActiveRun {
+  runId: string;
+  host: string | null;
+  pid: number | null;
+  startedAt: string;
+  replicas: string[];
+}
+
+export class RunConflictError extends ReplicaDeskError {
+  constructor(installation: string, active: ActiveRun) {
+    super(
+      'run-in-progress',
+      `Run ${active.runId} (pid ${active.pid ?? '?'} on ${active.host ?? 'an unknown host'}, started ${active.startedAt}) is still restoring ${active.replicas.map((r) => `${installation}/${r}`).join(', ')}. Nothing was stopped or changed.`,
+      `Wait for run ${active.runId} to finish (\`replica-desk runs show ${active.runId}\`); one run per replica at a time.`,
+    );
+  }
+}
+
 const now = () => new Date().toISOString();
 const parse = <T>(text: string | null, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
 
@@ -66,9 +87,15 @@ export function newRunId(date = new Date()): string {
 export class RunStore {
   constructor(private readonly db: SqliteDatabase) {}
 
+  /**
+   * Creates a run, in one transaction with the check that no other live run on this
+   * workstation holds any of its replicas (RunConflictError otherwise). Across workstations,
+   * the run's database locks do the same (restore/runLocks.ts).
+   */
   create(plan: RestorePlan, captured: Record<string, unknown> = {}): string {
     const runId = newRunId();
     this.db.transaction(() => {
+      this.refuseConflicts(plan.installation.name, plan.replicas, null);
       this.db
         .prepare(
           'INSERT INTO runs (id, installation, status, plan, captured, owner_host, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -80,15 +107,53 @@ export class RunStore {
         "INSERT INTO run_steps (run_id, seq, id, replica, title, status) VALUES (?, ?, ?, ?, ?, 'pending')",
       );
       for (const s of plan.steps) step.run(runId, s.seq, s.id, s.replica, s.title);
-    })();
+    }).immediate();
     return runId;
   }
 
-  /** Takes over an unfinished run for this process (resume). */
-  claim(runId: string): void {
-    this.db
-      .prepare("UPDATE runs SET status = 'running', owner_host = ?, owner_pid = ?, finished_at = NULL, message = NULL WHERE id = ?")
-      .run(hostname(), process.pid, runId);
+  /**
+   * Takes over an unfinished run for this process (resume), atomically: `check` sees the run
+   * as it is inside the transaction and throws to refuse; two resumes of one run, or a resume
+   * beside another live run on the same replicas, cannot both win.
+   */
+  claim(runId: string, check: (run: RunRow) => void = () => undefined): void {
+    this.db.transaction(() => {
+      const run = this.get(runId);
+      if (!run) throw new Error(`run ${runId} does not exist`);
+      check(run);
+      this.refuseConflicts(run.installation, run.replicas.filter((r) => r.status !== 'succeeded').map((r) => r.replica), runId);
+      this.db
+        .prepare("UPDATE runs SET status = 'running', owner_host = ?, owner_pid = ?, finished_at = NULL, message = NULL WHERE id = ?")
+        .run(hostname(), process.pid, runId);
+    }).immediate();
+  }
+
+  /** Live runs (other than `except`) that hold any of these replicas of the installation. */
+  activeRunsOn(installation: string, replicas: readonly string[], except: string | null = null): ActiveRun[] {
+    if (replicas.length === 0) return [];
+    const wanted = new Set(replicas.map((r) => r.toLowerCase()));
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.owner_host, r.owner_pid, r.created_at, rr.replica
+           FROM runs r JOIN run_replicas rr ON rr.run_id = r.id
+          WHERE r.status = 'running' AND r.installation = ? COLLATE NOCASE AND rr.status <> 'succeeded' AND r.id IS NOT ?`,
+      )
+      .all(installation, except) as Array<{ id: string; owner_host: string | null; owner_pid: number | null; created_at: string; replica: string }>;
+    const byRun = new Map<string, ActiveRun>();
+    for (const row of rows) {
+      if (!wanted.has(row.replica.toLowerCase())) continue;
+      // A run of this host whose process is gone is interrupted, not active: resume it or start anew.
+      if (row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid))) continue;
+      const run = byRun.get(row.id) ?? { runId: row.id, host: row.owner_host, pid: row.owner_pid, startedAt: row.created_at, replicas: [] };
+      run.replicas.push(row.replica);
+      byRun.set(row.id, run);
+    }
+    return [...byRun.values()];
+  }
+
+  private refuseConflicts(installation: string, replicas: readonly string[], except: string | null): void {
+    const [active] = this.activeRunsOn(installation, replicas, except);
+    if (active) throw new RunConflictError(installation, active);
   }
 
   setStep(runId: string, seq: number, status: StepStatus, fields: { message?: string | null; captured?: Record<string, unknown> } = {}): void {
@@ -183,6 +248,60 @@ export class RunStore {
     return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], stepsByRun.get(row.id) ?? []));
   }
 
+  /** Records a child the run spawned, before it can outlive us (processes/runChildTracker.ts). */
+  recordProcess(runId: string, child: ChildRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO run_processes
+           (run_id, pid, start_time, boot_id, pgid, cmdline, role, description, host, owner_pid, owner_start_time, state, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+      )
+      .run(
+        runId,
+        child.pid,
+        child.startTime,
+        child.bootId,
+        child.pgid,
+        // Masking would only change an argv that holds a password (none should); the changed
+        // command line then no longer matches, and the process is left alone.
+        maskSecrets(JSON.stringify(child.cmdline)),
+        child.role,
+        maskSecrets(child.description),
+        hostname(),
+        child.owner.pid,
+        child.owner.startTime,
+        now(),
+      );
+  }
+
+  /** The child has exited, or a later run ended it: it is nobody's leftover any more. */
+  processExited(runId: string, pid: number, startTime: string): void {
+    this.db
+      .prepare("UPDATE run_processes SET state = 'exited', ended_at = ? WHERE run_id = ? AND pid = ? AND start_time = ? AND state = 'running'")
+      .run(now(), runId, pid, startTime);
+  }
+
+  /** The run's children on this host not known to have exited. */
+  unfinishedProcesses(runId: string): ChildRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM run_processes WHERE run_id = ? AND host = ? AND state = 'running' ORDER BY recorded_at")
+      .all(runId, hostname()) as DbProcess[];
+    return rows.map(toChildRecord);
+  }
+
+  /**
+   * Leftovers: children on this host, not known to have exited, whose spawning process is
+   * gone (any run: a resumed one, an abandoned one, one whose owner died after finishing).
+   */
+  leftoverProcesses(): Array<ChildRecord & { runId: string }> {
+    const rows = this.db
+      .prepare("SELECT * FROM run_processes WHERE state = 'running' AND host = ? ORDER BY recorded_at")
+      .all(hostname()) as DbProcess[];
+    return rows
+      .filter((r) => !stillRunning({ pid: r.owner_pid, startTime: r.owner_start_time }, r.boot_id))
+      .map((r) => ({ runId: r.run_id, ...toChildRecord(r) }));
+  }
+
   private toRun(row: DbRun): RunRow {
     const replicas = this.db
       .prepare('SELECT replica, status, message FROM run_replicas WHERE run_id = ? ORDER BY rowid')
@@ -251,4 +370,30 @@ interface DbStep {
   finished_at: string | null;
   message: string | null;
   captured: string;
+}
+
+interface DbProcess {
+  run_id: string;
+  pid: number;
+  start_time: string;
+  boot_id: string | null;
+  pgid: number;
+  cmdline: string;
+  role: ChildRole;
+  description: string;
+  owner_pid: number;
+  owner_start_time: string;
+}
+
+function toChildRecord(r: DbProcess): ChildRecord {
+  return {
+    pid: r.pid,
+    pgid: r.pgid,
+    startTime: r.start_time,
+    bootId: r.boot_id,
+    cmdline: parse<string[]>(r.cmdline, []),
+    role: r.role,
+    description: r.description,
+    owner: { pid: r.owner_pid, startTime: r.owner_start_time },
+  };
 }

@@ -38,13 +38,30 @@ export interface DropSchemaOptions {
   expect: { systemIdentifier: string; database: string };
   /** How long to wait for locks before giving up. Default 30 s. */
   lockTimeoutMs?: number;
+  /** How long the drop may take once it has its locks. Default 10 min. */
+  statementTimeoutMs?: number;
+  /** Runs in the drop's transaction, after the identity check; throws to refuse the drop. */
+  beforeDrop?: (client: ClientBase) => Promise<void>;
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
+
+export class DropTimedOutError extends ReplicaDeskError {
+  constructor(readonly schema: string, statementTimeoutMs: number, cause?: unknown) {
+    super(
+      'drop-timeout',
+      `Dropping schema "${schema}" did not finish within ${Math.round(statementTimeoutMs / 1000)} s; it was rolled back.`,
+      'Nothing was dropped. The database server may be overloaded or its disk slow; check it, then resume the run.',
+      { cause },
+    );
+  }
+}
 
 /** Drops `schema` with everything in it; resolves whether it existed. */
 export async function dropSchema(client: ClientBase, schema: string, options: DropSchemaOptions): Promise<boolean> {
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10 * 60_000;
   await client.query('BEGIN');
   try {
     const actual = await readClusterIdentity(client);
@@ -52,14 +69,16 @@ export async function dropSchema(client: ClientBase, schema: string, options: Dr
       throw new WrongTargetError(schema, options.expect, { systemIdentifier: actual.systemIdentifier, database: actual.database });
     }
     // A waiting DROP would queue every later query on those tables behind it, so it waits a bounded time.
-    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`, [`${lockTimeoutMs}ms`, `${statementTimeoutMs}ms`]);
     const existed = await schemaExists(client, schema);
+    if (existed && options.beforeDrop) await options.beforeDrop(client);
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
     await client.query('COMMIT');
     return existed;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new SchemaInUseError(schema, lockTimeoutMs, error);
+    if ((error as { code?: string }).code === QUERY_CANCELED) throw new DropTimedOutError(schema, statementTimeoutMs, error);
     throw error;
   }
 }

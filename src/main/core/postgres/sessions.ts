@@ -32,18 +32,19 @@ interface ActivityRow {
 }
 
 /**
- * Client sessions of `user` in `database`, other than the caller's own. Background
+ * Client sessions of `user` in `database`, other than the caller's own and `excludePids`
+ * (the other sessions of the same run). Background
  * processes (autovacuum, WAL sender, parallel workers) are left out; a session whose
  * type is hidden from us is kept, because it may be a client.
  */
-export async function otherSessions(client: ClientBase, target: { database: string; user: string }): Promise<OtherSession[]> {
+export async function otherSessions(client: ClientBase, target: { database: string; user: string; excludePids?: readonly number[] }): Promise<OtherSession[]> {
   const result = await client.query<ActivityRow>(
     `SELECT pid, application_name, pg_catalog.host(client_addr) AS client_addr, backend_start, state, backend_type
        FROM pg_catalog.pg_stat_activity
-      WHERE datname = $1 AND usename = $2 AND pid <> pg_catalog.pg_backend_pid()
+      WHERE datname = $1 AND usename = $2 AND pid <> pg_catalog.pg_backend_pid() AND pid <> ALL($3::int[])
         AND (backend_type = 'client backend' OR backend_type IS NULL)
       ORDER BY backend_start NULLS LAST, pid`,
-    [target.database, target.user],
+    [target.database, target.user, [...(target.excludePids ?? [])]],
   );
   return result.rows.map((row) => ({
     pid: row.pid,
@@ -53,6 +54,12 @@ export async function otherSessions(client: ClientBase, target: { database: stri
     state: row.state,
     detailsHidden: row.backend_type === null,
   }));
+}
+
+/** The server process serving this session. */
+export async function backendPid(client: ClientBase): Promise<number> {
+  const result = await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid');
+  return result.rows[0]!.pid;
 }
 
 /** One line per session, for messages: `pid 4711 "cms-server" from 10.0.0.5 (idle) since …`. */

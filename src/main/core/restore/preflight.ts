@@ -17,6 +17,8 @@ import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools'
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { SecretStore } from '../secrets/secretStore';
 import { keyFileFor, masterOf } from './planRestore';
+import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
+import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 
 export type { PreflightFinding };
@@ -113,6 +115,21 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       );
     }
 
+    // One run per replica: another run anywhere holds its lock in the replica's database.
+    const locked = [...replicas, ...(runStopsMaster(installation) ? [master] : [])];
+    for (const server of locked) {
+      const client = clients.get(server.name);
+      const id = result.identities[server.name];
+      if (!client || !id) continue;
+      try {
+        const holder = await findAdvisoryLockHolder(client, runLockKey(id));
+        if (holder) throw new RunLockHeldError(ref(server), describeHolder(holder));
+        pass('run-in-progress', server, `No other run holds ${ref(server)}`);
+      } catch (e) {
+        failure('run-in-progress', server, e);
+      }
+    }
+
     // Client tools: present, and as new as every server.
     try {
       const tools: PgTools = await findPgTools({ env: input.env, ...(input.pgBinDir ? { binDir: input.pgBinDir } : {}) });
@@ -169,6 +186,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   result.ok = findings.every((f) => f.ok || f.severity !== 'error');
   input.log.info('preflight', { installation: installation.name, ok: result.ok, problems: findings.filter((f) => !f.ok).map((f) => f.message) });
   return result;
+}
+
+/** A run that stops the master holds the master's lock too. */
+export function runStopsMaster(installation: Installation): boolean {
+  return !installation.onlineBackup;
 }
 
 async function checkReplicaPrivileges(client: pg.Client, replica: Server): Promise<string> {

@@ -25,6 +25,16 @@ export class ReplicaStillRunningError extends RestoreError {
   }
 }
 
+export class ReplicaStatusUnknownError extends RestoreError {
+  constructor(server: string, command: string, why: string) {
+    super(
+      'server-status-unknown',
+      `Cannot tell whether ${server} is stopped: its status command \`${command}\` gave no answer (${why}). Nothing was dropped or changed.`,
+      `Run the status command by hand on that host and fix it in the profile (control.status must exit 0 while the server runs and non-zero while it is stopped), then \`replica-desk runs resume RUN_ID\`.`,
+    );
+  }
+}
+
 export class ReplicaStillConnectedError extends RestoreError {
   constructor(replica: string, sessions: string[]) {
     super(

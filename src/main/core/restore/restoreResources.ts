@@ -5,16 +5,21 @@ import type pg from 'pg';
 import { formatServerRef, type Installation, type Server, type ServerRef } from '../../../shared/profiles';
 import type { Logger } from '../logging/logger';
 import { openClient } from '../postgres/connect';
+import { backendPid } from '../postgres/sessions';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { Secret } from '../secrets/secret';
 import type { SecretStore } from '../secrets/secretStore';
 import type { Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 
+const LOCK_QUERY_TIMEOUT_MS = 15_000;
+
 export class RestoreResources {
   private readonly clients = new Map<string, Promise<pg.Client>>();
   private readonly hosts = new Map<string, Promise<Host>>();
   private readonly passwords = new Map<string, Promise<Secret | null>>();
+  /** Backend pids of every session this run opened: its own, never "the server is still connected". */
+  private readonly pids = new Set<number>();
 
   constructor(
     readonly installation: Installation,
@@ -48,9 +53,7 @@ export class RestoreResources {
     const key = formatServerRef(this.ref(server));
     let found = this.clients.get(key);
     if (!found) {
-      found = this.password(server).then((password) =>
-        openClient(server.db, password, { ref: this.ref(server), env: this.env, applicationName: 'replica-desk restore' }),
-      );
+      found = this.open(server, 'replica-desk restore');
       found.catch(() => this.clients.delete(key));
       this.clients.set(key, found);
     }
@@ -58,9 +61,29 @@ export class RestoreResources {
   }
 
   /** A fresh client that the caller owns and must end (e.g. for a long transaction). */
-  async ownClient(server: Server): Promise<pg.Client> {
+  ownClient(server: Server): Promise<pg.Client> {
+    return this.open(server, 'replica-desk restore');
+  }
+
+  /** A session for a run lock: every query bounded, so a frozen network cannot hang a check. */
+  lockSession(server: Server, applicationName: string): Promise<pg.Client> {
+    return this.open(server, applicationName, { statementTimeoutMs: LOCK_QUERY_TIMEOUT_MS });
+  }
+
+  /** Backend pids of the sessions this run opened (see `pids`). */
+  ownSessionPids(): number[] {
+    return [...this.pids];
+  }
+
+  private async open(server: Server, applicationName: string, extra: { statementTimeoutMs?: number } = {}): Promise<pg.Client> {
     const password = await this.password(server);
-    return openClient(server.db, password, { ref: this.ref(server), env: this.env, applicationName: 'replica-desk restore' });
+    const client = await openClient(server.db, password, { ref: this.ref(server), env: this.env, applicationName, ...extra });
+    const pid = await backendPid(client).catch(() => null);
+    if (pid !== null) {
+      this.pids.add(pid);
+      client.once('end', () => this.pids.delete(pid));
+    }
+    return client;
   }
 
   host(server: Server, signal?: AbortSignal): Promise<Host> {

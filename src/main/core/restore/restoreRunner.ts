@@ -4,7 +4,10 @@
 // others. Whatever happens, compensation puts back what can be put back and says plainly
 // what cannot.
 import { formatServerRef, type Server } from '../../../shared/profiles';
-import { toErrorPayload } from '../errors';
+import { ReplicaDeskError, toErrorPayload } from '../errors';
+import type { SchemaIdentity } from '../postgres/clusterIdentity';
+import { runStopsMaster } from './preflight';
+import { RunLockHeldError, RunLocks } from './runLocks';
 import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
@@ -101,6 +104,9 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     setStep(step, 'running', null);
     log('info', `started: ${step.title}`, step.seq);
     try {
+      // A lock whose session dropped may be another run's by now: stop before acting.
+      if (step.replica) await locks.assertHeld(step.replica);
+      await locks.assertHeld(plan.master);
       const outcome = await implementations[step.id](contextFor(step, stepSignal));
       setStep(step, 'done', outcome.message, outcome.captured);
       log('info', `done: ${outcome.message}`, step.seq);
@@ -120,11 +126,17 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   const replicaDone = new Set(initial.replicas.filter((r) => r.status === 'succeeded').map((r) => r.replica));
   let fatal: string | null = null;
 
+  const locks = new RunLocks({ runId, open: (name, applicationName) => resources.lockSession(resources.server(name), applicationName) });
+  let lockedOut = false;
+
   emit({ type: 'run', runId, status: 'running', message: null });
   try {
+    fatal = await takeLocks();
     // Phase 1: in order, on the master and the replicas' servers.
-    for (const step of plan.steps.filter((s) => MASTER_PHASE.includes(s.id))) {
+    for (const step of fatal ? [] : plan.steps.filter((s) => MASTER_PHASE.includes(s.id))) {
       if (finished(step) || (step.replica && (failedReplicas.has(step.replica) || replicaDone.has(step.replica)))) continue;
+      // Nothing left to restore: no backup, no stopping the master.
+      if (!step.replica && failedReplicas.size > 0 && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r))) break;
       try {
         await execute(step, signal);
       } catch (e) {
@@ -163,7 +175,8 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     }
   } finally {
     const allSucceeded = plan.replicas.every((r) => replicaDone.has(r));
-    if (!allSucceeded) await compensate();
+    if (!allSucceeded && !lockedOut) await compensate();
+    await locks.releaseAll();
     for (const r of plan.replicas) {
       if (!replicaDone.has(r) && !failedReplicas.has(r)) deps.runs.setReplica(runId, r, signal.aborted ? 'cancelled' : 'failed', fatal);
     }
@@ -174,6 +187,37 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     await resources.close();
   }
   return deps.runs.get(runId)!;
+
+  /**
+   * Takes the run's locks before anything else: each unfinished replica's and, when the run
+   * stops the master, the master's. Another run holding one refuses the whole run (a message,
+   * nothing touched); a replica that cannot be reached fails alone.
+   */
+  async function takeLocks(): Promise<string | null> {
+    const identities = (initial!.captured.identities ?? {}) as Record<string, SchemaIdentity>;
+    const wanted = [...plan.replicas.filter((r) => !replicaDone.has(r)), ...(runStopsMaster(plan.installation) ? [plan.master] : [])];
+    for (const name of wanted) {
+      const server = resources.server(name);
+      const identity = identities[name];
+      try {
+        if (!identity) throw new ReplicaDeskError('identity-missing', `The run has no recorded identity for ${ref(server)}.`, 'Start a new restore, so that the preflight records which cluster and database each server is.');
+        await locks.acquire(name, ref(server), identity);
+      } catch (e) {
+        const error = toErrorPayload(e);
+        const message = `${error.message} — ${error.hint}`;
+        if (e instanceof RunLockHeldError || name === plan.master) {
+          lockedOut = true;
+          log('error', `refused: ${message}`);
+          return message;
+        }
+        log('error', `${ref(server)}: ${message}`);
+        failedReplicas.set(name, message);
+        deps.runs.setReplica(runId, name, 'failed', message);
+      }
+    }
+    if (failedReplicas.size > 0 && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r))) return 'every replica failed before the backup';
+    return null;
+  }
 
   // Puts back what the run changed and can safely put back; reports what it cannot.
   async function compensate(): Promise<void> {
@@ -199,7 +243,10 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       const stopTouched = status.get(stop.seq) !== 'pending';
       if (!stopTouched || finished(start)) continue;
       if (status.get(drop.seq) === 'pending') {
-        if (!server.control?.start) {
+        const rival = await lockBeforeStart(replica);
+        if (rival) {
+          record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
+        } else if (!server.control?.start) {
           record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `${ref(server)} has no start command: start it by hand (its schema was not dropped)` });
         } else {
           await execute(start, calm).then(
@@ -220,6 +267,19 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
           message: `${ref(server)} stays stopped: its schema was dropped or is being restored. Continue with \`replica-desk runs resume ${runId}\`.`,
         });
       }
+    }
+  }
+
+  /** Null when this run holds (or could take back) the replica's lock; otherwise why not. */
+  async function lockBeforeStart(replica: string): Promise<string | null> {
+    if (locks.holds(replica)) return null;
+    const identity = ((initial!.captured.identities ?? {}) as Record<string, SchemaIdentity>)[replica];
+    if (!identity) return 'the run has no recorded identity for it';
+    try {
+      await locks.acquire(replica, ref(resources.server(replica)), identity);
+      return null;
+    } catch (e) {
+      return toErrorPayload(e).message;
     }
   }
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors';
 import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
-import type { RunRow, RunStore } from '../history/runStore';
+import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
 import type { SecretStore } from '../secrets/secretStore';
@@ -30,6 +30,12 @@ export interface ExecuteOptions {
   confirm?: (instruction: string) => Promise<boolean>;
   timeouts?: Partial<Timeouts>;
   pgBinDir?: string;
+}
+
+function refuseUnlessResumable(run: RunRow): void {
+  if (!isResumable(run)) {
+    throw new RunNotResumableError(run.runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
+  }
 }
 
 export class RestoreService {
@@ -63,6 +69,13 @@ export class RestoreService {
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
     });
+    // One run per replica: a live run on this workstation is found here, one elsewhere by the
+    // preflight's look at the replicas' database locks.
+    for (const active of this.runs.activeRunsOn(installation.name, replicas.map((r) => r.name))) {
+      const error = new RunConflictError(installation.name, active);
+      preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });
+      preflight.ok = false;
+    }
     const plan = planRestore(installation, {
       replicas: replicas.map((r) => r.name),
       backupDir,
@@ -119,19 +132,17 @@ export class RestoreService {
     );
   }
 
-  /** Checks that a run may be resumed and takes it over for this process. */
   /** The run, if it may be resumed; otherwise says why not. */
   resumable(runId: string): RunRow {
     const run = this.get(runId);
-    if (!isResumable(run)) {
-      throw new RunNotResumableError(runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
-    }
+    refuseUnlessResumable(run);
     return run;
   }
 
+  /** Takes the run over for this process, atomically: of two resumes, one wins. */
   claimForResume(runId: string): RunRow {
-    this.resumable(runId);
-    this.runs.claim(runId);
+    this.get(runId);
+    this.runs.claim(runId, refuseUnlessResumable);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);
   }

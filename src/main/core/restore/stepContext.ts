@@ -14,9 +14,17 @@ export interface Timeouts {
   startWaitMs: number;
   /** Between two status checks. */
   pollMs: number;
+  /** DROP SCHEMA: how long to wait for locks, and for the statement. */
+  dropSchema: { lockTimeoutMs: number; statementTimeoutMs: number };
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { commandMs: 5 * 60_000, stopWaitMs: 60_000, startWaitMs: 5 * 60_000, pollMs: 1_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  commandMs: 5 * 60_000,
+  stopWaitMs: 60_000,
+  startWaitMs: 5 * 60_000,
+  pollMs: 1_000,
+  dropSchema: { lockTimeoutMs: 30_000, statementTimeoutMs: 10 * 60_000 },
+};
 
 export interface ProgressUpdate {
   phase: 'dump' | 'restore';

@@ -5,7 +5,9 @@ import type pg from 'pg';
 import { formatServerRef, type Server } from '../../../../shared/profiles';
 import { readChangelogHead } from '../../coremedia/changelog';
 import { applyReplicaFixups, replicaFixupsApplied } from '../../coremedia/replicaFixups';
-import { readClusterIdentity, sameSchema, type SchemaIdentity } from '../../postgres/clusterIdentity';
+import { SERVER_TYPE_PROPERTY, readSystemProperties } from '../../coremedia/serverType';
+import { resolveRepositoryTables } from '../../coremedia/repositoryTables';
+import { sameSchema, type SchemaIdentity } from '../../postgres/clusterIdentity';
 import { schemaExists } from '../../postgres/catalog';
 import { dropSchema } from '../../postgres/dropSchema';
 import { restoreIntoSchema } from '../../postgres/restoreIntoSchema';
@@ -14,6 +16,7 @@ import { ReplicaDeskError } from '../../errors';
 import type { BackupInfo } from './backupMaster';
 import { RowCountMismatchError } from '../restoreErrors';
 import { requireReplica, type StepContext, type StepImplementation } from '../stepContext';
+import { proveStopped } from './serverControl';
 
 class AimedAtMasterError extends ReplicaDeskError {
   constructor(replica: string) {
@@ -21,19 +24,46 @@ class AimedAtMasterError extends ReplicaDeskError {
   }
 }
 
-async function identityOf(client: pg.Client, schema: string): Promise<SchemaIdentity> {
-  const id = await readClusterIdentity(client);
-  return { systemIdentifier: id.systemIdentifier, database: id.database, schema };
+class SchemaIsMasterError extends ReplicaDeskError {
+  constructor(replica: string, schema: string) {
+    super(
+      'schema-is-master',
+      `Refused to drop schema ${schema} of ${replica}: its own repository_server_type is "publication", so it is a Master Live Server's repository, whatever the profile says.`,
+      'Nothing was dropped. Check that the replica\'s db settings in the profile point at the replica\'s schema, not at a master\'s.',
+    );
+  }
 }
 
-/** Refuses unless the replica's client points somewhere other than the master schema. */
-async function guardedReplicaClient(ctx: StepContext, replica: Server): Promise<{ client: pg.Client; identity: SchemaIdentity }> {
-  const client = await ctx.resources.client(replica);
-  const identity = await identityOf(client, replica.db.schema);
-  const masterIdentity = await identityOf(await ctx.resources.client(ctx.master), ctx.master.db.schema);
-  if (sameSchema(identity, masterIdentity)) throw new AimedAtMasterError(formatServerRef(ctx.resources.ref(replica)));
-  return { client, identity };
+/** The replica's cluster and database as the preflight saw them, recorded in the run. */
+function recordedIdentity(ctx: StepContext, replica: Server): SchemaIdentity {
+  const identity = (ctx.runCaptured().identities as Record<string, SchemaIdentity> | undefined)?.[replica.name];
+  if (!identity) {
+    throw new ReplicaDeskError('identity-missing', `The run has no recorded identity for ${formatServerRef(ctx.resources.ref(replica))}.`, 'Start a new restore, so that the preflight records which cluster and database each replica is.');
+  }
+  return identity;
 }
+
+/**
+ * Refuses unless the replica points somewhere other than the master schema, and (right
+ * before anything destructive) proves again that the replica is stopped.
+ */
+async function guardedReplicaClient(ctx: StepContext, replica: Server, options: { proveStopped: boolean }): Promise<{ client: pg.Client; expected: SchemaIdentity }> {
+  const expected = recordedIdentity(ctx, replica);
+  const masterIdentity = (ctx.runCaptured().identities as Record<string, SchemaIdentity> | undefined)?.[ctx.master.name];
+  if (masterIdentity && sameSchema(expected, masterIdentity)) throw new AimedAtMasterError(formatServerRef(ctx.resources.ref(replica)));
+  const client = await ctx.resources.client(replica);
+  if (options.proveStopped) ctx.log('info', await proveStopped(ctx, replica, { waitForStatus: false }));
+  return { client, expected };
+}
+
+/** Inside the drop's transaction: a schema that calls itself a publication server is a master. */
+const refuseMasterRepository = (ctx: StepContext, replica: Server) => async (client: pg.ClientBase) => {
+  const schema = replica.db.schema;
+  const tables = await resolveRepositoryTables(client, schema).catch(() => null);
+  if (!tables) return; // not a content-server repository (or empty): nothing says it is a master
+  const types = (await readSystemProperties(client, tables, [SERVER_TYPE_PROPERTY]))[SERVER_TYPE_PROPERTY] ?? [];
+  if (types.includes('publication')) throw new SchemaIsMasterError(formatServerRef(ctx.resources.ref(replica)), schema);
+};
 
 function backupOf(ctx: StepContext): BackupInfo {
   const backup = ctx.runCaptured().backup as BackupInfo | undefined;
@@ -43,18 +73,20 @@ function backupOf(ctx: StepContext): BackupInfo {
 
 export const dropReplicaSchema: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
-  const { client, identity } = await guardedReplicaClient(ctx, replica);
-  const existed = await dropSchema(client, replica.db.schema, { expect: identity });
+  const { client, expected } = await guardedReplicaClient(ctx, replica, { proveStopped: true });
+  const existed = await dropSchema(client, replica.db.schema, { expect: expected, beforeDrop: refuseMasterRepository(ctx, replica), ...ctx.timeouts.dropSchema });
   return { message: existed ? `Dropped schema ${replica.db.schema}` : `Schema ${replica.db.schema} did not exist`, captured: { existed } };
 };
 
 export const restoreReplica: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
-  const { client, identity } = await guardedReplicaClient(ctx, replica);
+  const { client, expected } = await guardedReplicaClient(ctx, replica, { proveStopped: true });
   // A restore whose commit landed just before an interruption left the schema behind;
-  // this run already confirmed dropping it, so start clean.
+  // this run already confirmed dropping it, so start clean. This run's drop step came
+  // first and proved the schema was no master's; what stands there now is the restore's own
+  // work from the master's dump, so it says "publication" and is dropped all the same.
   if (await schemaExists(client, replica.db.schema)) {
-    await dropSchema(client, replica.db.schema, { expect: identity });
+    await dropSchema(client, replica.db.schema, { expect: expected, ...ctx.timeouts.dropSchema });
     ctx.log('warn', `Schema ${replica.db.schema} existed before the restore (an earlier attempt); dropped it again`);
   }
   const backup = backupOf(ctx);
@@ -68,8 +100,8 @@ export const restoreReplica: StepImplementation = async (ctx) => {
     onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
   });
   const replicaCounts = await countRows(client, replica.db.schema);
-  const expected = (ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? (await countRows(await ctx.resources.client(ctx.master), ctx.master.db.schema));
-  const comparison = compareCounts(expected, replicaCounts);
+  const masterCounts = (ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? (await countRows(await ctx.resources.client(ctx.master), ctx.master.db.schema));
+  const comparison = compareCounts(masterCounts, replicaCounts);
   if (!comparison.matches) {
     throw new RowCountMismatchError(
       formatServerRef(ctx.resources.ref(replica)),
@@ -85,7 +117,7 @@ export const restoreReplica: StepImplementation = async (ctx) => {
 
 export const applyFixups: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
-  const { client } = await guardedReplicaClient(ctx, replica);
+  const { client } = await guardedReplicaClient(ctx, replica, { proveStopped: false });
   const schema = replica.db.schema;
   // Already applied (the commit landed just before an interruption)? Then don't fail on
   // the server-type UPDATE, which would now change no row.
