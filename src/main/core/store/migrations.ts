@@ -98,6 +98,34 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'child processes of restore runs',
+    sql: `
+      -- Each child a run spawned (pg_dump, pg_restore, psql, control commands), so that a later
+      -- run can end what a killed one left running, and only that: pid, start time and boot
+      -- together identify a process; the command line double-checks.
+      CREATE TABLE run_processes (
+        run_id           TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        pid              INTEGER NOT NULL,
+        start_time       TEXT NOT NULL,
+        boot_id          TEXT,
+        pgid             INTEGER NOT NULL,
+        cmdline          TEXT NOT NULL CHECK (json_valid(cmdline)),
+        role             TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        host             TEXT NOT NULL,
+        -- The process that spawned it: while that one lives, the child is not a leftover.
+        owner_pid        INTEGER NOT NULL,
+        owner_start_time TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('running', 'exited')),
+        recorded_at      TEXT NOT NULL,
+        ended_at         TEXT,
+        PRIMARY KEY (run_id, pid, start_time)
+      );
+      CREATE INDEX run_processes_running ON run_processes(state, host) WHERE state = 'running';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
