@@ -8,6 +8,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
+import { trackChild } from '../processes/childProcesses';
 import {
   CommandTimeoutError,
   DEFAULT_MAX_READ_BYTES,
@@ -57,6 +58,10 @@ export class LocalHost implements Host {
     const { file, args, verbatim } = shellInvocation(command);
     // Detached: the command and whatever it starts form their own process group, which a
     // timeout can kill as a whole and which a Ctrl-C meant for the CLI does not reach.
+    // No parent-death signal (unlike pg tools): it would kill the shell alone and orphan what
+    // it runs. Instead the group is recorded, and if we die while the command still runs, the
+    // next run ends the group after checking its leader is still this shell. A command that
+    // exits is written off, so a daemon it started on purpose is never touched.
     const child = spawn(file, args, {
       shell: false,
       detached: !isWindows,
@@ -64,6 +69,7 @@ export class LocalHost implements Host {
       windowsHide: true,
       windowsVerbatimArguments: verbatim,
     });
+    trackChild(child, { role: 'control', description: command, cmdline: [file, ...args] });
     const stdout = new OutputTail();
     const stderr = new OutputTail();
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -2,6 +2,8 @@
 // password, the password in a private PGPASSFILE, stderr kept for the error message, and a
 // termination that escalates from SIGTERM to SIGKILL so a cancel never leaves a child behind.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { pgToolRole, trackChild } from '../processes/childProcesses';
+import { dieWithParent } from '../processes/parentDeath';
 import type { PgpassFileEntry } from '../secrets/privatePgpassFile';
 import type { Secret } from '../secrets/secret';
 import type { DbSettings } from './connect';
@@ -68,7 +70,12 @@ export function startTool(
   args: string[],
   options: { env: NodeJS.ProcessEnv; stdio: StdioOptions; onStderrLine?: (line: string) => void },
 ): RunningTool {
-  const child = spawn(tool.path, args, { shell: false, env: options.env, stdio: options.stdio, windowsHide: true });
+  // It dies with us where the OS allows (a kill -9 must not leave pg_dump writing on), and it
+  // is recorded for the run, so a later run can end it where the OS does not.
+  const launch = dieWithParent(tool.path, args);
+  const child = spawn(launch.file, launch.args, { shell: false, env: options.env, stdio: options.stdio, windowsHide: true });
+  const role = pgToolRole(tool.path);
+  trackChild(child, { role, description: role === 'pg_tool' ? tool.path : role, cmdline: [tool.path, ...args] });
   const stderr = new StderrTail();
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk, options.onStderrLine));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
