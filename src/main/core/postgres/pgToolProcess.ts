@@ -17,10 +17,30 @@ const KILL_GRACE_MS = 3_000;
 const conninfoValue = (value: string | number): string => `'${String(value).replace(/[\\']/g, (c) => `\\${c}`)}'`;
 
 /**
+ * libpq's settings for noticing a dead peer on a TCP connection (libpq ignores them on a
+ * Unix socket; we leave them out there). Keepalive probes start after 10 s of silence, every
+ * 10 s, 6 unanswered ones end the connection: an idle connection to a vanished server dies
+ * in about 70 s instead of the OS's two hours. tcp_user_timeout (libpq 12+) covers the
+ * other case, data sent and never acknowledged, which keepalives do not probe. Neither
+ * helps when something in between keeps answering for a frozen peer (a proxy, a NAT):
+ * that is the progress watchdog's job (progressWatchdog.ts).
+ */
+export const LIBPQ_KEEPALIVES = { keepalives: 1, keepalives_idle: 10, keepalives_interval: 10, keepalives_count: 6 } as const;
+export const LIBPQ_TCP_USER_TIMEOUT_MS = 60_000;
+
+/** Whether libpq reaches `host` through a Unix socket (a directory, or an abstract socket name). */
+export const isUnixSocketHost = (host: string): boolean => host.startsWith('/') || host.startsWith('@');
+
+/**
  * A libpq connection string for `db`, never with a password. Passing the database this way
  * (rather than --dbname=NAME) keeps a name containing "=" from being read as one itself.
+ * Over TCP it carries LIBPQ_KEEPALIVES and, unless `libpqMajor` says the tool is older
+ * than 12 (which rejects the keyword), tcp_user_timeout.
  */
-export function conninfoFor(db: DbSettings, extra: Record<string, string | number> = {}): string {
+export function conninfoFor(db: DbSettings, extra: Record<string, string | number> = {}, options: { libpqMajor?: number } = {}): string {
+  const tcp = isUnixSocketHost(db.host)
+    ? {}
+    : { ...LIBPQ_KEEPALIVES, ...((options.libpqMajor ?? 12) >= 12 ? { tcp_user_timeout: LIBPQ_TCP_USER_TIMEOUT_MS } : {}) };
   const fields: Record<string, string | number> = {
     host: db.host,
     port: db.port,
@@ -28,6 +48,7 @@ export function conninfoFor(db: DbSettings, extra: Record<string, string | numbe
     user: db.user,
     sslmode: db.sslmode ?? 'prefer',
     connect_timeout: PG_CONNECT_TIMEOUT_S,
+    ...tcp,
     ...extra,
   };
   return Object.entries(fields)
