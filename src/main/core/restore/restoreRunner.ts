@@ -5,6 +5,7 @@
 // what cannot.
 import { formatServerRef, type Server } from '../../../shared/profiles';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
+import { schemaExists } from '../postgres/catalog';
 import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runStopsMaster } from './preflight';
 import { RunLockHeldError, RunLocks } from './runLocks';
@@ -242,7 +243,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       const start = stepOf('start-replica', replica)!;
       const stopTouched = status.get(stop.seq) !== 'pending';
       if (!stopTouched || finished(start)) continue;
-      if (status.get(drop.seq) === 'pending') {
+      if (await schemaUntouched(server, status.get(drop.seq))) {
         const rival = await lockBeforeStart(replica);
         if (rival) {
           record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
@@ -255,9 +256,15 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
           );
         }
         // A later resume must stop it again before going on.
-        for (const s of [stop, start]) {
+        const reset: Array<[PlannedStep, string]> = [
+          [stop, 'restarted by compensation; will be stopped again on resume'],
+          [drop, 'nothing was dropped; will run again on resume'],
+          [start, 'started by compensation'],
+        ];
+        for (const [s, message] of reset) {
+          if (s === drop && status.get(s.seq) === 'pending') continue;
           status.set(s.seq, 'pending');
-          deps.runs.setStep(runId, s.seq, 'pending', { message: s === stop ? 'restarted by compensation; will be stopped again on resume' : 'started by compensation' });
+          deps.runs.setStep(runId, s.seq, 'pending', { message });
         }
       } else {
         record({
@@ -267,6 +274,21 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
           message: `${ref(server)} stays stopped: its schema was dropped or is being restored. Continue with \`replica-desk runs resume ${runId}\`.`,
         });
       }
+    }
+  }
+
+  /**
+   * Whether the replica's schema is as it was: its drop never ran, or it was refused or
+   * cancelled before it committed (a drop is one transaction, so a schema still there is
+   * whole). When that cannot be told, it is not.
+   */
+  async function schemaUntouched(server: Server, dropStatus: string | undefined): Promise<boolean> {
+    if (dropStatus === 'pending') return true;
+    if (dropStatus !== 'failed' && dropStatus !== 'cancelled') return false;
+    try {
+      return await schemaExists(await resources.client(server), server.db.schema);
+    } catch {
+      return false;
     }
   }
 

@@ -13,6 +13,8 @@ import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import type { RestorePlan } from '../../../shared/restorePlan';
 import { executeRun } from './restoreRunner';
+import { withChildTracking } from '../processes/childProcesses';
+import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTracker';
 import type { Timeouts } from './stepContext';
 
 export interface PrepareInput {
@@ -56,6 +58,8 @@ export class RestoreService {
 
   /** Preflight and plan. Changes nothing anywhere. */
   async prepare(input: PrepareInput): Promise<{ plan: RestorePlan; preflight: PreflightResult }> {
+    // A dead run's pg_dump or psql must not pass for "the replica is still connected".
+    await this.endLeftovers();
     const installation = this.profiles.get(input.installation);
     const replicas = chooseReplicas(installation, input.replicas);
     const backupDir = input.backupDir ?? this.defaultBackupDir();
@@ -115,8 +119,14 @@ export class RestoreService {
     return true;
   }
 
-  private executeWith(runId: string, options: ExecuteOptions, signal: AbortSignal): Promise<RunRow> {
-    return executeRun(
+  /** Ends what dead runs on this host left running (checked to be theirs before any signal). */
+  private endLeftovers(): Promise<unknown> {
+    return endLeftoverProcesses(this.runs, (level, message) => this.log.log(level, message));
+  }
+
+  private async executeWith(runId: string, options: ExecuteOptions, signal: AbortSignal): Promise<RunRow> {
+    await this.endLeftovers();
+    return withChildTracking(new RunChildTracker(this.runs, runId), () => executeRun(
       {
         runs: this.runs,
         secretStore: this.secretStore,
@@ -129,7 +139,7 @@ export class RestoreService {
       },
       runId,
       signal,
-    );
+    ));
   }
 
   /** The run, if it may be resumed; otherwise says why not. */
