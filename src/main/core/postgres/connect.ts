@@ -13,6 +13,7 @@ import type { Secret } from '../secrets/secret';
 import {
   ConnectionTimeoutError,
   MissingPasswordError,
+  type DbTarget,
   classifyConnectionError,
   isPlainRejectedByHba,
   isServerWithoutTls,
@@ -25,6 +26,15 @@ export type SslMode = NonNullable<Server['db']['sslmode']>;
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * TCP keepalive for every pg client: after 10 s of silence the OS probes the peer (Node's
+ * libuv then probes every second, 10 times), so an idle connection to a vanished server
+ * fails instead of hanging for the OS default of two hours. It does not help while a
+ * query waits for an answer, nor when a proxy or NAT keeps answering for a frozen peer:
+ * queryTimeoutMs bounds those.
+ */
+export const PG_KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+
 export interface OpenClientOptions {
   /** Bounds the whole connect, including an allow/prefer retry. Default 10 s. */
   timeoutMs?: number;
@@ -34,6 +44,20 @@ export interface OpenClientOptions {
    * a few seconds; long work (restores) leaves it unset, which means no limit.
    */
   statementTimeoutMs?: number;
+  /**
+   * A client-side bound on every query of this client, without a server statement_timeout:
+   * for long-lived clients (a run's) whose statements set their own server-side timeouts
+   * (the fix-ups, the drop) but must never wait forever on a connection that froze. Only
+   * the client knows its answer is not coming, so the limit lives here; the server would
+   * happily wait for input that a frozen network never delivers. Pick it above the longest
+   * server-side timeout the client's statements use, so those report first and precisely.
+   * When it fires the query rejects with ConnectionTimeoutError (code 'timeout', phase
+   * 'query') and the client is ended: the protocol state is unknown, pg would otherwise
+   * queue every later query behind the unanswered one, and a closed socket makes the server
+   * roll back the session's open transaction. It replaces the client-side part of
+   * statementTimeoutMs when both are given.
+   */
+  queryTimeoutMs?: number;
   /** Only improves hints (e.g. which `secrets set` command to run). */
   ref?: ServerRef;
   passwordSource?: PasswordSource;
@@ -92,6 +116,7 @@ async function connectOnce(
   remainingMs: number,
   options: OpenClientOptions,
 ): Promise<pg.Client> {
+  const queryTimeoutMs = options.queryTimeoutMs ?? (options.statementTimeoutMs ? options.statementTimeoutMs + 1_000 : undefined);
   const client = new pg.Client({
     host: db.host,
     port: db.port,
@@ -107,13 +132,15 @@ async function connectOnce(
     ssl: sslOption(transport, options.env ?? process.env),
     application_name: options.applicationName ?? 'replica-desk',
     connectionTimeoutMillis: Math.max(1, remainingMs),
-    ...(options.statementTimeoutMs
-      ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1_000 }
-      : {}),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: PG_KEEPALIVE_INITIAL_DELAY_MS,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
   });
   // An idle client whose server goes away emits 'error'; unhandled, that kills the process.
   // The next query on it fails with its own error, which is where callers look.
   client.on('error', () => undefined);
+  if (queryTimeoutMs) boundQueries(client, db, queryTimeoutMs);
 
   let guard: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -133,6 +160,28 @@ async function connectOnce(
   } finally {
     clearTimeout(guard);
   }
+}
+
+const isQueryReadTimeout = (error: unknown): boolean => error instanceof Error && error.message === 'Query read timeout';
+
+/**
+ * Makes pg's client-side query_timeout (set on `client`) end the client and reject with a
+ * typed error (see OpenClientOptions.queryTimeoutMs). Wraps the instance's query(): pg offers no
+ * hook for its timeout, and callers keep the plain pg.Client type.
+ */
+function boundQueries(client: pg.Client, db: DbTarget, timeoutMs: number): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const bounded = (...args: unknown[]): unknown => {
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
+      if (!isQueryReadTimeout(error)) throw error;
+      // With the timed-out query still active, end() destroys the socket instead of waiting on it.
+      void client.end().catch(() => undefined);
+      throw new ConnectionTimeoutError(db, timeoutMs, 'query', error);
+    });
+  };
+  client.query = bounded as typeof client.query;
 }
 
 /**
