@@ -26,6 +26,8 @@ export interface TcpProxy {
   /** Bytes forwarded so far, per direction, over all connections. */
   readonly bytes: Readonly<Record<Direction, number>>;
   readonly frozen: boolean;
+  /** When the current freeze began (Date.now()), or null; lets a test time what follows it. */
+  readonly frozenSince: number | null;
   /**
    * Stops forwarding in both directions: every socket stays open and is paused (its
    * peer's writes back up in the kernel buffers, then block). A client that connects while
@@ -61,6 +63,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
   const pairs = new Set<Pair>();
   const bytes: Record<Direction, number> = { toServer: 0, toClient: 0 };
   let frozen = false;
+  let frozenSince: number | null = null;
   let trigger: { direction: Direction; at: number } | null = null;
   let listening = false;
   let closed = false;
@@ -80,6 +83,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
   };
 
   const freeze = (): void => {
+    if (!frozen) frozenSince = Date.now();
     frozen = true;
     trigger = null;
     for (const pair of pairs) for (const s of sockets(pair)) s.pause();
@@ -151,12 +155,16 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     get frozen() {
       return frozen;
     },
+    get frozenSince() {
+      return frozenSince;
+    },
     freeze,
     freezeAfter(count, direction) {
       trigger = { direction, at: bytes[direction] + count };
     },
     thaw() {
       frozen = false;
+      frozenSince = null;
       trigger = null;
       for (const pair of [...pairs]) {
         if (!pair.upstream && !pair.client.destroyed) link(pair);

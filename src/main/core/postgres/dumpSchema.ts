@@ -12,9 +12,10 @@ import { CancelledError, throwIfAborted } from '../cancellation';
 import { withPrivatePgpassFile } from '../secrets/privatePgpassFile';
 import type { Secret } from '../secrets/secret';
 import type { DbSettings } from './connect';
-import { DumpFailedError, classifyToolFailure } from './pgToolErrors';
+import { DumpFailedError, StreamStalledError, classifyToolFailure } from './pgToolErrors';
 import { PG_CONNECT_TIMEOUT_S, conninfoFor, pgToolEnv, pgpassEntriesFor, startTool, throttled } from './pgToolProcess';
 import type { PgTools } from './pgTools';
+import { DEFAULT_STALL_TIMEOUT_MS, watchProgress } from './progressWatchdog';
 
 /**
  * pg_dump's -Z. Measured on the build machine (2 cores, PostgreSQL 15.18, a generated CoreMedia
@@ -57,6 +58,12 @@ export interface DumpSchemaOptions {
    * until pg_dump has started.
    */
   snapshot?: string;
+  /**
+   * A stall is this long without the archive growing or pg_dump saying anything (default
+   * DEFAULT_STALL_TIMEOUT_MS; 0 turns the watchdog off). Then pg_dump is stopped and the
+   * dump fails with StreamStalledError.
+   */
+  stallTimeoutMs?: number;
   /** How many tables the schema has, if the caller counted them; only for progress. */
   tablesTotal?: number;
   /** Only improve error hints. */
@@ -124,7 +131,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
     '--no-password',
     ...(options.snapshot ? [`--snapshot=${options.snapshot}`] : []),
     `--file=${partial}`,
-    `--dbname=${conninfoFor(options.db, { application_name: 'replica-desk-dump' })}`,
+    `--dbname=${conninfoFor(options.db, { application_name: 'replica-desk-dump' }, { libpqMajor: options.tools.pgDump.major })}`,
   ];
   try {
     const outcome = await withPrivatePgpassFile(pgpassEntriesFor(options.db, options.password), async (pgpass) => {
@@ -133,18 +140,25 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
         env: pgToolEnv(options.env ?? process.env, pgpass),
         stdio: ['ignore', 'ignore', 'pipe'],
         onStderrLine: (line) => {
+          watchdog.touch();
           if (DUMPING_TABLE.test(line)) {
             tablesStarted += 1;
             report();
           }
         },
       });
+      // pg_dump --verbose names each step and table, and the archive grows with the data:
+      // neither for the watchdog's time means the connection froze (or pg_dump waits on a lock).
+      // Then SIGKILL at once: on SIGTERM pg_dump first sends a cancel request to the server,
+      // which would only hang on the same frozen path until the kill grace runs out.
+      const watchdog = watchProgress({ timeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, onStall: () => void run.child.kill('SIGKILL') });
       const onAbort = (): void => void run.terminate();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) onAbort();
       const sizeWatch = setInterval(() => {
         stat(partial).then(
           (s) => {
+            if (s.size !== bytes) watchdog.touch();
             bytes = s.size;
             report();
           },
@@ -152,15 +166,18 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
         );
       }, 100);
       try {
-        return { result: await run.exited, stderr: run.stderr };
+        return { result: await run.exited, stderr: run.stderr, stall: watchdog.stall };
       } finally {
         running = false;
+        watchdog.stop();
         clearInterval(sizeWatch);
         options.signal?.removeEventListener('abort', onAbort);
       }
     });
     throwIfAborted(options.signal);
-    const { result, stderr } = outcome;
+    const { result, stderr, stall } = outcome;
+    // A pg_dump that finished just as the stall was declared made a complete archive.
+    if (stall && result.code !== 0) throw new StreamStalledError(options.db, { tool: 'pg_dump', operation: 'dump', stalledMs: stall.idleMs, detail: stall.detail });
     if (result.spawnError) throw new DumpFailedError(`could not start ${options.tools.pgDump.path}: ${result.spawnError.message}`);
     if (result.code !== 0) {
       throw classifyToolFailure(

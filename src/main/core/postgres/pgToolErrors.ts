@@ -15,9 +15,11 @@ import {
   TlsCertificateError,
   TlsRequiredError,
   TlsUnsupportedError,
+  PostgresConnectionError,
   UnknownDatabaseError,
   UnreachableHostError,
   WrongPasswordError,
+  describeTarget,
   type DbTarget,
 } from './connectionErrors';
 import { PgToolTooOldError } from './pgTools';
@@ -48,6 +50,44 @@ export class RestoreFailedError extends ReplicaDeskError {
       hint ??
         'Nothing was kept: the restore runs in one transaction, so the replica schema does not exist now. Correct the cause shown above (the PostgreSQL server log has more), then resume the run.',
     );
+  }
+}
+
+export interface StallContext {
+  /** The tool whose connection stopped moving. */
+  tool: 'pg_dump' | 'psql';
+  operation: 'dump' | 'restore';
+  /** How long nothing moved when the watchdog gave up. */
+  stalledMs: number;
+  /** What else the watchdog found out (e.g. what the server says the session waits for). */
+  detail?: string;
+  /** The restore's COMMIT had been sent when it stalled, so it may have landed. */
+  afterCommitSent?: boolean;
+}
+
+/** A dump or restore stream on which nothing moved for the watchdog's time (progressWatchdog.ts). */
+export class StreamStalledError extends PostgresConnectionError {
+  readonly tool: StallContext['tool'];
+  readonly stalledMs: number;
+
+  constructor(db: DbTarget, c: StallContext) {
+    const seconds = Math.round(c.stalledMs / 100) / 10;
+    const kept =
+      c.operation === 'dump'
+        ? 'The partial backup file was removed.'
+        : c.afterCommitSent
+          ? 'The restore had already sent its COMMIT, so it may or may not have landed; resuming drops the replica schema again and restores it anew.'
+          : 'Nothing was kept: the restore runs in one transaction, which the server rolls back once it notices the closed connection.';
+    super(
+      'stream-stalled',
+      db,
+      `The ${c.operation} stalled: nothing moved for ${seconds} s on the connection of ${c.tool} to PostgreSQL at ${describeTarget(db)}` +
+        `${c.detail ? ` (${c.detail})` : ''}. ${c.tool} was stopped.`,
+      `${kept} Check the network between this machine and ${db.host} (VPN, proxy, firewall, NAT) and that the server is up and not blocked ` +
+        `(pg_stat_activity, its log), then resume the run: replica-desk runs resume RUN_ID.`,
+    );
+    this.tool = c.tool;
+    this.stalledMs = c.stalledMs;
   }
 }
 

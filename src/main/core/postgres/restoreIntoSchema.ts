@@ -6,12 +6,15 @@
 // role, makes that role the owner of everything. The script runs in ONE transaction that we
 // open and commit ourselves: psql's --single-transaction would COMMIT at end of input, and
 // a broken pipe is also an end of input. So COMMIT is written only after pg_restore exited
-// 0, the renamer accepted the whole script and the in-transaction check passed; on any
+// 0, the renamer accepted the whole script and the in-transaction checks passed; on any
 // failure psql is killed before its input is closed, and the server rolls everything back.
+// A progress watchdog stops both tools when nothing moves through the pipeline and the
+// server confirms it is not busy on a long statement (a frozen network, a lock wait).
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
 import type { PasswordSource } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
@@ -20,9 +23,10 @@ import { withPrivatePgpassFile } from '../secrets/privatePgpassFile';
 import type { Secret } from '../secrets/secret';
 import { openClient, type DbSettings } from './connect';
 import { readDumpContents } from './dumpArchive';
-import { RestoreFailedError, classifyToolFailure } from './pgToolErrors';
+import { RestoreFailedError, StreamStalledError, classifyToolFailure } from './pgToolErrors';
 import { PG_CONNECT_TIMEOUT_S, conninfoFor, pgToolEnv, pgpassEntriesFor, startTool, throttled, type RunningTool } from './pgToolProcess';
 import type { PgTools } from './pgTools';
+import { DEFAULT_STALL_TIMEOUT_MS, watchProgress, type ProgressWatchdog, type StallCheck } from './progressWatchdog';
 import { endRestoreSessions, inspectRestoreTarget, restoreEpilogue, restorePrologue, type RestoreTargetState } from './restoreTarget';
 import { UnsafeDumpError } from './schemaRenamer';
 import { SchemaRenamingStream } from './schemaRenamingStream';
@@ -46,6 +50,15 @@ export interface RestoreIntoSchemaOptions {
   password: Secret | null;
   signal?: AbortSignal;
   onProgress?: (p: RestoreProgress) => void;
+  /**
+   * A stall is this long without a byte moving from pg_restore through the renamer into psql
+   * (default DEFAULT_STALL_TIMEOUT_MS; 0 turns the watchdog off). Before declaring one, a
+   * fresh connection asks the server what the restore's session does: busy on a long
+   * statement (an index build) restarts the clock; waiting for the client or for a lock, or
+   * no answer, is a stall. Then both tools are stopped and the restore fails with
+   * StreamStalledError. The same bound applies to this function's own queries.
+   */
+  stallTimeoutMs?: number;
   /** Only improve error hints. */
   ref?: ServerRef;
   passwordSource?: PasswordSource;
@@ -56,14 +69,18 @@ export interface RestoreIntoSchemaOptions {
 const SETTLE_MS = 2_000;
 const settle = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, SETTLE_MS))]);
 
-/** Feeds psql's stdin without ever ending or destroying it (see the top of this file). */
-function stdinOf(psql: RunningTool): Writable {
+/** Feeds psql's stdin without ever ending or destroying it (see the top of this file); `onWritten` says psql took a chunk. */
+function stdinOf(psql: RunningTool, onWritten: () => void): Writable {
   const stdin = psql.child.stdin;
   if (!stdin) throw new Error('psql has no stdin');
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      if (stdin.write(chunk)) callback();
-      else stdin.once('drain', () => callback());
+      const done = (): void => {
+        onWritten();
+        callback();
+      };
+      if (stdin.write(chunk)) done();
+      else stdin.once('drain', done);
     },
   });
   // After a finished pipeline these come too late to matter, and must not raise an unhandled error.
@@ -86,11 +103,14 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
       throw new NotFoundError(`The backup file ${options.dumpFile}`, 'Choose an existing backup file, or let the run make a new dump.');
     },
   );
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  // Our own queries are short; on a frozen connection they fail after the stall time, not never.
+  const queryTimeoutMs = stallTimeoutMs > 0 && Number.isFinite(stallTimeoutMs) ? stallTimeoutMs : undefined;
   let committing = false;
   try {
     const contents = await readDumpContents(tools.pgRestore, options.dumpFile, options.sourceSchema, env, signal);
     throwIfAborted(signal);
-    const client = await openClient(target, options.password, { ref: options.ref, passwordSource: options.passwordSource });
+    const client = await openClient(target, options.password, { ref: options.ref, passwordSource: options.passwordSource, queryTimeoutMs });
     let state: RestoreTargetState;
     try {
       state = await inspectRestoreTarget(client, target, target.schema);
@@ -105,15 +125,25 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
     const progress = throttled(options.onProgress);
     const report = (): void =>
       progress.push({ phase: 'restore', tablesDone: Math.max(0, tables - 1), tablesTotal: contents.tables, bytes: renamer?.bytesIn ?? 0, bytesTotal: contents.compressed ? null : size });
-    const ticker = setInterval(report, 100);
+    let watchdog: ProgressWatchdog | null = null;
+    let bytesSeen = 0;
+    const ticker = setInterval(() => {
+      const bytesIn = renamer?.bytesIn ?? 0;
+      if (bytesIn !== bytesSeen) watchdog?.touch();
+      bytesSeen = bytesIn;
+      report();
+    }, 100);
+    const probe = { unreachable: false };
     try {
       await withPrivatePgpassFile(pgpassEntriesFor(target, options.password), async (pgpass) => {
         const childEnv = pgToolEnv(env, pgpass);
         // From PostgreSQL 14 the server also notices a vanished client while it is busy (a long index build).
         const checkClient: Record<string, string> = state.serverVersionNum >= 140000 ? { options: '-c client_connection_check_interval=1000' } : {};
-        const psql = startTool(tools.psql, ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '-f', '-', '-d', conninfoFor(target, { application_name: applicationName, ...checkClient })], {
+        const conninfo = conninfoFor(target, { application_name: applicationName, ...checkClient }, { libpqMajor: tools.psql.major });
+        const psql = startTool(tools.psql, ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '-f', '-', '-d', conninfo], {
           env: childEnv,
           stdio: ['pipe', 'ignore', 'pipe'],
+          onStderrLine: () => watchdog?.touch(),
         });
         const restoreArgs = ['--file=-', '--no-owner', '--no-privileges', '--no-tablespaces', '--no-publications', '--no-subscriptions', '--no-security-labels'];
         const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, options.dumpFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -129,11 +159,13 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           void psql.terminate();
           void pgRestore.terminate();
         };
+        const probeMs = Math.min(10_000, Math.max(1_000, Math.round(stallTimeoutMs / 2)));
+        watchdog = watchProgress({ timeoutMs: stallTimeoutMs, onStall: onAbort, check: () => restoreSessionState(options, applicationName, probeMs, probe) });
         signal?.addEventListener('abort', onAbort, { once: true });
         if (signal?.aborted) onAbort();
         try {
           psql.child.stdin?.write(restorePrologue(target.schema, state));
-          await pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql));
+          await pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql, () => watchdog?.touch()));
           const restoreExit = await pgRestore.exited;
           if (restoreExit.code !== 0) throw toolFailure(pgRestore, 'pg_restore', options);
           throwIfAborted(signal);
@@ -144,13 +176,15 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           const psqlExit = await psql.exited;
           if (psqlExit.code !== 0) throw toolFailure(psql, 'psql', options);
         } catch (error) {
-          throw await failureOf(error, { psql, pgRestore, signal: committing ? undefined : signal, options });
+          throw await failureOf(error, { psql, pgRestore, signal: committing ? undefined : signal, options, watchdog, committing });
         } finally {
+          watchdog.stop();
           signal?.removeEventListener('abort', onAbort);
         }
       });
     } catch (error) {
-      await endSessionsQuietly(options, applicationName);
+      // When not even a new connection got through, ending the session would only wait as well.
+      if (!(error instanceof StreamStalledError && probe.unreachable)) await endSessionsQuietly(options, applicationName);
       throw error;
     } finally {
       clearInterval(ticker);
@@ -181,10 +215,10 @@ function toolFailure(run: RunningTool, tool: 'psql' | 'pg_restore', options: Res
 /** Stops both children (psql first) and names the cause the admin should see. */
 async function failureOf(
   error: unknown,
-  c: { psql: RunningTool; pgRestore: RunningTool; signal?: AbortSignal; options: RestoreIntoSchemaOptions },
+  c: { psql: RunningTool; pgRestore: RunningTool; signal?: AbortSignal; options: RestoreIntoSchemaOptions; watchdog: ProgressWatchdog; committing: boolean },
 ): Promise<unknown> {
   const ours = error instanceof ReplicaDeskError;
-  const explain = !c.signal?.aborted && !(error instanceof UnsafeDumpError);
+  const explain = !c.signal?.aborted && !(error instanceof UnsafeDumpError) && !c.watchdog.stall;
   // A broken pipe usually means psql stopped on an error; let it finish saying why.
   if (explain && !ours) await settle(c.psql.exited);
   const psqlCode = c.psql.child.exitCode;
@@ -195,6 +229,8 @@ async function failureOf(
   await c.pgRestore.terminate();
   c.psql.child.stdin?.destroy();
   if (c.signal?.aborted) return new CancelledError('The restore was cancelled; its transaction was rolled back.', { cause: error });
+  const stall = c.watchdog.stall;
+  if (stall) return new StreamStalledError(c.options.target, { tool: 'psql', operation: 'restore', stalledMs: stall.idleMs, detail: stall.detail, afterCommitSent: c.committing });
   if (error instanceof UnsafeDumpError) return error;
   if (psqlCode !== null && psqlCode !== 0) return toolFailure(c.psql, 'psql', c.options);
   if (restoreCode !== null && restoreCode !== 0) return toolFailure(c.pgRestore, 'pg_restore', c.options);
@@ -202,9 +238,40 @@ async function failureOf(
   return new RestoreFailedError('pipeline', error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * The watchdog's question to the server, on a fresh connection bounded by `boundMs`: is the
+ * restore's session busy, or waiting for its client (a frozen network) or for a lock?
+ */
+async function restoreSessionState(options: RestoreIntoSchemaOptions, applicationName: string, boundMs: number, probe: { unreachable: boolean }): Promise<StallCheck> {
+  let client: pg.Client;
+  try {
+    client = await openClient(options.target, options.password, { timeoutMs: boundMs, queryTimeoutMs: boundMs, applicationName: 'replica-desk-watchdog' });
+  } catch (error) {
+    probe.unreachable = true;
+    return { alive: false, detail: `a new connection did not get through either: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  try {
+    const { rows } = await client.query<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>(
+      `SELECT state, wait_event_type, wait_event FROM pg_catalog.pg_stat_activity WHERE application_name = $1 AND usename = current_user`,
+      [applicationName],
+    );
+    const session = rows[0];
+    if (!session) return { alive: false, detail: 'the server has no session of the restore' };
+    const waitsOn = session.wait_event_type === 'Client' || session.wait_event_type === 'Lock';
+    if (session.state === 'active' && !waitsOn) return { alive: true };
+    const waiting = session.wait_event_type ? `, waiting for ${session.wait_event_type === 'Lock' ? 'a lock' : 'its client'} (${session.wait_event_type}: ${session.wait_event ?? '?'})` : '';
+    return { alive: false, detail: `the server says the restore's session is ${session.state ?? 'in an unknown state'}${waiting}` };
+  } catch (error) {
+    probe.unreachable = true;
+    return { alive: false, detail: `the server did not answer the watchdog: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    void client.end().catch(() => undefined);
+  }
+}
+
 async function endSessionsQuietly(options: RestoreIntoSchemaOptions, applicationName: string): Promise<void> {
   try {
-    const client = await openClient(options.target, options.password, { timeoutMs: 5_000 });
+    const client = await openClient(options.target, options.password, { timeoutMs: 5_000, queryTimeoutMs: 5_000 });
     try {
       await endRestoreSessions(client, applicationName);
     } finally {
