@@ -30,6 +30,7 @@ import { DEFAULT_STALL_TIMEOUT_MS, watchProgress, type ProgressWatchdog, type St
 import { endRestoreSessions, inspectRestoreTarget, restoreEpilogue, restorePrologue, type RestoreTargetState } from './restoreTarget';
 import { UnsafeDumpError } from './schemaRenamer';
 import { SchemaRenamingStream } from './schemaRenamingStream';
+import { restoreWriteCheck } from './restoreWriteCheck';
 
 export interface RestoreProgress {
   phase: 'restore';
@@ -172,7 +173,7 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           // From here the COMMIT is on its way; a cancel now would only race it.
           committing = true;
           signal?.removeEventListener('abort', onAbort);
-          psql.child.stdin?.end(restoreEpilogue(options.sourceSchema, target.schema));
+          psql.child.stdin?.end(restoreWriteCheck(target.schema) + restoreEpilogue(options.sourceSchema, target.schema));
           const psqlExit = await psql.exited;
           if (psqlExit.code !== 0) throw toolFailure(psql, 'psql', options);
         } catch (error) {
