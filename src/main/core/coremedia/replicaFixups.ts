@@ -49,6 +49,47 @@ export class ReplicatorSettingsError extends ReplicaDeskError {
   }
 }
 
+const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
+
+/** How long the fix-ups wait for a lock on the replica's tables, by default. */
+export const DEFAULT_FIXUP_LOCK_TIMEOUT_MS = 30_000;
+/** How long one fix-up statement may run, by default: they touch a handful of rows, but the license DELETE may be large. */
+export const DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS = 5 * 60_000;
+
+/** A fix-up statement waited too long for a lock or ran too long; everything was rolled back. */
+export class FixupTimeoutError extends ReplicaDeskError {
+  constructor(
+    readonly schema: string,
+    readonly kind: 'lock' | 'statement',
+    readonly timeoutMs: number,
+    holders: string[] = [],
+    cause?: unknown,
+  ) {
+    const seconds = Math.round(timeoutMs / 100) / 10;
+    const who = holders.length > 0 ? ` Holding locks there: ${holders.join('; ')}.` : '';
+    super(
+      kind === 'lock' ? 'fixup-lock-timeout' : 'fixup-statement-timeout',
+      kind === 'lock'
+        ? `The fix-ups in schema "${schema}" waited ${seconds} s for a lock on the replica's tables and gave up; they were rolled back, nothing changed.${who}`
+        : `A fix-up statement in schema "${schema}" ran longer than ${seconds} s and was cancelled; the fix-ups were rolled back, nothing changed.`,
+      kind === 'lock'
+        ? 'Another session uses the replica\'s tables: most likely the replica server itself, or a DBA\'s open transaction. ' +
+          'Stop it or let it finish (pg_stat_activity and pg_locks on the replica\'s database show it), then resume the run: replica-desk runs resume RUN_ID.'
+        : 'The replica database server may be overloaded or its disk slow. Check it (pg_stat_activity, its log), then resume the run: replica-desk runs resume RUN_ID.',
+      { cause },
+    );
+  }
+}
+
+export interface ReplicaFixupOptions {
+  signal?: AbortSignal;
+  /** lock_timeout for the fix-ups' transaction; default DEFAULT_FIXUP_LOCK_TIMEOUT_MS. */
+  lockTimeoutMs?: number;
+  /** statement_timeout for each fix-up statement; default DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS. */
+  statementTimeoutMs?: number;
+}
+
 export interface ReplicaFixupResult {
   changelog: ChangelogHead;
   /** replicator_* rows the restored data already held (a master once recovered from a replica). */
@@ -112,22 +153,44 @@ export function fixupStatements(tables: RepositoryTables, head?: ChangelogPositi
   ];
 }
 
+/** Who else holds a lock on a relation of `schema` (for the lock-timeout message); best effort. */
+async function lockHolders(client: ClientBase, schema: string): Promise<string[]> {
+  try {
+    const { rows } = await client.query<{ d: string }>(
+      `SELECT DISTINCT 'pid ' || a.pid || ' (' || coalesce(a.usename, '?') || ', ' || coalesce(nullif(a.application_name, ''), 'no application name') || ', ' || coalesce(a.state, '?') || ')' AS d
+         FROM pg_catalog.pg_locks l
+         JOIN pg_catalog.pg_class c ON c.oid = l.relation
+         JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+        WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid() AND c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)
+        ORDER BY 1 LIMIT 5`,
+      [schema],
+    );
+    return rows.map((r) => r.d);
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Runs steps 8–11 on the replica in one transaction. Throws EmptyChangelogError,
- * ReplicatorSettingsError or ServerTypeUpdateError after rolling back; an abort through
- * `signal` rolls back too.
+ * Runs steps 8–11 on the replica in one transaction, with a lock_timeout and a
+ * statement_timeout of its own (SET LOCAL: they end with it). Throws EmptyChangelogError,
+ * ReplicatorSettingsError, ServerTypeUpdateError or FixupTimeoutError after rolling back;
+ * an abort through `signal` rolls back too.
  */
-export async function applyReplicaFixups(
-  client: ClientBase,
-  schema: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<ReplicaFixupResult> {
+export async function applyReplicaFixups(client: ClientBase, schema: string, options: ReplicaFixupOptions = {}): Promise<ReplicaFixupResult> {
   const { signal } = options;
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_FIXUP_LOCK_TIMEOUT_MS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS;
   signal?.throwIfAborted();
   const t = await resolveRepositoryTables(client, schema);
   const s = statementsFor(t);
   await client.query('BEGIN');
   try {
+    // A replica server still running (or a DBA's open transaction) must not make the run wait forever.
+    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`, [
+      `${Math.max(0, Math.round(lockTimeoutMs))}ms`,
+      `${Math.max(0, Math.round(statementTimeoutMs))}ms`,
+    ]);
     const head = await readChangelogHead(client, schema, t);
     if (!head) throw new EmptyChangelogError(schema);
     signal?.throwIfAborted();
@@ -152,6 +215,9 @@ export async function applyReplicaFixups(
     return { changelog: head, replicatorRowsBefore: before.rows[0]?.n ?? 0, licensesDeleted: licenses.rowCount ?? 0 };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === LOCK_NOT_AVAILABLE) throw new FixupTimeoutError(schema, 'lock', lockTimeoutMs, await lockHolders(client, schema), error);
+    if (code === QUERY_CANCELED && /statement timeout/i.test((error as Error).message)) throw new FixupTimeoutError(schema, 'statement', statementTimeoutMs, [], error);
     throw error;
   }
 }
