@@ -37,11 +37,12 @@ const commands: CommandSpec[] = [
       'from-backup': { type: 'string' },
       'backup-dir': { type: 'string' },
       'pg-bin': { type: 'string' },
+      'stall-timeout': { type: 'string' },
     },
   },
   { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },
   { words: ['runs', 'show'], run: showRun },
-  { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' } } },
+  { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
 ];
 
 const globalOptions: Record<string, OptionSpec> = {

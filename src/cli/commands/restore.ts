@@ -6,6 +6,8 @@ import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
 import type { RestorePlan } from '../../shared/restorePlan';
+import type { Timeouts } from '../../main/core/restore/stepContext';
+import { InvalidInputError } from '../../main/core/errors';
 import { requireArgs, type CommandContext, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
@@ -88,7 +90,7 @@ async function runAndReport(ctx: CommandContext, service: RestoreService, runId:
         return answer.toLowerCase() === 'yes';
       },
       ...(pgBinDir ? { pgBinDir } : {}),
-      ...timeoutsFromEnv(),
+      timeouts: timeoutsFrom(ctx),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -116,15 +118,29 @@ async function confirmByTyping(ctx: CommandContext, plan: RestorePlan): Promise<
   return confirmations;
 }
 
-/** Lets tests and slow sites shorten or lengthen the waits for servers to stop and start. */
-function timeoutsFromEnv(): { timeouts?: Record<string, number> } {
+/**
+ * Waits and watchdogs: `--stall-timeout SECONDS` (how long a dump or restore stream may move
+ * no bytes before the run calls the connection dead), and environment variables that let
+ * tests and slow sites shorten or lengthen the waits for servers to stop and start.
+ */
+function timeoutsFrom(ctx: CommandContext): Partial<Timeouts> {
   const pick = (name: string) => {
     const v = Number(process.env[name]);
     return Number.isFinite(v) && v > 0 ? v : undefined;
   };
-  const timeouts = Object.fromEntries(
-    Object.entries({ stopWaitMs: pick('REPLICA_DESK_STOP_WAIT_MS'), startWaitMs: pick('REPLICA_DESK_START_WAIT_MS'), pollMs: pick('REPLICA_DESK_POLL_MS'), commandMs: pick('REPLICA_DESK_COMMAND_TIMEOUT_MS') }).filter(([, v]) => v !== undefined),
-  ) as Record<string, number>;
-  return Object.keys(timeouts).length > 0 ? { timeouts } : {};
+  const stall = stringOption(ctx, 'stall-timeout');
+  let stallMs = pick('REPLICA_DESK_STALL_TIMEOUT_MS');
+  if (stall !== undefined) {
+    const seconds = Number(stall);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidInputError(`--stall-timeout must be a positive number of seconds, not "${stall}".`);
+    stallMs = seconds * 1000;
+  }
+  const timeouts: Partial<Timeouts> = {
+    stopWaitMs: pick('REPLICA_DESK_STOP_WAIT_MS'),
+    startWaitMs: pick('REPLICA_DESK_START_WAIT_MS'),
+    pollMs: pick('REPLICA_DESK_POLL_MS'),
+    commandMs: pick('REPLICA_DESK_COMMAND_TIMEOUT_MS'),
+    stallMs,
+  };
+  return Object.fromEntries(Object.entries(timeouts).filter(([, v]) => v !== undefined));
 }
-

@@ -13,6 +13,7 @@ import type { Logger } from '../logging/logger';
 import { schemaExists } from '../postgres/catalog';
 import { readClusterIdentity, sameSchema, schemaSizeBytes, type SchemaIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
+import { closeClient } from '../postgres/closeClient';
 import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { SecretStore } from '../secrets/secretStore';
@@ -181,7 +182,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       } else pass('disk', null, `${free === null ? 'Unknown' : mb(free)} free in ${input.backupDir}; the dump needs about ${mb(needed)}`);
     }
   } finally {
-    await Promise.allSettled([...clients.values()].map((c) => c.end()));
+    await Promise.allSettled([...clients.values()].map((c) => closeClient(c)));
   }
   result.ok = findings.every((f) => f.ok || f.severity !== 'error');
   input.log.info('preflight', { installation: installation.name, ok: result.ok, problems: findings.filter((f) => !f.ok).map((f) => f.message) });

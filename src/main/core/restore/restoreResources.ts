@@ -6,6 +6,7 @@ import { formatServerRef, type Installation, type Server, type ServerRef } from 
 import type { Logger } from '../logging/logger';
 import { openClient } from '../postgres/connect';
 import { backendPid } from '../postgres/sessions';
+import { closeClient } from '../postgres/closeClient';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { Secret } from '../secrets/secret';
 import type { SecretStore } from '../secrets/secretStore';
@@ -13,6 +14,12 @@ import type { Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 
 const LOCK_QUERY_TIMEOUT_MS = 15_000;
+/**
+ * Every query of a run's own clients is bounded, so a frozen network cannot hang a step:
+ * above the longest server-side limit those clients use (the drop's 10 min), so a server's
+ * own, more precise error comes first.
+ */
+const RUN_QUERY_TIMEOUT_MS = 11 * 60_000;
 
 export class RestoreResources {
   private readonly clients = new Map<string, Promise<pg.Client>>();
@@ -53,8 +60,13 @@ export class RestoreResources {
     const key = formatServerRef(this.ref(server));
     let found = this.clients.get(key);
     if (!found) {
-      found = this.open(server, 'replica-desk restore');
-      found.catch(() => this.clients.delete(key));
+      const opened = this.open(server, 'replica-desk restore', { queryTimeoutMs: RUN_QUERY_TIMEOUT_MS });
+      const forget = () => {
+        if (this.clients.get(key) === opened) this.clients.delete(key);
+      };
+      // A client whose session ended (a restarted server, a query timeout) is replaced on next use.
+      opened.then((c) => c.once('end', forget), forget);
+      found = opened;
       this.clients.set(key, found);
     }
     return found;
@@ -62,7 +74,7 @@ export class RestoreResources {
 
   /** A fresh client that the caller owns and must end (e.g. for a long transaction). */
   ownClient(server: Server): Promise<pg.Client> {
-    return this.open(server, 'replica-desk restore');
+    return this.open(server, 'replica-desk restore', { queryTimeoutMs: RUN_QUERY_TIMEOUT_MS });
   }
 
   /** A session for a run lock: every query bounded, so a frozen network cannot hang a check. */
@@ -75,7 +87,7 @@ export class RestoreResources {
     return [...this.pids];
   }
 
-  private async open(server: Server, applicationName: string, extra: { statementTimeoutMs?: number } = {}): Promise<pg.Client> {
+  private async open(server: Server, applicationName: string, extra: { statementTimeoutMs?: number; queryTimeoutMs?: number } = {}): Promise<pg.Client> {
     const password = await this.password(server);
     const client = await openClient(server.db, password, { ref: this.ref(server), env: this.env, applicationName, ...extra });
     const pid = await backendPid(client).catch(() => null);
@@ -103,7 +115,7 @@ export class RestoreResources {
     this.clients.clear();
     this.hosts.clear();
     await Promise.allSettled([
-      ...clients.map(async (c) => (await c).end()),
+      ...clients.map(async (c) => closeClient(await c)),
       ...hosts.map(async (h) => (await h).close()),
     ]);
   }

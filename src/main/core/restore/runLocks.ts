@@ -11,6 +11,7 @@ import { advisoryLockKey, findAdvisoryLockHolder, tryAdvisoryLock, type Advisory
 import { readClusterIdentity, type SchemaIdentity } from '../postgres/clusterIdentity';
 import { WrongTargetError } from '../postgres/dropSchema';
 import { backendPid } from '../postgres/sessions';
+import { closeClient } from '../postgres/closeClient';
 
 const TAG_PREFIX = 'rd-run';
 /** PostgreSQL keeps the first 63 bytes of an application_name. */
@@ -113,7 +114,7 @@ export class RunLocks {
   async acquire(serverName: string, ref: string, identity: SchemaIdentity): Promise<void> {
     const current = this.held.get(serverName);
     if (current && !current.lost) return;
-    if (current) await current.client.end().catch(() => undefined);
+    if (current) await closeClient(current.client);
     this.held.delete(serverName);
     const key = runLockKey(identity);
     const client = await this.options.open(serverName, holderTag(this.options.runId));
@@ -127,7 +128,7 @@ export class RunLocks {
         throw new RunLockHeldError(ref, holder ? describeHolder(holder) : { runId: null, workstation: null, osUser: null, since: null, pid: 0 });
       }
     } catch (e) {
-      await client.end().catch(() => undefined);
+      await closeClient(client);
       throw e;
     }
     const lock: HeldLock = { server: ref, key, client, pid: await backendPid(client), lost: null };
@@ -168,6 +169,6 @@ export class RunLocks {
     const locks = [...this.held.values()];
     this.held.clear();
     // Ending the session releases its session-level locks.
-    await Promise.allSettled(locks.map((l) => l.client.end()));
+    await Promise.allSettled(locks.map((l) => closeClient(l.client)));
   }
 }

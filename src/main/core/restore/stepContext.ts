@@ -2,6 +2,8 @@
 // signal, and ways to confirm, log, capture values and report progress.
 import type { Server } from '../../../shared/profiles';
 import type { PgTools } from '../postgres/pgTools';
+import { DEFAULT_STALL_TIMEOUT_MS } from '../postgres/progressWatchdog';
+import { DEFAULT_FIXUP_LOCK_TIMEOUT_MS, DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS } from '../coremedia/replicaFixups';
 import type { RestoreResources } from './restoreResources';
 import type { PlannedStep, RestorePlan } from '../../../shared/restorePlan';
 
@@ -14,8 +16,12 @@ export interface Timeouts {
   startWaitMs: number;
   /** Between two status checks. */
   pollMs: number;
+  /** A dump or restore stream that moves no bytes for this long is a dead connection. */
+  stallMs: number;
   /** DROP SCHEMA: how long to wait for locks, and for the statement. */
   dropSchema: { lockTimeoutMs: number; statementTimeoutMs: number };
+  /** The fix-ups' transaction: the same two limits. */
+  fixups: { lockTimeoutMs: number; statementTimeoutMs: number };
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -23,7 +29,9 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   stopWaitMs: 60_000,
   startWaitMs: 5 * 60_000,
   pollMs: 1_000,
+  stallMs: DEFAULT_STALL_TIMEOUT_MS,
   dropSchema: { lockTimeoutMs: 30_000, statementTimeoutMs: 10 * 60_000 },
+  fixups: { lockTimeoutMs: DEFAULT_FIXUP_LOCK_TIMEOUT_MS, statementTimeoutMs: DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS },
 };
 
 export interface ProgressUpdate {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readChangelogHead } from '../../coremedia/changelog';
 import { dumpSchema } from '../../postgres/dumpSchema';
+import { closeClient } from '../../postgres/closeClient';
 import { requireToolsFor } from '../../postgres/pgTools';
 import { countRows } from '../../postgres/tableCounts';
 import { readClusterIdentity } from '../../postgres/clusterIdentity';
@@ -70,6 +71,7 @@ export const backupMaster: StepImplementation = async (ctx) => {
       snapshot,
       tablesTotal,
       signal: ctx.signal,
+      stallTimeoutMs: ctx.timeouts.stallMs,
       onProgress: (p) => ctx.progress({ phase: 'dump', bytes: p.bytes, bytesTotal: null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? tablesTotal }),
     });
     await client.query('COMMIT');
@@ -80,6 +82,6 @@ export const backupMaster: StepImplementation = async (ctx) => {
       captured: { backup, tables: tablesTotal, changelogHead: head },
     };
   } finally {
-    await client.end().catch(() => undefined);
+    await closeClient(client);
   }
 };

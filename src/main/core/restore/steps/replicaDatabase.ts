@@ -97,6 +97,7 @@ export const restoreReplica: StepImplementation = async (ctx) => {
     target: { ...replica.db, schema: replica.db.schema },
     password: await ctx.resources.password(replica),
     signal: ctx.signal,
+    stallTimeoutMs: ctx.timeouts.stallMs,
     onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
   });
   const replicaCounts = await countRows(client, replica.db.schema);
@@ -124,7 +125,7 @@ export const applyFixups: StepImplementation = async (ctx) => {
   if (await replicaFixupsApplied(client, schema)) {
     return { message: 'The fix-ups were already applied', skipped: true, captured: { changelog: await readChangelogHead(client, schema) } };
   }
-  const result = await applyReplicaFixups(client, schema, { signal: ctx.signal });
+  const result = await applyReplicaFixups(client, schema, { signal: ctx.signal, ...ctx.timeouts.fixups });
   const { changelog } = result;
   const localNote =
     changelog.newestIsLocal && changelog.lastNonLocal
