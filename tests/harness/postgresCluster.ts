@@ -30,6 +30,8 @@ export interface PgCluster {
   connect(options?: { database?: string; user?: string; password?: string }): Promise<pg.Client>;
   createRole(name: string, password: string): Promise<void>;
   createDatabase(name: string, owner: string): Promise<void>;
+  /** Restarts the server on the same port (pg_ctl restart -m fast): every session is ended, as in a failover or a reboot. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -210,6 +212,10 @@ export async function startCluster(options: { ssl?: ClusterSsl } = {}): Promise<
       },
       async createDatabase(name, owner) {
         await query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(owner)}`);
+      },
+      async restart() {
+        // pg_ctl restart reuses postmaster.opts, so the server comes back on the same port.
+        await runServerTool(binDir, 'pg_ctl', ['restart', '-D', dataDir, '-l', join(root, 'log'), '-m', 'fast', '-w', '-t', '60']);
       },
       stop() {
         stopping ??= (async () => {

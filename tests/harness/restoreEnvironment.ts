@@ -12,6 +12,7 @@ import { createContentServer, type ContentServerOptions, type ContentServerDatab
 import { startSshd, type Sshd } from './sshd';
 import { standInControl, standInStopCommand } from './standInServer';
 import { runCli, type CliResult } from './cli';
+import { startTcpProxy, type TcpProxy } from './tcpProxy';
 
 export interface RestoreEnvironmentOptions {
   master?: Partial<ContentServerOptions>;
@@ -19,6 +20,10 @@ export interface RestoreEnvironmentOptions {
   lyingStopOnRls1?: boolean;
   /** Skip the SSH replica (faster scenarios). */
   withoutSsh?: boolean;
+  /** Puts a loopback tcpProxy between the CLI and rls1's database (the stand-in server still connects directly). */
+  proxyRls1?: boolean;
+  /** Gives the CLI its own TMPDIR (env.tmpDir), so its private temporary files can be checked. */
+  privateTmp?: boolean;
 }
 
 export interface RestoreEnvironment {
@@ -28,6 +33,10 @@ export interface RestoreEnvironment {
   a: PgCluster;
   b: PgCluster;
   sshd: Sshd | null;
+  /** With proxyRls1: the proxy in front of rls1's database. */
+  rls1Proxy: TcpProxy | null;
+  /** With privateTmp: the CLI's TMPDIR. */
+  tmpDir: string | null;
   master: ContentServerDatabase;
   password: string;
   keyFile: string;
@@ -56,10 +65,16 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
   await a.query('GRANT CREATE ON DATABASE coremedia TO cm_rls2');
   await b.query('GRANT CREATE ON DATABASE cm_rls1 TO cm_rls1');
 
+  const rls1Proxy = options.proxyRls1 ? await startTcpProxy({ host: b.host, port: b.port }) : null;
+  const rls1Port = rls1Proxy?.port ?? b.port;
   const pgpassFile = join(dir, 'pgpass');
-  writeFileSync(pgpassFile, [a, b].map((c) => `127.0.0.1:${c.port}:*:*:${password}`).join('\n') + '\n', { mode: 0o600 });
+  const ports = rls1Proxy ? [a.port, b.port, rls1Proxy.port] : [a.port, b.port];
+  writeFileSync(pgpassFile, ports.map((port) => `127.0.0.1:${port}:*:*:${password}`).join('\n') + '\n', { mode: 0o600 });
   chmodSync(pgpassFile, 0o600);
-  const env = { PGPASSFILE: pgpassFile, REPLICA_DESK_STOP_WAIT_MS: '3000', REPLICA_DESK_START_WAIT_MS: '20000', REPLICA_DESK_POLL_MS: '200' };
+  const tmpDir = options.privateTmp ? join(dir, 'tmp') : null;
+  if (tmpDir) mkdirSync(tmpDir, { mode: 0o700 });
+  const env: Record<string, string> = { PGPASSFILE: pgpassFile, REPLICA_DESK_STOP_WAIT_MS: '3000', REPLICA_DESK_START_WAIT_MS: '20000', REPLICA_DESK_POLL_MS: '200' };
+  if (tmpDir) env.TMPDIR = tmpDir;
 
   const installDir = (name: string) => join(dir, name);
   const keyFile = join(installDir('mls'), 'etc', 'keys', 'coremedia.cm_master.rijndael');
@@ -78,7 +93,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
         name: installation,
         servers: [
           { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable' }, installDir: installDir('mls'), encryptedPasswords: true, host: { access: 'local' } },
-          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: b.port, database: 'cm_rls1', user: 'cm_rls1', sslmode: 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
+          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: rls1Port, database: 'cm_rls1', user: 'cm_rls1', sslmode: 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
           sshd
             ? {
                 name: 'rls2',
@@ -110,6 +125,8 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     a,
     b,
     sshd,
+    rls1Proxy,
+    tmpDir,
     master,
     password,
     keyFile,
@@ -122,6 +139,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     replicaCluster: (name) => (name === 'rls1' ? { cluster: b, database: 'cm_rls1', schema: 'cm_rls1' } : { cluster: a, database: 'coremedia', schema: 'cm_rls2' }),
     async stop() {
       for (const name of ['rls1', 'rls2'] as const) await runShell(standInStopCommand(join(dir, `standin-${name}`))).catch(() => undefined);
+      await rls1Proxy?.close().catch(() => undefined);
       await Promise.allSettled([a.stop(), b.stop(), sshd?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 // Driving the CLI the way an admin's bad night does: restores started in the background,
 // watched through `runs show`, killed, raced and resumed. Shared by the fault scenarios.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/cli';
 import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
@@ -48,3 +49,68 @@ export async function waitForStep(env: RestoreEnvironment, id: string, options: 
 
 export const stepOf = (record: any, id: string, replica: string | null) =>
   record.steps.find((s: any) => s.id === id && (replica === null ? s.replica === null : s.replica?.endsWith(`/${replica}`)));
+
+/** Resolves once the run's step (as `waitForStep`) is no longer running. */
+export async function waitForStepEnd(env: RestoreEnvironment, runId: string, id: string, replica: string | null, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const step = stepOf(JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout), id, replica);
+    if (step && step.status !== 'running' && step.status !== 'pending') return step.status as string;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`step ${id} never ended`);
+}
+
+/**
+ * Processes that belong to this environment's runs and should be gone: every process whose
+ * command line or environment mentions env.dir (the CLI and its children all carry
+ * PGPASSFILE=env.dir/pgpass), except the stand-in servers the replicas legitimately run.
+ */
+export function leftoverProcesses(env: RestoreEnvironment): string[] {
+  const standIns = new Set(
+    (['rls1', 'rls2'] as const)
+      .map((name) => join(env.dir, `standin-${name}`, 'server.pid'))
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file, 'utf8').trim()),
+  );
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (Number(pid) === process.pid || standIns.has(pid)) continue;
+    let cmdline = '';
+    let environ = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone meanwhile, or a kernel thread
+    }
+    if (cmdline && (cmdline.includes(env.dir) || environ.includes(env.dir))) found.push(`${pid}: ${cmdline}`);
+  }
+  return found;
+}
+
+/** Files under `dirs` (recursively) whose bytes contain `secret`. */
+export function filesContaining(dirs: string[], secret: string): string[] {
+  const hits: string[] = [];
+  const needle = Buffer.from(secret);
+  const walk = (path: string) => {
+    const s = lstatSync(path, { throwIfNoEntry: false });
+    if (!s) return;
+    if (s.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    else if (s.isFile() && readFileSync(path).includes(needle)) hits.push(path);
+  };
+  for (const dir of dirs) walk(dir);
+  return hits;
+}
+
+/** Files anywhere under `dir` whose name ends in `.partial`. */
+export function partialFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.partial'));
+}
+
+/** Private pgpass directories (src/main/core/secrets/privatePgpassFile.ts) in the CLI's TMPDIR. */
+export function privatePgpassDirs(env: RestoreEnvironment): string[] {
+  if (!env.tmpDir) throw new Error('start the environment with privateTmp to check temporary files');
+  return readdirSync(env.tmpDir).filter((name) => name.startsWith('replica-desk-pgpass-'));
+}
