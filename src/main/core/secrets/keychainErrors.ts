@@ -25,7 +25,14 @@ function unavailableHint(platform: NodeJS.Platform): string {
 function lockedHint(platform: NodeJS.Platform): string {
   switch (platform) {
     case 'linux':
-      return 'Unlock the keyring (Passwords and Keys / seahorse, or gnome-keyring-daemon --unlock in this D-Bus session) and retry; or store the password in ~/.pgpass';
+      // `gnome-keyring-daemon --unlock` alone does nothing to a daemon that already runs;
+      // --replace starts a new one that opens the keyring with the password from stdin.
+      return (
+        'Unlock the keyring and retry: log in to the desktop session, or unlock it in Passwords and Keys (seahorse), ' +
+        'or, with KeePassXC as the Secret Service, unlock its database. Without a desktop, restart the keyring daemon in ' +
+        'this D-Bus session with the keyring password on stdin: `gnome-keyring-daemon --replace --unlock --components=secrets`. ' +
+        'Or store the password in ~/.pgpass (or the file PGPASSFILE names, mode 0600)'
+      );
     case 'darwin':
       return 'Unlock the login keychain (Keychain Access, or `security unlock-keychain`) and retry; or store the password in ~/.pgpass';
     default:
@@ -40,6 +47,10 @@ export class KeychainUnavailableError extends KeychainError {
   }
 }
 
+/**
+ * The keychain is there but locked, so it can neither give nor take an entry. On Linux a
+ * locked keyring also makes keytar answer "no entry"; KeytarSecretStore tells the two apart.
+ */
 export class KeychainLockedError extends KeychainError {
   constructor(reason: string, platform: NodeJS.Platform = process.platform, options?: { cause?: unknown }) {
     super('keychain-locked', `The OS keychain is locked: ${maskSecrets(reason)}`, lockedHint(platform), options);
@@ -62,7 +73,8 @@ export class KeychainTimeoutError extends KeychainError {
 export function toKeychainError(error: unknown, platform: NodeJS.Platform = process.platform): KeychainError {
   if (error instanceof KeychainError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  // libsecret: "Cannot create an item in a locked collection"; also "... is locked".
-  if (/locked collection|\bis locked\b/i.test(reason)) return new KeychainLockedError(reason, platform, { cause: error });
+  // libsecret: "Cannot create an item in a locked collection"; also "... is locked". macOS
+  // without a GUI session to prompt in: errSecInteractionNotAllowed, "User interaction is not allowed."
+  if (/locked collection|\bis locked\b|interaction is not allowed/i.test(reason)) return new KeychainLockedError(reason, platform, { cause: error });
   return new KeychainUnavailableError(reason, platform, { cause: error });
 }
