@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Server, ServerRef } from '../../../shared/profiles';
 import { throwIfAborted } from '../cancellation';
 import { accountFor, type SecretStore } from '../secrets/secretStore';
-import type { Host } from './host';
+import { KeychainLockedError } from '../secrets/keychainErrors';
+import { SshAuthError, type Host } from './host';
 import { LocalHost } from './localHost';
 import { openSshHost } from './sshHost';
 
@@ -27,8 +28,14 @@ export async function openHost(
   const host = server.host;
   if (host.access === 'local') return new LocalHost();
   // No entry is normal (agent or unencrypted identity file); a keychain that fails is not.
-  const passphrase = await secretStore.get(accountFor(ref, 'ssh'));
-  return openSshHost({
+  // A locked one may not matter (the agent may do): try without, and say "locked" if it did.
+  let locked: KeychainLockedError | null = null;
+  const passphrase = await secretStore.get(accountFor(ref, 'ssh')).catch((e: unknown) => {
+    if (!(e instanceof KeychainLockedError)) throw e;
+    locked = e;
+    return null;
+  });
+  const opened = openSshHost({
     hostname: host.hostname,
     port: host.port,
     user: host.user,
@@ -39,5 +46,8 @@ export async function openHost(
     readyTimeoutMs: options.timeoutMs,
     signal: options.signal,
     ref,
+  });
+  return opened.catch((e: unknown) => {
+    throw locked && e instanceof SshAuthError ? locked : e;
   });
 }
