@@ -17,7 +17,7 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
 
   beforeAll(async () => {
     assertCliBuilt();
-    env = await startRestoreEnvironment({ withoutSsh: true, privateTmp: true, master: { sizeMb: 100 } });
+    env = await startRestoreEnvironment({ withoutSsh: true, privateTmp: true, master: { sizeMb: 60 } });
     masterBefore = await env.masterFingerprint();
   }, 180_000);
   afterAll(async () => env?.stop());
@@ -180,10 +180,11 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
     expect(await schemaFingerprint(env.b, 'cm_rls1', 'cm_rls1')).toBe(before);
   }, 240_000);
 
-  afterAll(() => {
-    if (!env) return;
-    // No password in anything the CLI wrote or printed.
+  it('leaves no password in any file or output, no process and no private pgpass file', () => {
+    expect(outputs.length).toBeGreaterThan(0);
     expect(filesContaining([env.home], env.password)).toEqual([]);
     expect(outputs.filter((o) => o.includes(env.password))).toEqual([]);
+    expect(leftoverProcesses(env)).toEqual([]);
+    expect(privatePgpassDirs(env)).toEqual([]);
   });
 });
