@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStore } from '../../../src/main/core/history/runStore';
+import { RunConflictError, RunStore } from '../../../src/main/core/history/runStore';
 import { toRunRecord } from '../../../src/main/core/history/runRecord';
 import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { Secret } from '../../../src/main/core/secrets/secret';
@@ -72,9 +72,36 @@ describe('RunStore', () => {
 
   it('lists runs newest first, filtered by installation', () => {
     const a = runs.create(plan);
+    runs.finish(a, 'succeeded', null);
     const b = runs.create(plan);
     store.db.prepare("UPDATE runs SET created_at = '2000-01-01T00:00:00Z' WHERE id = ?").run(a);
     expect(runs.list().map((r) => r.runId)).toEqual([b, a]);
     expect(runs.list({ installation: 'other' })).toEqual([]);
+  });
+
+  it('allows one live run per replica: a second is refused naming the first, until the first has finished', () => {
+    const first = runs.create(plan);
+    expect(() => runs.create(plan)).toThrow(RunConflictError);
+    expect(() => runs.create(plan)).toThrow(new RegExp(`Run ${first} \\(pid ${process.pid} on `));
+    runs.finish(first, 'failed', 'boom');
+    const second = runs.create(plan);
+    // The failed first run cannot be claimed for a resume while the second one is live.
+    expect(() => runs.claim(first)).toThrow(RunConflictError);
+    runs.finish(second, 'succeeded', null);
+    runs.claim(first);
+    expect(runs.get(first)!.status).toBe('running');
+  });
+
+  it('lets a run of a dead process on this host be replaced or resumed, and a claim refuse through its check', () => {
+    const dead = runs.create(plan);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    store.db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(Number(gone.stdout), dead);
+    expect(runs.activeRunsOn('prod', ['rls1'])).toEqual([]);
+    expect(() => runs.claim(dead, () => {
+      throw new Error('refused by the check');
+    })).toThrow('refused by the check');
+    expect(runs.get(dead)!.owner.pid).toBe(Number(gone.stdout));
+    runs.claim(dead);
+    expect(runs.get(dead)!.owner.pid).toBe(process.pid);
   });
 });
