@@ -2,6 +2,7 @@
 // lock names its holder within PostgreSQL's 63-byte application_name.
 import { describe, expect, it } from 'vitest';
 import { advisoryLockKey, lockKeyParts } from '../../../src/main/core/postgres/advisoryLock';
+import { ConnectionLostError, isConnectionLoss } from '../../../src/main/core/postgres/connectionErrors';
 import { classifyStatus } from '../../../src/main/core/restore/steps/serverControl';
 import { describeHolder, holderTag, runLockKey } from '../../../src/main/core/restore/runLocks';
 
@@ -57,5 +58,23 @@ describe('run locks', () => {
       pid: 42,
     });
     expect(describeHolder({ pid: 9, applicationName: 'psql', sessionStart: null, clientAddr: '10.0.0.9' }).runId).toBeNull();
+  });
+});
+
+describe('a connection that went away mid-step', () => {
+  it('is told from other unexpected errors by pg\'s words and SQLSTATE', () => {
+    expect(isConnectionLoss(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionLoss(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isConnectionLoss(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isConnectionLoss(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(isConnectionLoss(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }))).toBe(false);
+    expect(isConnectionLoss(new TypeError('cannot read properties of undefined'))).toBe(false);
+  });
+
+  it('names the server and the step, and says to resume', () => {
+    const error = new ConnectionLostError({ host: 'db1', port: 5432, database: 'cm', user: 'cm_rls1' }, 'Restore the backup', 'Connection terminated unexpectedly');
+    expect(error.code).toBe('connection-lost');
+    expect(error.message).toBe('Lost the connection to db1:5432/cm as user "cm_rls1" during "Restore the backup": Connection terminated unexpectedly');
+    expect(error.hint).toMatch(/runs resume/);
   });
 });

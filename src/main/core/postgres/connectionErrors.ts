@@ -276,3 +276,26 @@ export function classifyConnectionError(error: unknown, db: DbTarget, context: C
   if (TLS_REQUIRED_TEXT.test(text)) return new TlsRequiredError(db, text, error);
   return new ConnectionFailedError(db, state ? `${text} (SQLSTATE ${state})` : text, error);
 }
+
+/** A connection that was working and then went away: a cut network, a restarted or crashed server. */
+export class ConnectionLostError extends PostgresConnectionError {
+  constructor(db: DbTarget, during: string, detail: string, cause?: unknown) {
+    super(
+      'connection-lost',
+      db,
+      `Lost the connection to ${describeTarget(db)} during "${during}": ${detail}`,
+      'The network or the database server went away. Check both (is the server up, did it restart?), then `replica-desk runs resume RUN_ID`.',
+      { cause },
+    );
+  }
+}
+
+const CONNECTION_LOSS = /Connection terminated|ECONNRESET|EPIPE|ECONNREFUSED|ETIMEDOUT|socket hang up|connection error|terminating connection|server closed the connection|Client was closed|not queryable/i;
+const CONNECTION_LOSS_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Whether an unclassified error from pg means the connection itself is gone. */
+export function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof ReplicaDeskError) return false;
+  const code = (error as { code?: string }).code;
+  return (code !== undefined && CONNECTION_LOSS_CODES.has(code)) || CONNECTION_LOSS.test(error.message);
+}

@@ -6,6 +6,7 @@
 import { formatServerRef, type Server } from '../../../shared/profiles';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { schemaExists } from '../postgres/catalog';
+import { ConnectionLostError, isConnectionLoss } from '../postgres/connectionErrors';
 import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runStopsMaster } from './preflight';
 import { RunLockHeldError, RunLocks } from './runLocks';
@@ -111,7 +112,10 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       const outcome = await implementations[step.id](contextFor(step, stepSignal));
       setStep(step, 'done', outcome.message, outcome.captured);
       log('info', `done: ${outcome.message}`, step.seq);
-    } catch (e) {
+    } catch (caught) {
+      // pg's own words for a connection that went away become a classified error naming the server.
+      const server = step.replica ? resources.server(step.replica) : master;
+      const e = isConnectionLoss(caught) ? new ConnectionLostError(server.db, step.title, (caught as Error).message, caught) : caught;
       const error = toErrorPayload(e);
       const cancelled = stepSignal.aborted || error.code === 'cancelled';
       const message = cancelled ? 'Cancelled' : `${error.message} — ${error.hint}`;
