@@ -187,9 +187,10 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     }
     const final = signal.aborted ? 'cancelled' : allSucceeded ? 'succeeded' : 'failed';
     const message = final === 'succeeded' ? null : signal.aborted ? 'Cancelled by the admin' : (fatal ?? [...failedReplicas].map(([r, m]) => `${r}: ${m}`).join('\n'));
+    // The run is finished only once its connections are closed: nothing of it is left then.
+    await resources.close();
     deps.runs.finish(runId, final, message);
     emit({ type: 'run', runId, status: final, message });
-    await resources.close();
   }
   return deps.runs.get(runId)!;
 

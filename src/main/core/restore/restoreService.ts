@@ -113,7 +113,8 @@ export class RestoreService {
   /** Cancels a run this process is executing; false when it is not running here. */
   cancel(runId: string): boolean {
     const controller = this.active.get(runId);
-    if (!controller) return false;
+    // A run whose record is finished is only tidying up; there is nothing left to cancel.
+    if (!controller || this.runs.get(runId)?.status !== 'running') return false;
     this.log.info('restore run cancel requested', { runId });
     controller.abort(new Error('cancelled by the admin'));
     return true;
