@@ -86,7 +86,11 @@ export class SshHost implements Host {
     const stderrTail = new OutputTail();
     const stderr = new StderrWithPid(stderrTail);
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    let onStderr = (): void => undefined;
+    channel.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      onStderr();
+    });
 
     return new Promise<CommandResult>((resolve, reject) => {
       let exit: { code: number | null; signal: string | null } | null = null;
@@ -105,26 +109,33 @@ export class SshHost implements Host {
         else if (!exit) reject(new HostUnreachableError(this.description, `the connection was lost while \`${command}\` ran; its outcome is unknown`));
         else resolve({ exitCode: exit.code, signal: exit.signal, stdout: stdout.text(), stderr: stderrTail.text(), elapsedMs: Math.round(performance.now() - started) });
       };
+      let killSent = false;
+      const killGroup = (): void => {
+        if (killSent || stderr.pid === null) return;
+        killSent = true;
+        void this.openChannel(killGroupCommand(stderr.pid)).then(
+          (killer) => {
+            killer.resume();
+            killer.stderr.resume();
+            killer.end();
+          },
+          () => undefined,
+        );
+      };
       const stop = (why: 'timeout' | 'abort'): void => {
         if (stoppedBy || settled) return;
         stoppedBy = why;
-        if (stderr.pid !== null) {
-          void this.openChannel(killGroupCommand(stderr.pid)).then(
-            (killer) => {
-              killer.resume();
-              killer.stderr.resume();
-              killer.end();
-            },
-            () => undefined,
-          );
-        } else {
-          // Too early for the pid: ask sshd, which works for accounts other than root.
-          channel.signal('TERM');
-        }
+        if (stderr.pid !== null) killGroup();
+        // Too early for the pid (a slow login, a busy host): ask sshd, which works for
+        // accounts other than root, and kill the group as soon as the pid line arrives.
+        else channel.signal('TERM');
         abandonTimer = setTimeout(() => {
           channel.close();
           settle();
         }, STOP_WAIT_MS);
+      };
+      onStderr = () => {
+        if (stoppedBy && !settled) killGroup();
       };
       const timer = options.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
       const onAbort = (): void => stop('abort');
