@@ -132,6 +132,8 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   let fatal: string | null = null;
 
   const locks = new RunLocks({ runId, open: (name, applicationName) => resources.lockSession(resources.server(name), applicationName) });
+  /** Each server's cluster, database and schema as the preflight saw them. */
+  const identities = (initial.captured.identities ?? {}) as Record<string, SchemaIdentity>;
   let lockedOut = false;
 
   emit({ type: 'run', runId, status: 'running', message: null });
@@ -200,7 +202,6 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
    * nothing touched); a replica that cannot be reached fails alone.
    */
   async function takeLocks(): Promise<string | null> {
-    const identities = (initial!.captured.identities ?? {}) as Record<string, SchemaIdentity>;
     const wanted = [...plan.replicas.filter((r) => !replicaDone.has(r)), ...(runStopsMaster(plan.installation) ? [plan.master] : [])];
     for (const name of wanted) {
       const server = resources.server(name);
@@ -300,7 +301,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   /** Null when this run holds (or could take back) the replica's lock; otherwise why not. */
   async function lockBeforeStart(replica: string): Promise<string | null> {
     if (locks.holds(replica)) return null;
-    const identity = ((initial!.captured.identities ?? {}) as Record<string, SchemaIdentity>)[replica];
+    const identity = identities[replica];
     if (!identity) return 'the run has no recorded identity for it';
     try {
       await locks.acquire(replica, ref(resources.server(replica)), identity);
