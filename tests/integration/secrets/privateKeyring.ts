@@ -56,6 +56,8 @@ function call(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: stri
     const child = execFile(file, args, { env, timeout: 10_000, killSignal: 'SIGKILL', encoding: 'utf8' }, (error, stdout, stderr) =>
       error ? reject(new Error(`${file} ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
     );
+    // A tool that exits without reading its stdin closes the pipe first: that is no failure.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }
@@ -77,6 +79,7 @@ async function startBus(env: NodeJS.ProcessEnv): Promise<{ bus: ChildProcess; ad
 async function startDaemon(env: NodeJS.ProcessEnv, password: string, replace: boolean): Promise<ChildProcess> {
   const args = ['--foreground', ...(replace ? ['--replace'] : []), '--unlock', '--components=secrets'];
   const daemon = spawn('gnome-keyring-daemon', args, { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  daemon.stdin!.on('error', () => undefined);
   daemon.stdin!.end(password);
   const deadline = Date.now() + 15_000;
   // Not a call to org.freedesktop.secrets: that would let the bus start a second daemon.
