@@ -8,13 +8,25 @@ export const PROFILES_FORMAT = 'replica-desk/profiles@1';
 /** libpq's sslmode values. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
+// Installation and server names end up in file names (backups, key files) and keychain
+// accounts, so they must be safe there: no path separators, no "..".
 const name = (what: string) =>
   z
     .string({ error: `${what} is required and must be a string` })
     .trim()
     .min(1, `${what} must not be empty`)
     .max(100, `${what} must be at most 100 characters`)
-    .regex(/^[^/\s][^/]*$/, `${what} must not contain "/" or start with a space`);
+    .regex(/^[^/\s][^/]*$/, `${what} must not contain "/" or start with a space`)
+    .refine((v) => !v.includes('\\'), `${what} must not contain "\\"`)
+    .refine((v) => !v.includes('..'), `${what} must not contain ".."`)
+    .refine((v) => !v.includes('\0'), `${what} must not contain a NUL character`);
+
+/** PostgreSQL keeps the first 63 bytes of an identifier and cannot store NUL. */
+const IDENTIFIER_MAX_BYTES = 63;
+const identifier = (what: string) =>
+  required(what)
+    .refine((v) => !v.includes('\0'), `${what} must not contain a NUL character`)
+    .refine((v) => new TextEncoder().encode(v).length <= IDENTIFIER_MAX_BYTES, `${what} must be at most ${IDENTIFIER_MAX_BYTES} bytes (PostgreSQL would cut it)`);
 
 const port = (what: string) =>
   z
@@ -30,10 +42,10 @@ export const DbSchema = z
   .object({
     host: required('db.host'),
     port: port('db.port').default(5432),
-    database: required('db.database'),
-    user: required('db.user'),
+    database: identifier('db.database'),
+    user: identifier('db.user'),
     /** Defaults to `user`: on PostgreSQL a CoreMedia schema is named after its role. */
-    schema: required('db.schema').optional(),
+    schema: identifier('db.schema').optional(),
     sslmode: z.enum(SSL_MODES, { error: `db.sslmode must be one of ${SSL_MODES.join(', ')}` }).optional(),
   })
   .transform((db) => ({ ...db, schema: db.schema ?? db.user }));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +22,14 @@ describe('openStore', () => {
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['installations', 'servers']));
+    store.close();
+  });
+
+  it('creates the database file, and the WAL files SQLite adds, readable by its owner only (0600)', () => {
+    const file = tempFile();
+    const store = openStore(file);
+    store.db.prepare('INSERT INTO installations (name, created_at, updated_at) VALUES (?, ?, ?)').run('x', 'now', 'now');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(statSync(f).mode & 0o777).toBe(0o600);
     store.close();
   });
 

@@ -72,6 +72,33 @@ describe('profiles@1 schema', () => {
   });
 });
 
+describe('names in profiles', () => {
+  it('are safe as file names: no "/", "\\", ".." or NUL in installation and server names', () => {
+    for (const bad of ['a/b', 'a\\b', '..', 'prod..eu', 'a\u0000b']) {
+      const file = example();
+      file.installations[0]!.name = bad;
+      file.installations[0]!.servers[1].name = bad;
+      const found = problems(file);
+      expect(found.some((p) => p.startsWith('$.installations[0].name:'))).toBe(true);
+      expect(found.some((p) => p.startsWith('$.installations[0].servers[1].name:'))).toBe(true);
+    }
+  });
+
+  it('accept database, user and schema names that PostgreSQL keeps whole: at most 63 bytes, no NUL', () => {
+    const file = example();
+    file.installations[0]!.servers[0].db.database = 'd'.repeat(63);
+    file.installations[0]!.servers[0].db.user = 'ü'.repeat(31); // 62 bytes
+    expect(problems(file)).toEqual([]);
+    file.installations[0]!.servers[0].db.database = 'd'.repeat(64);
+    file.installations[0]!.servers[0].db.user = 'ü'.repeat(32); // 64 bytes
+    file.installations[0]!.servers[0].db.schema = 'cm\u0000master';
+    const found = problems(file);
+    expect(found.some((p) => /^\$\.installations\[0\]\.servers\[0\]\.db\.database: .*63 bytes/.test(p))).toBe(true);
+    expect(found.some((p) => /^\$\.installations\[0\]\.servers\[0\]\.db\.user: .*63 bytes/.test(p))).toBe(true);
+    expect(found.some((p) => /^\$\.installations\[0\]\.servers\[0\]\.db\.schema: .*NUL/.test(p))).toBe(true);
+  });
+});
+
 describe('server references', () => {
   it('parses installation/server and nothing else', () => {
     expect(parseServerRef('prod-eu/rls1')).toEqual({ installation: 'prod-eu', server: 'rls1' });

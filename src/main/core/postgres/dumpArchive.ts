@@ -50,7 +50,7 @@ export function parseDumpListing(listing: string): DumpContents {
 }
 
 export async function readDumpContents(pgRestore: PgTool, file: string, schema: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<DumpContents> {
-  const run = startTool(pgRestore, ['--list', `--schema=${schema}`, file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = startTool(pgRestore, ['--list', `--schema=${schema}`, '--', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   let size = 0;
   run.child.stdout?.on('data', (chunk: Buffer) => {

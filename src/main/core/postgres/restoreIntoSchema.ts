@@ -147,7 +147,7 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           onStderrLine: () => watchdog?.touch(),
         });
         const restoreArgs = ['--file=-', '--no-owner', '--no-privileges', '--no-tablespaces', '--no-publications', '--no-subscriptions', '--no-security-labels'];
-        const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, options.dumpFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+        const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, '--', options.dumpFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
         renamer = new SchemaRenamingStream({
           source: options.sourceSchema,
           target: target.schema,

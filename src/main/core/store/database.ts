@@ -1,7 +1,7 @@
 // The local SQLite store: one file in the data directory, WAL mode, foreign keys on,
 // migrated to the latest version on open. A file written by a newer Replica Desk is
 // refused rather than guessed at.
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ReplicaDeskError } from '../errors';
@@ -48,6 +48,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   let db: SqliteDatabase;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Private from its first byte (SQLite gives its -wal and -shm files the same mode).
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   } catch (e) {
     throw new StoreOpenError(file, e);
