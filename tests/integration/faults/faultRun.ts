@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { repoRoot } from '../../harness/cli';
 import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
 
@@ -113,4 +114,17 @@ export function partialFiles(dir: string): string[] {
 export function privatePgpassDirs(env: RestoreEnvironment): string[] {
   if (!env.tmpDir) throw new Error('start the environment with privateTmp to check temporary files');
   return readdirSync(env.tmpDir).filter((name) => name.startsWith('replica-desk-pgpass-'));
+}
+
+/**
+ * The end of a fault file: no password in any file under `dirs` (the data directory and
+ * whatever else the file wrote to) or in any CLI output it captured, no process of its runs
+ * left, no private pgpass directory left.
+ */
+export function expectNothingLeftBehind(env: RestoreEnvironment, outputs: string[], dirs: string[] = [env.home]): void {
+  expect(outputs.length).toBeGreaterThan(0);
+  expect(filesContaining(dirs, env.password)).toEqual([]);
+  expect(outputs.filter((o) => o.includes(env.password))).toEqual([]);
+  expect(leftoverProcesses(env)).toEqual([]);
+  expect(privatePgpassDirs(env)).toEqual([]);
 }

@@ -4,7 +4,7 @@
 // is even granted full rights on the master schema, so only the renamer stands between the
 // restore and the master; the master is fingerprinted before and after.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -20,6 +20,7 @@ import { UnsafeDumpError } from '../../../src/main/core/postgres/schemaRenamer';
 import { Secret } from '../../../src/main/core/secrets/secret';
 import { createContentServer } from '../../harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
+import { processesMentioning } from '../../harness/processes';
 
 const pw = (): string => randomBytes(12).toString('base64url');
 const PW = { master: pw(), replica: pw(), rls: pw(), big: pw(), bigRls: pw(), odd: pw(), other: pw() };
@@ -34,19 +35,6 @@ const dumpEvents: DumpProgress[] = [];
 
 const dbOf = (c: PgCluster, database: string, user: string): DbSettings => ({ host: c.host, port: c.port, database, user, sslmode: 'disable' });
 
-/** Pids whose command line contains `text` (our children are found by their unique paths). */
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 async function withClient<T>(c: PgCluster, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = await c.connect({ database });

@@ -6,7 +6,7 @@
 // TCP keepalives, over TCP and harmlessly over a Unix socket.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { Secret } from '../../../src/main/core/secrets/secret';
 import { createContentServer } from '../../harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
 import { startTcpProxy, type TcpProxy } from '../../harness/tcpProxy';
+import { processesMentioning } from '../../harness/processes';
 
 const pw = (): string => randomBytes(12).toString('base64url');
 const PW = { master: pw(), replica: pw(), slow: pw() };
@@ -37,19 +38,6 @@ let proxy: TcpProxy | null = null;
 
 const dbOf = (host: string, port: number, database: string, user: string): DbSettings => ({ host, port, database, user, sslmode: 'disable' });
 
-/** Pids whose command line contains `text`. */
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** The keepalive timer ss reports for established TCP sockets matching `filter`, in seconds (null: none). */
 function keepaliveTimers(filter: string): (number | null)[] {
