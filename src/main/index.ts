@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
 import { toErrorPayload } from './core/errors';
 import { createHandlers } from './ipc/handlers';
+import { nativeConfirm } from './nativeConfirm';
 import { RESTORE_EVENT_CHANNEL } from '../shared/operations';
 import { RestoreSessions } from './core/restore/restoreSessions';
 import { guardCloseDuringRuns, notifyRunEnd } from './runWatcher';
@@ -68,7 +69,7 @@ function run(): void {
         if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(RESTORE_EVENT_CHANNEL, event);
       }, opened.log);
       unregisterIpc = registerIpc({
-        handlers: createHandlers(opened, { sessions }),
+        handlers: createHandlers(opened, { sessions, confirmInMain: nativeConfirm(() => mainWindow) }),
         mainWindow: () => mainWindow,
         appEntryUrl: paths.appEntryUrl,
         log: opened.log,

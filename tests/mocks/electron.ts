@@ -232,6 +232,11 @@ export const dialog = {
     dialog.messageBoxes.push({ options });
     return dialog.nextMessageBoxAnswer;
   },
+  /** Both signatures: (window, options) and (options). */
+  async showMessageBox(windowOrOptions: unknown, maybeOptions?: unknown): Promise<{ response: number; checkboxChecked: boolean }> {
+    dialog.messageBoxes.push({ options: maybeOptions ?? windowOrOptions });
+    return { response: dialog.nextMessageBoxAnswer, checkboxChecked: false };
+  },
 };
 
 export class Notification {

@@ -11,6 +11,7 @@ import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
 import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
+import type { ConfirmInMain } from './confirmInMain';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -24,6 +25,11 @@ export interface HandlerOptions {
   emit?: (event: RestoreEvent) => void;
   /** The app passes its own, to ask before quitting during a run. */
   sessions?: RestoreSessions;
+  /**
+   * Asks the admin outside the renderer before anything that grants trust. Operations use
+   * `options.confirmInMain ?? refuseWithoutPrompt` (./confirmInMain): without one, no.
+   */
+  confirmInMain?: ConfirmInMain;
 }
 
 export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}): Handlers {

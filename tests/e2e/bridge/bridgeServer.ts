@@ -14,6 +14,7 @@ import { fail } from '../../../src/shared/result';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/contentSecurityPolicy';
 import { openReplicaDesk } from '../../../src/main/core/replicaDesk';
 import { createHandlers } from '../../../src/main/ipc/handlers';
+import type { ConfirmInMain } from '../../../src/main/ipc/confirmInMain';
 import { RestoreSessions } from '../../../src/main/core/restore/restoreSessions';
 import type { RestoreEvent } from '../../../src/shared/restoreEvents';
 
@@ -44,6 +45,8 @@ export interface BridgeOptions {
   /** The core's environment (e.g. a PGPASSFILE); defaults to this process's. */
   env?: NodeJS.ProcessEnv;
   rendererDir?: string;
+  /** Stands in for the main process's native dialog; defaults to refusing, as the app does without one. */
+  confirmInMain?: ConfirmInMain;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -135,7 +138,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const events = new EventStream();
   // The bridge keeps the sessions, so closing it can stop its runs before the core closes.
   const sessions = new RestoreSessions(core.restore, (event) => events.emit(event), core.log);
-  const handlers = createHandlers(core, { emit: (event) => events.emit(event), sessions });
+  const handlers = createHandlers(core, { emit: (event) => events.emit(event), sessions, ...(options.confirmInMain ? { confirmInMain: options.confirmInMain } : {}) });
   const known = new Set<string>(operations);
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, op: string) => {
