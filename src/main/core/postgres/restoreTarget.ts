@@ -6,6 +6,7 @@ import type { ClientBase } from 'pg';
 import { ReplicaDeskError } from '../errors';
 import { quoteIdent } from './catalog';
 import { describeTarget, type DbTarget } from './connectionErrors';
+import { dollarQuote } from './dollarQuote';
 
 export class TargetSchemaExistsError extends ReplicaDeskError {
   constructor(db: DbTarget, readonly schema: string, reason: 'not-empty' | 'other-owner') {
@@ -93,8 +94,7 @@ export const VERIFICATION_FAILED_PREFIX = 'replica-desk verification failed';
 export function restoreEpilogue(source: string, target: string): string {
   // With equal names (another database or cluster) every reference is a reference to the target.
   const sameName = source === target;
-  return `
-DO $replica_desk_verify$
+  const block = `
 DECLARE
   xact xid := (pg_catalog.txid_current() % 4294967296)::text::xid;
   target_nsp oid := (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${escapeLiteral(target)});
@@ -123,7 +123,9 @@ BEGIN
     RAISE EXCEPTION '${VERIFICATION_FAILED_PREFIX}: the restore changed objects outside schema %: %', ${escapeLiteral(target)}, problem;
   END IF;
 END
-$replica_desk_verify$;
+`;
+  return `
+DO ${dollarQuote(block)};
 COMMIT;
 `;
 }

@@ -7,6 +7,7 @@
 // the table, held by this session until the transaction ends, and is counted in the
 // transaction's own statistics; this check reads both and raises an error, so psql stops
 // and the whole restore rolls back.
+import { dollarQuote } from './dollarQuote';
 import { VERIFICATION_FAILED_PREFIX } from './restoreTarget';
 
 /** A literal that reads the same whatever standard_conforming_strings the script left set. */
@@ -25,8 +26,7 @@ const escapeLiteral = (text: string): string => `E'${text.replace(/\\/g, '\\\\')
  */
 export function restoreWriteCheck(target: string): string {
   const t = escapeLiteral(target);
-  return `
-DO $replica_desk_writes$
+  const block = `
 DECLARE
   problem text;
 BEGIN
@@ -54,6 +54,8 @@ BEGIN
     RAISE EXCEPTION '${VERIFICATION_FAILED_PREFIX}: the restore wrote to tables outside schema %: %', ${t}, problem;
   END IF;
 END
-$replica_desk_writes$;
+`;
+  return `
+DO ${dollarQuote(block)};
 `;
 }
