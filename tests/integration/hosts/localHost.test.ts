@@ -110,12 +110,21 @@ describe('LocalHost files', () => {
     expect(statSync(join(dir, 'install', 'etc', 'keys')).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'install')).mode & 0o777).toBe(0o700);
 
-    // Overwriting leaves only the new content and no temporary files.
+    // A file already there is never replaced: the write fails and leaves no temporary file.
     const again = randomBytes(32);
-    await host.writePrivateFile(target, again);
-    expect(readFileSync(target).equals(again)).toBe(true);
+    await expect(host.writePrivateFile(target, again)).rejects.toMatchObject({ code: 'host-file', reason: 'exists' });
+    expect(readFileSync(target).equals(data)).toBe(true);
     expect(readdirSync(join(dir, 'install', 'etc', 'keys'))).toEqual(['coremedia.cm_rls1.rijndael']);
+
+    // With keepExistingAs the old file is moved there first, and that name is not replaced either.
+    await host.writePrivateFile(target, again, { keepExistingAs: `${target}.before-run1` });
+    expect(readFileSync(target).equals(again)).toBe(true);
+    expect(readFileSync(`${target}.before-run1`).equals(data)).toBe(true);
     expect(await host.sha256(target)).toBe(createHash('sha256').update(again).digest('hex'));
+    await expect(host.writePrivateFile(target, randomBytes(8), { keepExistingAs: `${target}.before-run1` })).rejects.toMatchObject({ reason: 'exists' });
+    expect(readFileSync(target).equals(again)).toBe(true);
+    expect(readFileSync(`${target}.before-run1`).equals(data)).toBe(true);
+    expect(readdirSync(join(dir, 'install', 'etc', 'keys')).sort()).toEqual(['coremedia.cm_rls1.rijndael', 'coremedia.cm_rls1.rijndael.before-run1']);
   });
 
   it('reads a small file, refuses a large one, and names a missing one', async () => {
@@ -142,8 +151,22 @@ describe('LocalHost files', () => {
     await host.writePrivateFile(source, data);
     const target = join(dir, 'rls', 'etc', 'keys', 'rls.cm_rls.rijndael');
     const result = await copyPrivateFile(host, source, host, target);
-    expect(result).toEqual({ bytes: 64, sha256: createHash('sha256').update(data).digest('hex') });
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    expect(result).toEqual({ bytes: 64, sha256 });
     expect(readFileSync(target).equals(data)).toBe(true);
     expect(statSync(target).mode & 0o777).toBe(0o600);
+
+    // The same key again: nothing is written.
+    expect(await copyPrivateFile(host, source, host, target, { keepExistingAs: `${target}.before-r2` })).toEqual({ bytes: 64, sha256, alreadyInPlace: true });
+    expect(existsSync(`${target}.before-r2`)).toBe(false);
+
+    // A different key at the target is kept aside, never overwritten; without a place to keep it, the copy fails.
+    const other = randomBytes(64);
+    writeFileSync(target, other, { mode: 0o600 });
+    await expect(copyPrivateFile(host, source, host, target)).rejects.toMatchObject({ reason: 'exists' });
+    expect(readFileSync(target).equals(other)).toBe(true);
+    expect(await copyPrivateFile(host, source, host, target, { keepExistingAs: `${target}.before-r3` })).toEqual({ bytes: 64, sha256, keptExistingAs: `${target}.before-r3` });
+    expect(readFileSync(target).equals(data)).toBe(true);
+    expect(readFileSync(`${target}.before-r3`).equals(other)).toBe(true);
   });
 });

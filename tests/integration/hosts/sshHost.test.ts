@@ -203,10 +203,17 @@ describe('files over SFTP', () => {
     expect(statSync(join(dir, 'rls', 'etc')).mode & 0o777).toBe(0o700);
     expect(await ssh.sha256(target)).toBe(createHash('sha256').update(data).digest('hex'));
 
+    // Never replaced: refused without keepExistingAs, moved aside with it.
     const again = randomBytes(16);
-    await ssh.writePrivateFile(target, again);
-    expect(readFileSync(target).equals(again)).toBe(true);
+    await expect(ssh.writePrivateFile(target, again)).rejects.toMatchObject({ code: 'host-file', reason: 'exists' });
+    expect(readFileSync(target).equals(data)).toBe(true);
     expect(readdirSync(join(dir, 'rls', 'etc', 'keys'))).toEqual(['coremedia.cm_rls.rijndael']);
+    await ssh.writePrivateFile(target, again, { keepExistingAs: `${target}.before-run1` });
+    expect(readFileSync(target).equals(again)).toBe(true);
+    expect(readFileSync(`${target}.before-run1`).equals(data)).toBe(true);
+    await expect(ssh.writePrivateFile(target, randomBytes(8), { keepExistingAs: `${target}.before-run1` })).rejects.toMatchObject({ reason: 'exists' });
+    expect(readFileSync(target).equals(again)).toBe(true);
+    expect(readdirSync(join(dir, 'rls', 'etc', 'keys')).sort()).toEqual(['coremedia.cm_rls.rijndael', 'coremedia.cm_rls.rijndael.before-run1']);
   });
 
   it('names a missing file, and hashes it as null', async () => {

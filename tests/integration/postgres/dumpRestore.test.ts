@@ -4,7 +4,7 @@
 // is even granted full rights on the master schema, so only the renamer stands between the
 // restore and the master; the master is fingerprinted before and after.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../src/main/core/cancellation';
 import { qualified, quoteIdent, resolveTableName } from '../../../src/main/core/postgres/catalog';
 import type { DbSettings } from '../../../src/main/core/postgres/connect';
-import { dumpSchema, type DumpProgress, type DumpResult } from '../../../src/main/core/postgres/dumpSchema';
+import { BackupFileExistsError, dumpSchema, type DumpProgress, type DumpResult } from '../../../src/main/core/postgres/dumpSchema';
+import { InvalidDumpError, readDumpContents, requireDumpArchive } from '../../../src/main/core/postgres/dumpArchive';
 import { PgToolTooOldError, PgToolsMissingError, findPgTools, requireToolsFor, type PgTools } from '../../../src/main/core/postgres/pgTools';
 import { restoreIntoSchema, type RestoreProgress } from '../../../src/main/core/postgres/restoreIntoSchema';
 import { TargetSchemaExistsError, SchemaCreateDeniedError, VERIFICATION_FAILED_PREFIX, restoreEpilogue, restorePrologue } from '../../../src/main/core/postgres/restoreTarget';
@@ -215,6 +216,54 @@ describe('dumping the master', () => {
       'snap',
     );
     expect(counts.rows[0]).toEqual({ copy: snap.tableRowCounts.users, live: (snap.tableRowCounts.users ?? 0) + 1 });
+  });
+
+  it('never replaces a file: one there before, or one that appears while pg_dump runs', async () => {
+    const before = join(dir, 'backups', 'taken.dump');
+    writeFileSync(before, 'the admin’s own file');
+    const refused = await dumpSchema({ tools, db: dbOf(a, 'coremedia', 'cm_master'), password: new Secret(PW.master), schema: 'cm_master', file: before }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BackupFileExistsError);
+    expect(readFileSync(before, 'utf8')).toBe('the admin’s own file');
+    expect(existsSync(`${before}.partial`)).toBe(false);
+
+    const racing = join(dir, 'backups', 'raced.dump');
+    const raced = await dumpSchema({
+      tools,
+      db: dbOf(a, 'coremedia', 'cm_master'),
+      password: new Secret(PW.master),
+      schema: 'cm_master',
+      file: racing,
+      onProgress: () => {
+        if (!existsSync(racing)) writeFileSync(racing, 'written meanwhile');
+      },
+    }).catch((e: unknown) => e);
+    expect(raced).toBeInstanceOf(BackupFileExistsError);
+    expect(readFileSync(racing, 'utf8')).toBe('written meanwhile');
+    expect(readdirSync(join(dir, 'backups')).filter((f) => f.startsWith('raced'))).toEqual(['raced.dump']);
+  });
+
+  it('passes the archive to pg_restore after "--", so a file name is never read as an option', async () => {
+    // A relative name that looks like an option, in the directory the tools run in. Without
+    // "--", pg_restore refuses it as an unknown option (or, for --version, prints and exits 0).
+    const name = `--rd-${randomBytes(4).toString('hex')}.dump`;
+    writeFileSync(join(process.cwd(), name), readFileSync(masterDump.file));
+    try {
+      expect(await readDumpContents(tools.pgRestore, name, 'cm_master', process.env)).toMatchObject({ tables: expect.any(Number) });
+      const listing = await readDumpContents(tools.pgRestore, '--version', 'cm_master', process.env).catch((e: unknown) => e);
+      expect(listing).toBeInstanceOf(InvalidDumpError);
+      expect((listing as Error).message).toMatch(/could not open input file "--version"/);
+
+      // The database "snap" of cm_snap exists from the snapshot test above.
+      const target = { ...dbOf(b, 'snap', 'cm_snap'), schema: 'dash_copy' };
+      const restored = await restoreIntoSchema({ tools, dumpFile: name, sourceSchema: 'cm_master', target, password: new Secret(PW.odd) });
+      expect(restored.tables).toBeGreaterThan(0);
+    } finally {
+      rmSync(join(process.cwd(), name), { force: true });
+    }
+  });
+
+  it('takes a pg_dump archive as a backup by its header', async () => {
+    await expect(requireDumpArchive(masterDump.file)).resolves.toBeUndefined();
   });
 
   it('fails with wrong-password and leaves no file behind', async () => {

@@ -1,6 +1,7 @@
 // Copies a private file (the master's Rijndael key) between hosts, local or SSH: read
-// bounded, written 0600 under a temporary name and renamed, then proven by SHA-256 at
-// both ends. The content is never logged or returned.
+// bounded, written 0600 under a temporary name and moved into place, then proven by
+// SHA-256 at both ends. It never replaces a file: an identical one is left as it is, a
+// different one is kept aside under `keepExistingAs`. The content is never logged or returned.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { throwIfAborted } from '../cancellation';
@@ -17,7 +18,7 @@ export class CopyVerificationError extends ReplicaDeskError {
     super(
       'copy-verification-failed',
       `${to} does not match ${from}: its SHA-256 is ${actual ?? 'missing'}, expected ${expected}.`,
-      'Check free space and permissions on the target host, then run the step again; it overwrites the copy.',
+      'Check free space and permissions on the target host, move the bad copy aside, then run the step again.',
     );
   }
 }
@@ -26,9 +27,19 @@ export interface CopyResult {
   bytes: number;
   /** Lower-case hex SHA-256 of the file, the same at both ends. */
   sha256: string;
+  /** The target already held exactly this content; nothing was written. */
+  alreadyInPlace?: true;
+  /** Where a different file that was at the target now is. */
+  keptExistingAs?: string;
 }
 
-export async function copyPrivateFile(from: Host, fromPath: string, to: Host, toPath: string, options: { signal?: AbortSignal } = {}): Promise<CopyResult> {
+export interface CopyOptions {
+  signal?: AbortSignal;
+  /** Where a different file already at the target is kept; without it, such a file fails the copy. */
+  keepExistingAs?: string;
+}
+
+export async function copyPrivateFile(from: Host, fromPath: string, to: Host, toPath: string, options: CopyOptions = {}): Promise<CopyResult> {
   const data = await from.readFile(fromPath, { signal: options.signal });
   const read = createHash('sha256').update(data).digest('hex');
   const source = await from.sha256(fromPath);
@@ -36,10 +47,13 @@ export async function copyPrivateFile(from: Host, fromPath: string, to: Host, to
   // The file changed while we read it, or the read was short.
   if (source !== read) throw new CopyVerificationError(where.from, `What was read from ${where.from}`, source ?? 'missing', read);
   throwIfAborted(options.signal);
-  await to.writePrivateFile(toPath, data, { signal: options.signal });
+  const existing = await to.sha256(toPath);
+  if (existing === read) return { bytes: data.length, sha256: read, alreadyInPlace: true };
+  const keep = existing !== null ? options.keepExistingAs : undefined;
+  await to.writePrivateFile(toPath, data, { signal: options.signal, ...(keep ? { keepExistingAs: keep } : {}) });
   const copied = await to.sha256(toPath);
   if (copied !== read) throw new CopyVerificationError(where.from, `The copy ${where.to}`, read, copied);
-  return { bytes: data.length, sha256: read };
+  return { bytes: data.length, sha256: read, ...(keep ? { keptExistingAs: keep } : {}) };
 }
 
 /** `<installDir>/etc/keys/<database>.<user>.rijndael`, where CoreMedia looks for the key. */

@@ -19,6 +19,12 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+export interface WritePrivateFileOptions {
+  signal?: AbortSignal;
+  /** Where a file already at the path is kept (moved, never replaced) before the new one takes its place. */
+  keepExistingAs?: string;
+}
+
 export interface Host {
   /** "local" or "ssh user@hostname:port". */
   readonly description: string;
@@ -30,8 +36,12 @@ export interface Host {
   run(command: string, options?: RunOptions): Promise<CommandResult>;
   /** A small file (a key file); refuses one larger than maxBytes (default 1 MiB). */
   readFile(path: string, options?: { signal?: AbortSignal; maxBytes?: number }): Promise<Buffer>;
-  /** Creates missing parent directories (0700), writes a temporary file and renames it; mode 0600. */
-  writePrivateFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Creates missing parent directories (0700), writes a temporary file and links it into
+   * place; mode 0600. Never replaces a file: one already at `path` is first moved to
+   * `keepExistingAs` when given (itself never replaced), else the write fails with reason `exists`.
+   */
+  writePrivateFile(path: string, data: Buffer, options?: WritePrivateFileOptions): Promise<void>;
   /** Lower-case hex SHA-256 of the file, or null when it does not exist. */
   sha256(path: string): Promise<string | null>;
   close(): Promise<void>;
@@ -130,7 +140,7 @@ export class HostFileError extends ReplicaDeskError {
   constructor(
     readonly host: string,
     readonly path: string,
-    readonly reason: 'missing' | 'permission-denied' | 'too-large' | 'not-a-file' | 'failed',
+    readonly reason: 'missing' | 'exists' | 'permission-denied' | 'too-large' | 'not-a-file' | 'failed',
     detail: string,
     options?: { cause?: unknown },
   ) {
@@ -147,6 +157,8 @@ function hostFileHint(reason: HostFileError['reason']): string {
       return 'Check installDir in the profile, and that the file exists on that host.';
     case 'permission-denied':
       return 'The user that Replica Desk runs as (or host.user over SSH) needs read access to the file and write access to the target directory.';
+    case 'exists':
+      return 'Replica Desk never overwrites a file. Move the file aside (or remove it if it is not needed), then run the step again.';
     case 'too-large':
       return 'This is not the file Replica Desk expects there (key files are small); check installDir in the profile.';
     default:
@@ -160,6 +172,7 @@ export function toHostFileError(host: string, path: string, error: unknown): Hos
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ENOENT') return new HostFileError(host, path, 'missing', 'no such file or directory', { cause: error });
+  if (code === 'EEXIST') return new HostFileError(host, path, 'exists', 'a file already exists there', { cause: error });
   if (code === 'EACCES' || code === 'EPERM') return new HostFileError(host, path, 'permission-denied', 'permission denied', { cause: error });
   if (code === 'EISDIR' || code === 'ENOTDIR') return new HostFileError(host, path, 'not-a-file', message, { cause: error });
   return new HostFileError(host, path, 'failed', message, { cause: error });

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
@@ -19,6 +19,7 @@ import {
   type CommandResult,
   type Host,
   type RunOptions,
+  type WritePrivateFileOptions,
 } from './host';
 
 /** Time a command gets between SIGTERM and SIGKILL. */
@@ -149,10 +150,10 @@ export class LocalHost implements Host {
     }
   }
 
-  async writePrivateFile(path: string, data: Buffer, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async writePrivateFile(path: string, data: Buffer, options: WritePrivateFileOptions = {}): Promise<void> {
     throwIfAborted(options.signal);
     const dir = dirname(path);
-    // Readers see the old file or the new one, never half of one.
+    // Readers see no file or the whole new one, never half of one.
     const temporary = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -166,7 +167,10 @@ export class LocalHost implements Host {
         await handle.close();
       }
       throwIfAborted(options.signal);
-      await rename(temporary, path);
+      if (options.keepExistingAs) await moveWithoutReplacing(path, options.keepExistingAs).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toHostFileError(this.description, options.keepExistingAs!, error);
+      });
+      await moveWithoutReplacing(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true });
       if (error instanceof CancelledError) throw error;
@@ -186,4 +190,10 @@ export class LocalHost implements Host {
   }
 
   async close(): Promise<void> {}
+}
+
+/** rename(2) replaces its target; link(2) refuses with EEXIST, so link and unlink never do. */
+async function moveWithoutReplacing(from: string, to: string): Promise<void> {
+  await link(from, to);
+  await unlink(from);
 }

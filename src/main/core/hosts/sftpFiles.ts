@@ -1,11 +1,11 @@
 // Key files on an SSH host, over SFTP: read a small file, write one privately (missing
-// directories 0700, a temporary name renamed into place, mode 0600), and hash one, by
+// directories 0700, a temporary name moved into place without replacing anything, mode 0600), and hash one, by
 // sha256sum/shasum on the host when it has them, else by streaming it here.
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import { CancelledError, throwIfAborted } from '../cancellation';
-import { DEFAULT_MAX_READ_BYTES, HostFileError, tooLarge, type CommandResult } from './host';
+import { DEFAULT_MAX_READ_BYTES, HostFileError, tooLarge, type CommandResult, type WritePrivateFileOptions } from './host';
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
@@ -54,6 +54,7 @@ export class SftpFiles {
     if (error instanceof HostFileError || error instanceof CancelledError) return error;
     const code = (error as { code?: unknown })?.code;
     const message = error instanceof Error ? error.message : String(error);
+    if (code === 'EEXIST') return new HostFileError(this.host, path, 'exists', message, { cause: error });
     if (code === SFTP_NO_SUCH_FILE) return new HostFileError(this.host, path, 'missing', 'no such file or directory', { cause: error });
     if (code === SFTP_PERMISSION_DENIED) return new HostFileError(this.host, path, 'permission-denied', 'permission denied', { cause: error });
     return new HostFileError(this.host, path, 'failed', message, { cause: error });
@@ -77,12 +78,12 @@ export class SftpFiles {
     }
   }
 
-  async writePrivateFile(path: string, data: Buffer, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async writePrivateFile(path: string, data: Buffer, options: WritePrivateFileOptions = {}): Promise<void> {
     throwIfAborted(options.signal);
     const sftp = await this.sftp(path);
     const remote = sftpPath(path);
     const dir = posix.dirname(remote);
-    // Readers see the old file or the new one, never half of one.
+    // Readers see no file or the whole new one, never half of one.
     const temporary = posix.join(dir, `.${posix.basename(remote)}.${randomBytes(6).toString('hex')}.tmp`);
     let created = false;
     try {
@@ -97,11 +98,33 @@ export class SftpFiles {
         await call<void>((cb) => sftp.close(handle, cb as () => void));
       }
       throwIfAborted(options.signal);
-      await this.renameOver(sftp, temporary, remote);
+      if (options.keepExistingAs) {
+        const keep = options.keepExistingAs;
+        await this.moveWithoutReplacing(sftp, remote, sftpPath(keep)).catch((error: unknown) => {
+          if (!isMissing(error)) throw this.fileError(keep, error);
+        });
+      }
+      await this.moveWithoutReplacing(sftp, temporary, remote).catch((error: unknown) => {
+        throw this.fileError(path, error);
+      });
       created = false;
     } catch (error) {
       if (created) await call<void>((cb) => sftp.unlink(temporary, cb as () => void)).catch(() => undefined);
       throw this.fileError(path, error);
+    }
+  }
+
+  /**
+   * Plain SFTP rename, never OpenSSH's posix-rename: the protocol's rename fails when the
+   * target exists (OpenSSH's sftp-server links and unlinks), so nothing is replaced. The
+   * server answers a generic failure; a stat tells "exists" from other causes.
+   */
+  private async moveWithoutReplacing(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+    try {
+      await call<void>((cb) => sftp.rename(from, to, cb as () => void));
+    } catch (error) {
+      const there = await call<Stats>((cb) => sftp.lstat(to, cb)).catch(() => null);
+      throw there ? Object.assign(new Error('a file already exists there'), { code: 'EEXIST', cause: error }) : error;
     }
   }
 
@@ -127,20 +150,6 @@ export class SftpFiles {
         if (!stats?.isDirectory()) throw error;
       });
     }
-  }
-
-  private async renameOver(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
-    try {
-      // OpenSSH's posix-rename replaces the target atomically; plain SFTP rename refuses to.
-      await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb as () => void));
-      return;
-    } catch (error) {
-      if (!(error instanceof Error) || !/does not support/i.test(error.message)) throw error;
-    }
-    await call<void>((cb) => sftp.unlink(to, cb as () => void)).catch((error: unknown) => {
-      if (!isMissing(error)) throw error;
-    });
-    await call<void>((cb) => sftp.rename(from, to, cb as () => void));
   }
 
   /**

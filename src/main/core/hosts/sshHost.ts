@@ -2,7 +2,7 @@
 // remote login shell as the admin wrote them; files go over SFTP (sftpFiles.ts).
 import type { Client, ClientChannel } from 'ssh2';
 import { CancelledError, throwIfAborted } from '../cancellation';
-import { CommandTimeoutError, HostUnreachableError, OutputTail, type CommandResult, type Host, type RunOptions } from './host';
+import { CommandTimeoutError, HostUnreachableError, OutputTail, type CommandResult, type Host, type RunOptions, type WritePrivateFileOptions } from './host';
 import { SftpFiles } from './sftpFiles';
 import { connectSsh, type SshConnectOptions } from './sshConnection';
 
@@ -149,7 +149,7 @@ export class SshHost implements Host {
     return this.files.readFile(path, options);
   }
 
-  writePrivateFile(path: string, data: Buffer, options?: { signal?: AbortSignal }): Promise<void> {
+  writePrivateFile(path: string, data: Buffer, options?: WritePrivateFileOptions): Promise<void> {
     return this.files.writePrivateFile(path, data, options);
   }
 

@@ -1,5 +1,7 @@
 // What a custom-format archive holds for one schema, read from its table of contents
-// (`pg_restore --list`, which reads only the header and TOC, never the data).
+// (`pg_restore --list`, which reads only the header and TOC, never the data); and the
+// first check of a file offered as a backup: its header says whether it is an archive.
+import { open } from 'node:fs/promises';
 import { ReplicaDeskError } from '../errors';
 import { maskSecrets } from '../secrets/secret';
 import { startTool } from './pgToolProcess';
@@ -12,6 +14,47 @@ export class InvalidDumpError extends ReplicaDeskError {
       `${file} cannot be read as a pg_dump archive: ${detail}`,
       'Choose a backup made by Replica Desk or by pg_dump --format=custom; a plain SQL file or a directory-format dump cannot be used.',
     );
+  }
+}
+
+/** Every custom-format archive starts with these five bytes (pg_backup_archiver.c). */
+const ARCHIVE_MAGIC = Buffer.from('PGDMP', 'latin1');
+
+export class NotADumpFileError extends ReplicaDeskError {
+  override readonly usage = true;
+
+  constructor(readonly file: string, why: string) {
+    super(
+      'not-a-dump',
+      `${file} ${why}.`,
+      'Give the path of a backup made by Replica Desk or by pg_dump --format=custom (its first bytes are "PGDMP"); nothing was run.',
+    );
+  }
+}
+
+/**
+ * Refuses, before anything reads or runs it, a file that is not a custom-format archive:
+ * missing, not a regular file, or without the archive's magic bytes at its start.
+ */
+export async function requireDumpArchive(file: string): Promise<void> {
+  const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new NotADumpFileError(file, 'does not exist');
+    if (error.code === 'EACCES' || error.code === 'EPERM') throw new NotADumpFileError(file, 'cannot be read (permission denied)');
+    throw new NotADumpFileError(file, `cannot be opened (${error.code ?? error.message})`);
+  });
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new NotADumpFileError(file, 'is a directory (a directory-format dump cannot be used)');
+    if (!info.isFile()) throw new NotADumpFileError(file, 'is not a regular file');
+    const head = Buffer.alloc(ARCHIVE_MAGIC.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead < head.length || !head.equals(ARCHIVE_MAGIC)) {
+      const text = head.subarray(0, bytesRead).toString('latin1');
+      const sql = /^(--|SET |CREATE|BEGIN)/i.test(text);
+      throw new NotADumpFileError(file, sql ? 'is a plain SQL script, not a pg_dump custom-format archive' : 'is not a pg_dump custom-format archive (it does not start with "PGDMP")');
+    }
+  } finally {
+    await handle.close();
   }
 }
 

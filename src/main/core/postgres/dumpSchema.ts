@@ -1,14 +1,16 @@
 // pg_dump of one schema into a custom-format archive in the backups directory. The archive
-// is written as FILE.partial (mode 0600 from its first byte) and renamed only when pg_dump
-// succeeded, so a file without the suffix is always a complete dump; a failure or cancel
-// removes the partial file. The SHA-256 is computed by streaming the finished file.
+// is written as FILE.partial (mode 0600 from its first byte) and moved to FILE only when
+// pg_dump succeeded, so a file without the suffix is always a complete dump; a failure or
+// cancel removes the partial file. FILE is never replaced: if something is there, the dump
+// fails with BackupFileExistsError and the file stays as it was. The SHA-256 is computed by streaming the finished file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, mkdir, open, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PasswordSource } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
+import { ReplicaDeskError } from '../errors';
 import { withPrivatePgpassFile } from '../secrets/privatePgpassFile';
 import type { Secret } from '../secrets/secret';
 import type { DbSettings } from './connect';
@@ -82,6 +84,12 @@ export interface DumpResult {
   compression: string;
 }
 
+export class BackupFileExistsError extends ReplicaDeskError {
+  constructor(readonly file: string) {
+    super('backup-file-exists', `The backup file ${file} already exists; Replica Desk never overwrites a file.`, 'Move that file aside (or delete it if it is not needed) and run again.');
+  }
+}
+
 /**
  * A pg_dump pattern matching exactly `schema`: inside double quotes the case is kept and
  * the pattern characters * ? . lose their meaning.
@@ -110,6 +118,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
   const compression = options.compression ?? DEFAULT_DUMP_COMPRESSION;
   const partial = `${options.file}.partial`;
   await prepareDirectory(dirname(options.file));
+  if (await stat(options.file).catch(() => null)) throw new BackupFileExistsError(options.file);
   await rm(partial, { force: true });
   // pg_dump truncates an existing file and keeps its mode, so the dump is never readable by others.
   await (await open(partial, 'wx', 0o600)).close();
@@ -189,7 +198,11 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
     const size = (await stat(partial)).size;
     const sha256 = await sha256Of(partial);
     throwIfAborted(options.signal);
-    await rename(partial, options.file);
+    // link(2) refuses an existing target where rename(2) would replace it.
+    await link(partial, options.file).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' ? new BackupFileExistsError(options.file) : error;
+    });
+    await unlink(partial);
     options.onProgress?.({ phase: 'dump', tablesDone: tablesStarted, tablesTotal: options.tablesTotal ?? tablesStarted, bytes: size });
     return { file: options.file, bytes: size, sha256, elapsedMs: Date.now() - started, format: 'custom', compression };
   } catch (error) {

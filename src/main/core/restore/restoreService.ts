@@ -1,7 +1,8 @@
 // The restore as the CLI and the app drive it: prepare (preflight + plan, read-only),
 // start a recorded run, execute or resume it, and read the history.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../errors';
+import { requireDumpArchive } from '../postgres/dumpArchive';
 import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
@@ -58,6 +59,13 @@ export class RestoreService {
 
   /** Preflight and plan. Changes nothing anywhere. */
   async prepare(input: PrepareInput): Promise<{ plan: RestorePlan; preflight: PreflightResult }> {
+    // An offered backup must be an archive before anything else looks at it; kept absolute,
+    // so a resume from another directory finds the same file.
+    if (input.fromBackup) {
+      const fromBackup = resolve(input.fromBackup);
+      await requireDumpArchive(fromBackup);
+      input = { ...input, fromBackup };
+    }
     // A dead run's pg_dump or psql must not pass for "the replica is still connected".
     await this.endLeftovers();
     const installation = this.profiles.get(input.installation);

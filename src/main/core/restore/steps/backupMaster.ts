@@ -7,6 +7,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readChangelogHead } from '../../coremedia/changelog';
+import { requireDumpArchive } from '../../postgres/dumpArchive';
 import { dumpSchema } from '../../postgres/dumpSchema';
 import { closeClient } from '../../postgres/closeClient';
 import { requireToolsFor } from '../../postgres/pgTools';
@@ -36,10 +37,23 @@ export class BackupFileError extends ReplicaDeskError {
   }
 }
 
+/**
+ * `<base><ext>`, or `<base>-2<ext>`, … when a file of that name exists (a run killed after
+ * its dump was complete but before the step was recorded): a dump never replaces a file.
+ */
+export async function freeFileName(dir: string, base: string, ext: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = join(dir, `${base}${n === 1 ? '' : `-${n}`}${ext}`);
+    if (!(await stat(candidate).catch(() => null))) return candidate;
+  }
+}
+
 export const backupMaster: StepImplementation = async (ctx) => {
   const { plan, master } = ctx;
   if (plan.backup.mode === 'existing') {
     const file = plan.backup.file;
+    // It may have been replaced since the plan was made.
+    await requireDumpArchive(file);
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new BackupFileError(file, 'does not exist');
     const backup: BackupInfo = { file, bytes: info.size, sha256: await sha256File(file), reused: true };
@@ -50,7 +64,7 @@ export const backupMaster: StepImplementation = async (ctx) => {
   const tools = await ctx.tools();
   const dir = join(plan.backup.dir, plan.installation.name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${ctx.runId}-${master.db.schema}.dump`);
+  const file = await freeFileName(dir, `${ctx.runId}-${master.db.schema}`, '.dump');
   // A dedicated connection holds the snapshot open until pg_dump has imported it.
   const client = await ctx.resources.ownClient(master);
   try {
