@@ -1,6 +1,7 @@
 // The Electron app's lifecycle: one instance, one core, one main window. Everything the
 // app does happens in the core; this file only wires it to Electron.
 import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { appEnvironment } from './appEnvironment';
 import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
 import { toErrorPayload } from './core/errors';
 import { createHandlers } from './ipc/handlers';
@@ -24,7 +25,8 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function run(): void {
-  const paths = mainWindowPaths(__dirname, process.env.ELECTRON_RENDERER_URL);
+  const environment = appEnvironment(process.env, app.isPackaged);
+  const paths = mainWindowPaths(__dirname, environment.rendererUrl);
   let core: ReplicaDesk | null = null;
   let mainWindow: BrowserWindow | null = null;
   let unregisterIpc = (): void => {};
@@ -59,8 +61,8 @@ function run(): void {
     .whenReady()
     .then(() => {
       const opened = openReplicaDesk({
-        home: process.env.REPLICA_DESK_HOME ?? app.getPath('userData'),
-        sqliteNativeBinding: process.env.REPLICA_DESK_SQLITE_BINDING,
+        home: environment.home ?? app.getPath('userData'),
+        ...(environment.sqliteNativeBinding ? { sqliteNativeBinding: environment.sqliteNativeBinding } : {}),
       });
       core = opened;
       sessions = new RestoreSessions(opened.restore, (event) => {

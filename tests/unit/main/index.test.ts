@@ -65,6 +65,34 @@ describe('the app lifecycle', () => {
     expect(ipcMain.handlers.size).toBe(0);
   });
 
+  it('in a packaged app, ignores the development-only renderer URL and native binding override', async () => {
+    const saved = { url: process.env.ELECTRON_RENDERER_URL, binding: process.env.REPLICA_DESK_SQLITE_BINDING };
+    process.env.ELECTRON_RENDERER_URL = 'http://127.0.0.1:9/evil.html';
+    // A binding that cannot load: honoured, the core could not open and the app would exit 1.
+    process.env.REPLICA_DESK_SQLITE_BINDING = join(home, 'evil.node');
+    try {
+      const packaged = await startApp((electron) => {
+        electron.app.isPackaged = true;
+      });
+      expect(packaged.app.exitCodes).toEqual([]);
+      expect(existsSync(join(home, 'replica-desk.sqlite'))).toBe(true);
+      const loaded = packaged.BrowserWindow.instances[0]!.loadedUrls;
+      expect(loaded).toHaveLength(1);
+      expect(loaded[0]).toMatch(/^file:\/\/.*index\.html$/);
+      packaged.app.emit('will-quit');
+
+      // A checkout (not packaged) still honours both, as electron-vite dev and npm start need.
+      const dev = await startApp();
+      expect(dev.app.exitCodes).toEqual([1]);
+      expect(dev.dialog.errorBoxes[0]!.content).toContain('evil.node');
+    } finally {
+      if (saved.url === undefined) delete process.env.ELECTRON_RENDERER_URL;
+      else process.env.ELECTRON_RENDERER_URL = saved.url;
+      if (saved.binding === undefined) delete process.env.REPLICA_DESK_SQLITE_BINDING;
+      else process.env.REPLICA_DESK_SQLITE_BINDING = saved.binding;
+    }
+  });
+
   it('quits at once as a second instance, touching nothing', async () => {
     const { app, BrowserWindow, ipcMain } = await startApp((electron) => {
       electron.app.singleInstanceLockAvailable = false;
