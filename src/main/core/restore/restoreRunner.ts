@@ -14,6 +14,7 @@ import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
 import { maskSecrets } from '../secrets/secret';
+import { maskedListener } from './restoreEventMask';
 import type { SecretStore } from '../secrets/secretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
@@ -63,7 +64,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const master = resources.server(plan.master);
   let tools: Promise<PgTools> | null = null;
-  const emit = deps.onEvent ?? (() => undefined);
+  const emit = deps.onEvent ? maskedListener(deps.onEvent) : () => undefined;
   const log = (level: 'info' | 'warn' | 'error', message: string, seq: number | null = null) => {
     const masked = maskSecrets(message);
     deps.runs.log(runId, level, masked, seq);

@@ -9,6 +9,7 @@ import type { RestoreEvent } from '../../../shared/restoreEvents';
 import { InvalidInputError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { ConfirmationDeclinedError, PreflightFailedError } from './restoreErrors';
+import { maskedListener } from './restoreEventMask';
 import type { PrepareInput, RestoreService } from './restoreService';
 
 /** How long a prepared plan may wait for its confirmation before it must be prepared again. */
@@ -25,11 +26,16 @@ export class RestoreSessions {
   private readonly questions = new Map<string, (confirmed: boolean) => void>();
   private readonly running = new Map<string, Promise<unknown>>();
 
+  /** Every event this emits is masked as the stored run record is. */
+  private readonly emit: (event: RestoreEvent) => void;
+
   constructor(
     private readonly service: RestoreService,
-    private readonly emit: (event: RestoreEvent) => void,
+    emit: (event: RestoreEvent) => void,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.emit = maskedListener(emit);
+  }
 
   async prepare(input: PrepareInput): Promise<{ planId: string; plan: RestorePlan; preflight: { ok: boolean; findings: PreflightFinding[] } }> {
     const { plan, preflight } = await this.service.prepare(input);
