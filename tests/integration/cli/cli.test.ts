@@ -162,6 +162,19 @@ describe('replica-desk CLI', () => {
     expect(help.stdout).toContain('profiles import FILE [--replace]');
   });
 
+  it('refuses a --from-backup file that is not a pg_dump archive, before anything else, exit 2', async () => {
+    const sql = join(work, 'backup.sql');
+    writeFileSync(sql, '--\n-- PostgreSQL database dump\n--\nSET statement_timeout = 0;\n');
+    const refused = await runCli(['restore', installation, '--from-backup', sql, '--dry-run'], { home });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${sql} is a plain SQL script`);
+    expect(refused.stderr).not.toMatch(/preflight/i);
+    // Checked first: even before the installation is looked up.
+    const first = await runCli(['restore', 'no-such-installation', '--from-backup', sql, '--dry-run'], { home });
+    expect(first.code).toBe(2);
+    expect(first.stderr).toContain('plain SQL script');
+  });
+
   it('never writes the password to the SQLite file, the logs or the exports', async () => {
     await runCli(['profiles', 'export', join(home, 'export-for-grep.json')], { home });
     const files = filesUnder(home);
