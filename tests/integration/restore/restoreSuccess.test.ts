@@ -1,8 +1,8 @@
 // The whole procedure through the CLI, as an admin would run it: two replicas from one
 // backup, one in its own database on another cluster, one over SSH in the master's own
 // database. Afterwards every check of the issue holds and the master is untouched.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
@@ -26,6 +26,11 @@ beforeAll(async () => {
   assertCliBuilt();
   env = await startRestoreEnvironment();
   masterBefore = await env.masterFingerprint();
+  // rls1 already has a different key file, rls2 the master's own: neither may be overwritten.
+  for (const [name, bytes] of [['rls1', Buffer.from('an older, different key')], ['rls2', env.keyBytes]] as const) {
+    mkdirSync(dirname(env.replicaKeyFile(name)), { recursive: true });
+    writeFileSync(env.replicaKeyFile(name), bytes, { mode: 0o600 });
+  }
   const result = await env.cli(['restore', env.installation, '--yes', '--json']);
   if (result.code !== 0) console.error(result.stderr);
   expect(result.code).toBe(0);
@@ -85,6 +90,16 @@ describe('restore of two replicas from one backup', () => {
       expect(readFileSync(file).equals(env.keyBytes)).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
+  });
+
+  it('never overwrites a key file: a different one is kept as .before-<run>, the same one is left alone', () => {
+    const rls1 = env.replicaKeyFile('rls1');
+    expect(readFileSync(`${rls1}.before-${record.runId}`, 'utf8')).toBe('an older, different key');
+    const rls2 = env.replicaKeyFile('rls2');
+    expect(readdirSync(dirname(rls2)).filter((f) => f.includes('.before-'))).toEqual([]);
+    const keySteps = record.steps.filter((s: { id: string }) => s.id === 'copy-key');
+    expect(keySteps.map((s: { message: string }) => s.message).join('\n')).toMatch(/kept as .*\.before-/);
+    expect(keySteps.map((s: { message: string }) => s.message).join('\n')).toMatch(/already the master's/);
   });
 
   it('starts the replicas again', async () => {
