@@ -14,7 +14,7 @@ import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
 import { maskSecrets } from '../secrets/secret';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
 import { MASTER_PHASE, type PlannedStep, type StepId } from '../../../shared/restorePlan';
@@ -42,7 +42,7 @@ const implementations: Record<StepId, StepImplementation> = {
 
 export interface RunnerDependencies {
   runs: RunStore;
-  secretStore: SecretStore;
+  secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log: Logger;
   pgBinDir?: string;

@@ -6,7 +6,7 @@ import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore } from './planRestore';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
@@ -46,7 +46,7 @@ export class RestoreService {
   constructor(
     private readonly profiles: ProfileService,
     readonly runs: RunStore,
-    private readonly secretStore: SecretStore,
+    private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
