@@ -7,6 +7,8 @@ import { RunConflictError, type RunRow, type RunStore } from '../history/runStor
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
+import { endpointOf, sameEndpoint } from '../secrets/secretEndpoint';
+import { SECRET_KINDS } from '../secrets/secretService';
 import { chooseReplicas, planRestore } from './planRestore';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
@@ -150,12 +152,31 @@ export class RestoreService {
     return run;
   }
 
-  /** Takes the run over for this process, atomically: of two resumes, one wins. */
-  claimForResume(runId: string): RunRow {
-    this.get(runId);
+  /**
+   * Takes the run over for this process, atomically: of two resumes, one wins. A run whose
+   * servers' profiles have moved since, while their stored secrets are still bound to the
+   * old endpoints, is refused first (the run itself also sends a secret only to the endpoint
+   * it is bound to).
+   */
+  async claimForResume(runId: string): Promise<RunRow> {
+    await this.assertSecretsStillBound(this.get(runId));
     this.runs.claim(runId, refuseUnlessResumable);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);
+  }
+
+  private async assertSecretsStillBound(run: RunRow): Promise<void> {
+    const { installation } = run.plan;
+    for (const planned of installation.servers) {
+      const ref = { installation: installation.name, server: planned.name };
+      const current = this.profiles.list().find((i) => i.name === installation.name)?.servers.find((s) => s.name === planned.name);
+      if (!current) continue;
+      for (const kind of SECRET_KINDS) {
+        if (kind === 'ssh' && planned.host.access !== 'ssh') continue;
+        const now = endpointOf(current, kind);
+        if (!sameEndpoint(endpointOf(planned, kind), now)) await this.secretStore.assertBoundTo(ref, kind, now);
+      }
+    }
   }
 
   get(runId: string): RunRow {

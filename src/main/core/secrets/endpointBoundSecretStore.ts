@@ -6,6 +6,7 @@
 import type { SecretKind } from '../../../shared/api';
 import { formatServerRef, type ServerRef } from '../../../shared/profiles';
 import type { Logger } from '../logging/logger';
+import { KeychainError } from './keychainErrors';
 import type { Secret } from './secret';
 import type { SecretBindings } from './secretBindings';
 import { describeEndpoint, sameEndpoint, SecretEndpointChangedError, type SecretEndpoint } from './secretEndpoint';
@@ -41,5 +42,24 @@ export class EndpointBoundSecretStore {
       now: describeEndpoint(endpoint),
     });
     return { secret: null, withheld };
+  }
+
+  /**
+   * Throws SecretEndpointChangedError when a stored, bound secret was entered for another
+   * endpoint than `endpoint`. Binds nothing; an unreadable keychain is left for the use to report.
+   */
+  async assertBoundTo(ref: ServerRef, kind: SecretKind, endpoint: SecretEndpoint): Promise<void> {
+    const account = accountFor(ref, kind);
+    const stored = await this.store.get(account).then(
+      (secret) => secret !== null,
+      (e: unknown) => {
+        if (e instanceof KeychainError) return false;
+        throw e;
+      },
+    );
+    const binding = stored ? this.bindings.get(account) : null;
+    if (binding && !(binding.endpoint && sameEndpoint(binding.endpoint, endpoint))) {
+      throw new SecretEndpointChangedError(ref, kind, binding.endpoint, endpoint);
+    }
   }
 }
