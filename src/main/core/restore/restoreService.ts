@@ -167,9 +167,11 @@ export class RestoreService {
 
   private async assertSecretsStillBound(run: RunRow): Promise<void> {
     const { installation } = run.plan;
+    // A server or installation gone from the profiles since is not compared: the run uses its plan.
+    const profile = this.profiles.list().find((i) => i.name === installation.name);
     for (const planned of installation.servers) {
       const ref = { installation: installation.name, server: planned.name };
-      const current = this.profiles.list().find((i) => i.name === installation.name)?.servers.find((s) => s.name === planned.name);
+      const current = profile?.servers.find((s) => s.name === planned.name);
       if (!current) continue;
       for (const kind of SECRET_KINDS) {
         if (kind === 'ssh' && planned.host.access !== 'ssh') continue;
