@@ -88,6 +88,8 @@ export interface ConnectionReport {
   /** The `system` table's `repository_server_type`, or null when the table or row is missing. */
   repositoryServerType: string | null;
   passwordSource: PasswordSource;
+  /** Why the password came from where it did, when that needs saying (e.g. a keychain entry entered for another endpoint). */
+  passwordWarning?: string;
   elapsedMs: number;
 }
 

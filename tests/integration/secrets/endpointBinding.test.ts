@@ -158,6 +158,7 @@ describe('a stored database password after its server is pointed elsewhere', () 
     const result = await cli(['connection', 'test', `${installation}/rls1`, '--json'], { PGPASSFILE: pgpass });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).report.passwordSource).toBe('pgpassfile');
+    expect(JSON.parse(result.stdout).report.passwordWarning).toContain(`The stored database password for ${installation}/rls1 was entered for cm_rls@127.0.0.1:${proxyB.port}/cm_rls`);
     expect(log()).toContain(`The stored database password for ${installation}/rls1 was entered for cm_rls@127.0.0.1:${proxyB.port}/cm_rls; the profile now points at cm_rls@127.0.0.1:${a.port}/cm_rls. It was not used. Using the password from ${pgpass} instead.`);
   }, 60_000);
 

@@ -66,6 +66,7 @@ export async function testServerConnection(
       schemaExists: exists,
       repositoryServerType: exists ? await readRepositoryServerType(client, db.schema) : null,
       passwordSource,
+      ...(password.warning ? { passwordWarning: password.warning } : {}),
       elapsedMs: Math.round(performance.now() - started),
     };
     log.info(`connection test ${formatServerRef(ref)}: ok`, {
