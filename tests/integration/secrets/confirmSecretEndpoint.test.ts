@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplicaDesk, type ReplicaDesk } from '../../../src/main/core/replicaDesk';
 import { KeytarSecretStore } from '../../../src/main/core/secrets/keytarSecretStore';
+import { Secret } from '../../../src/main/core/secrets/secret';
 import { accountFor } from '../../../src/main/core/secrets/secretStore';
 import type { TrustPrompt } from '../../../src/main/ipc/confirmInMain';
 import { createHandlers } from '../../../src/main/ipc/handlers';
@@ -85,6 +86,19 @@ describe('confirmSecretEndpoint and the secret status', () => {
     });
   });
 
+  it('binds an entry written outside Replica Desk to its old endpoint when an edit moves the server', async () => {
+    const handlers = createHandlers(core);
+    const mls = { installation: name, server: 'mls' };
+    await keychain.set(accountFor(mls, 'db'), new Secret(`m-${randomBytes(6).toString('hex')}`)); // as secret-tool would: no binding
+    const edited = installation({ host: 'db2', sshPort: 2222 });
+    edited.servers[0]!.db.host = 'db0-new';
+    expect((await handlers.saveInstallation({ previousName: name, installation: edited })).ok).toBe(true);
+    expect(await handlers.secretStatus({ ref: mls })).toMatchObject({
+      ok: true,
+      value: { db: true, endpoints: { db: { boundToCurrent: false, enteredFor: 'cm_master@db0:5432/cm', current: 'cm_master@db0-new:5432/cm' } } },
+    });
+  });
+
   it('carries bindings along with a rename, and removes them with the installation', async () => {
     const handlers = createHandlers(core);
     const renamed = await handlers.saveInstallation({ previousName: name, installation: installation({ name: 'rls9', host: 'db2', sshPort: 2222 }), serverRenames: [{ from: 'rls1', to: 'rls9' }] });
@@ -94,7 +108,7 @@ describe('confirmSecretEndpoint and the secret status', () => {
       ok: true,
       value: { db: true, ssh: true, endpoints: { db: { boundToCurrent: true }, ssh: { boundToCurrent: false, enteredFor: `coremedia@rls1.example:22 (host key ${KEY})` } } },
     });
-    expect(bindingRows().map((r) => r.account)).toEqual([`${name}/rls9/db`, `${name}/rls9/ssh`]);
+    expect(bindingRows().map((r) => r.account)).toEqual([`${name}/mls/db`, `${name}/rls9/db`, `${name}/rls9/ssh`]);
 
     expect((await handlers.deleteInstallation({ name })).ok).toBe(true);
     expect(bindingRows()).toEqual([]);
