@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { openReplicaDesk, type ReplicaDesk } from '../main/core/replicaDesk';
 import { testConnection } from './commands/connection';
 import { exportProfiles, importProfiles, listProfiles } from './commands/profiles';
-import { deleteSecret, setSecret } from './commands/secrets';
+import { confirmSecret, deleteSecret, setSecret } from './commands/secrets';
 import { restore, resume } from './commands/restore';
 import { listRuns, showRun } from './commands/runs';
 import { topology } from './commands/topology';
@@ -25,6 +25,7 @@ const commands: CommandSpec[] = [
   { words: ['profiles', 'list'], run: listProfiles },
   { words: ['secrets', 'set'], run: setSecret },
   { words: ['secrets', 'delete'], run: deleteSecret },
+  { words: ['secrets', 'confirm'], run: confirmSecret, options: { yes: { type: 'boolean' } } },
   { words: ['connection', 'test'], run: testConnection },
   { words: ['topology'], run: topology, options: { 'timeout-ms': { type: 'string' }, cached: { type: 'boolean' } } },
   {

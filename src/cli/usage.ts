@@ -8,6 +8,9 @@ Profiles
 Secrets (OS keychain, service "replica-desk")
   secrets set INSTALLATION/SERVER db|ssh      read the secret from stdin (no echo on a TTY)
   secrets delete INSTALLATION/SERVER db|ssh   remove it
+  secrets confirm INSTALLATION/SERVER db|ssh [--yes]
+                                       let a stored secret go to the server's new endpoint
+                                       (shows both, asks to type INSTALLATION/SERVER back)
 
 Connections
   connection test INSTALLATION[/SERVER] [--json]

@@ -35,6 +35,8 @@ export const requestSchemas = {
   secretStatus: z.object({ ref: ServerRefSchema }).strict(),
   setSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema, value: z.string().min(1) }).strict(),
   deleteSecret: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
+  /** Lets a stored secret go to its server's new endpoint; main asks the admin itself (confirmInMain). */
+  confirmSecretEndpoint: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
   testConnection: z.object({ ref: ServerRefSchema }).strict(),
   prepareRestore: z
     .object({ installation: z.string().min(1), replicas: z.array(z.string().min(1)).default([]), fromBackup: z.string().min(1).optional() })
@@ -56,6 +58,17 @@ export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>
 export interface SecretStatus {
   db: boolean;
   ssh: boolean;
+  /** Per kind, for a stored secret, whether it may go to the server's current endpoint; null when none is stored. */
+  endpoints: Record<SecretKind, SecretEndpointStatus | null>;
+}
+
+export interface SecretEndpointStatus {
+  /** True when the secret was entered (or confirmed) for the current endpoint, or is not bound yet (it binds on first use). */
+  boundToCurrent: boolean;
+  /** The endpoint it was entered for, e.g. `cm@db1:5432/cm`; null while not bound yet. */
+  enteredFor: string | null;
+  /** Where the server points now, in the same form. */
+  current: string;
 }
 
 export interface ImportSummary {
@@ -75,6 +88,8 @@ export interface ConnectionReport {
   /** The `system` table's `repository_server_type`, or null when the table or row is missing. */
   repositoryServerType: string | null;
   passwordSource: PasswordSource;
+  /** Why the password came from where it did, when that needs saying (e.g. a keychain entry entered for another endpoint). */
+  passwordWarning?: string;
   elapsedMs: number;
 }
 
@@ -94,6 +109,8 @@ export interface Responses {
   secretStatus: SecretStatus;
   setSecret: SecretStatus;
   deleteSecret: SecretStatus;
+  /** `confirmed` is false when the admin declined in main's dialog; nothing changed then. */
+  confirmSecretEndpoint: { confirmed: boolean; status: SecretStatus };
   testConnection: ConnectionReport;
   prepareRestore: PreparedRestore;
   startRestore: { runId: string };

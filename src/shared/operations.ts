@@ -23,6 +23,7 @@ export const operations = [
   'probeTopology',
   'cachedTopology',
   'probeHostKey',
+  'confirmSecretEndpoint',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -24,8 +24,10 @@ export const testConnection: Command = async (ctx) => {
   if (ctx.out.json) printJson(ctx.out, single ? results[0] : { results });
   else {
     for (const r of results) {
-      if (r.ok) ctx.out.stdout(`${r.server}: ok — ${describe(r.report)}\n`);
-      else ctx.out.stderr(`${r.server}: FAILED (${r.error.code})\n${formatError(r.error).replace(/^/gm, '  ')}`);
+      if (r.ok) {
+        ctx.out.stdout(`${r.server}: ok — ${describe(r.report)}\n`);
+        if (r.report.passwordWarning) ctx.out.stderr(`  warning: ${r.report.passwordWarning}\n`);
+      } else ctx.out.stderr(`${r.server}: FAILED (${r.error.code})\n${formatError(r.error).replace(/^/gm, '  ')}`);
     }
   }
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;

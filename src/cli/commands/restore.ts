@@ -63,7 +63,7 @@ export const resume: Command = async (ctx) => {
     if (answer !== run.installation) throw new ConfirmationDeclinedError(`resume of run ${runId}`);
   }
   // Only now take the run over, so a declined prompt leaves it as it was.
-  service.claimForResume(runId!);
+  await service.claimForResume(runId!);
   return runAndReport(ctx, service, runId!, run.plan, yes, stringOption(ctx, 'pg-bin'));
 };
 

@@ -12,7 +12,10 @@ import { ProfileService } from './profiles/profileService';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
-import { SecretService } from './secrets/secretService';
+import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
+import { SecretBindings } from './secrets/secretBindings';
+import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';
+import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
@@ -38,6 +41,10 @@ export interface ReplicaDesk {
     status(ref: ServerRef): Promise<SecretStatus>;
     set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
     delete(ref: ServerRef, kind: SecretKind): Promise<boolean>;
+    /** Where the stored secret was entered for, against the server's endpoint now. */
+    check(ref: ServerRef, kind: SecretKind): Promise<SecretEndpointCheck>;
+    /** Rebinds the stored secret to the server's current endpoint, which must still be `shown`; callers ask the admin first. */
+    confirmEndpoint(ref: ServerRef, kind: SecretKind, shown: SecretEndpoint): Promise<void>;
   };
   readonly restore: RestoreService;
   readonly topology: TopologyService;
@@ -50,8 +57,11 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const home = options.home ?? resolveDataDir(env);
   const log = createLogger(join(home, 'logs', 'replica-desk.log'));
   const store = openStore(join(home, 'replica-desk.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
-  const secretStore = options.secretStore ?? new KeytarSecretStore();
-  const secrets = new SecretService(secretStore, log);
+  const keychain = options.secretStore ?? new KeytarSecretStore();
+  const bindings = new SecretBindings(store.db);
+  const secrets = new SecretService(keychain, bindings, log);
+  // Every connection reads the keychain through this: a secret goes only to its endpoint.
+  const secretStore = new EndpointBoundSecretStore(keychain, bindings, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
   const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
   const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
@@ -64,9 +74,23 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     profiles,
     // Secrets belong to servers that exist; accounts use the names as stored.
     secrets: {
-      status: (ref) => secrets.status(profiles.canonicalRef(ref)),
-      set: (ref, kind, secret) => secrets.set(profiles.canonicalRef(ref), kind, secret),
+      status: (ref) => {
+        const canonical = profiles.canonicalRef(ref);
+        return secrets.status(canonical, profiles.server(canonical));
+      },
+      set: (ref, kind, secret) => {
+        const canonical = profiles.canonicalRef(ref);
+        return secrets.set(canonical, kind, secret, profiles.server(canonical));
+      },
       delete: (ref, kind) => secrets.delete(profiles.canonicalRef(ref), kind),
+      check: (ref, kind) => {
+        const canonical = profiles.canonicalRef(ref);
+        return secrets.check(canonical, kind, profiles.server(canonical));
+      },
+      confirmEndpoint: (ref, kind, shown) => {
+        const canonical = profiles.canonicalRef(ref);
+        return secrets.confirm(canonical, kind, profiles.server(canonical), shown);
+      },
     },
     testConnection: (ref) => {
       const canonical = profiles.canonicalRef(ref);

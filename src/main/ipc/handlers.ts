@@ -11,7 +11,8 @@ import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
 import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
-import type { ConfirmInMain } from './confirmInMain';
+import { endpointChangeText } from '../core/secrets/secretEndpoint';
+import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -52,6 +53,19 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     deleteSecret: async (r) => {
       await core.secrets.delete(r.ref, r.kind);
       return core.secrets.status(r.ref);
+    },
+    // Trust: the admin answers in main (a native dialog), never the renderer; rebinds only on yes.
+    confirmSecretEndpoint: async (r) => {
+      const check = await core.secrets.check(r.ref, r.kind);
+      if (check.stored && !check.matches) {
+        const text = endpointChangeText(r.ref, r.kind, check.enteredFor, check.current);
+        const confirmInMain = options.confirmInMain ?? refuseWithoutPrompt;
+        if (!(await confirmInMain({ title: 'Use the stored secret for a new endpoint?', ...text, confirmLabel: 'Use it for the new endpoint' }))) {
+          return { confirmed: false, status: await core.secrets.status(r.ref) };
+        }
+      }
+      await core.secrets.confirmEndpoint(r.ref, r.kind, check.current);
+      return { confirmed: true, status: await core.secrets.status(r.ref) };
     },
     testConnection: (r) => core.testConnection(r.ref),
     prepareRestore: (r) => sessions.prepare({ installation: r.installation, replicas: r.replicas, ...(r.fromBackup ? { fromBackup: r.fromBackup } : {}) }),

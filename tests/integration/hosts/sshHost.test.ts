@@ -19,6 +19,7 @@ import { Secret } from '../../../src/main/core/secrets/secret';
 import type { SecretStore } from '../../../src/main/core/secrets/secretStore';
 import { ServerSchema } from '../../../src/shared/profiles';
 import { startSshd, type Sshd } from '../../harness/sshd';
+import { endpointBoundSecrets } from '../../harness/endpointBoundSecrets';
 
 let sshd: Sshd;
 let ssh: SshHost;
@@ -183,12 +184,14 @@ describe('connecting', () => {
       set: async () => undefined,
       delete: async () => false,
     };
-    const host = await openHost(server, { installation: 'it', server: 'rls2' }, store, {});
+    const bound = endpointBoundSecrets(store);
+    const host = await openHost(server, { installation: 'it', server: 'rls2' }, bound.secrets, {});
     try {
       expect(asked).toEqual(['it/rls2/ssh']);
       expect((await host.run('echo via profile')).stdout).toBe('via profile\n');
     } finally {
       await host.close();
+      bound.close();
     }
   });
 });

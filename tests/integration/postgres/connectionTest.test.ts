@@ -17,18 +17,23 @@ import type { SecretStore } from '../../../src/main/core/secrets/secretStore';
 import { ServerSchema, type Server, type ServerRef } from '../../../src/shared/profiles';
 import { createContentServer } from '../../harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
+import { endpointBoundSecrets } from '../../harness/endpointBoundSecrets';
 
 const password = (): string => randomBytes(12).toString('base64url');
 const PW = { master: password(), mixed: password(), wrong: password(), nopass: password(), tls: password() };
 
 // The keychain has no entry for any server, so every password comes from the pgpass file.
-const emptyKeychain: SecretStore = {
+const noEntries: SecretStore = {
   get: async () => null,
   set: async () => {
     throw new Error('the connection test never writes to the keychain');
   },
   delete: async () => false,
 };
+
+// The connections' view of that keychain (entries go only to their endpoint; there are none).
+const bound = endpointBoundSecrets(noEntries);
+const emptyKeychain = bound.secrets;
 
 let plain: PgCluster;
 let tlsOnly: PgCluster;
@@ -100,6 +105,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  bound.close();
   await Promise.all([plain?.stop(), tlsOnly?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

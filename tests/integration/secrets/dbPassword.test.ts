@@ -9,14 +9,18 @@ import { KeychainUnavailableError } from '../../../src/main/core/secrets/keychai
 import { KeytarSecretStore } from '../../../src/main/core/secrets/keytarSecretStore';
 import { Secret } from '../../../src/main/core/secrets/secret';
 import { accountFor } from '../../../src/main/core/secrets/secretStore';
+import { endpointBoundSecrets, type BoundSecretsFixture } from '../../harness/endpointBoundSecrets';
 
 const store = new KeytarSecretStore();
 const ref = { installation: `it-${process.pid}-${Date.now()}`, server: 'rls1' };
 const db = { host: '127.0.0.1', port: 54329, database: 'cm_replication', user: 'cm_replication' };
 let dir: string;
 let pgpass: string;
+// The connections' view of the keychain: entries go only to the endpoint they were entered for.
+let bound: BoundSecretsFixture;
 
 beforeAll(async () => {
+  bound = endpointBoundSecrets(store);
   dir = await mkdtemp(join(tmpdir(), 'db-password-test-'));
   pgpass = join(dir, 'pgpass');
   await writeFile(pgpass, `otherhost:54329:*:*:wrong\n127.0.0.1:54329:cm_replication:cm_replication:from-pgpass\n`);
@@ -24,6 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  bound.close();
   await store.delete(accountFor(ref, 'db')).catch(() => false);
   await rm(dir, { recursive: true, force: true });
 });
@@ -43,13 +48,13 @@ describe.runIf(process.platform === 'linux')('when the keychain is unavailable',
   };
 
   it('falls back to pgpass', async () => {
-    const resolved = await withoutBus(() => resolveDbPassword(store, ref, db, { PGPASSFILE: pgpass }));
+    const resolved = await withoutBus(() => resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: pgpass }));
     expect(resolved.source).toBe('pgpassfile');
     expect(resolved.secret?.reveal()).toBe('from-pgpass');
   });
 
   it('rethrows the keychain error when pgpass has nothing either', async () => {
-    const attempt = withoutBus(() => resolveDbPassword(store, ref, db, { PGPASSFILE: join(dir, 'missing') }));
+    const attempt = withoutBus(() => resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: join(dir, 'missing') }));
     await expect(attempt).rejects.toBeInstanceOf(KeychainUnavailableError);
   });
 });
@@ -57,7 +62,7 @@ describe.runIf(process.platform === 'linux')('when the keychain is unavailable',
 describe('resolveDbPassword', () => {
   it('uses pgpass when the keychain has no entry', async () => {
     expect(await store.get(accountFor(ref, 'db'))).toBeNull(); // reachable, and empty
-    const resolved = await resolveDbPassword(store, ref, db, { PGPASSFILE: pgpass });
+    const resolved = await resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: pgpass });
     expect(resolved).toMatchObject({ source: 'pgpassfile' });
     expect(resolved.secret?.reveal()).toBe('from-pgpass');
   });
@@ -65,7 +70,7 @@ describe('resolveDbPassword', () => {
   it('prefers the keychain entry installation/server/db over pgpass', async () => {
     await store.set(accountFor(ref, 'db'), new Secret('from-keychain'));
     try {
-      const resolved = await resolveDbPassword(store, ref, db, { PGPASSFILE: pgpass });
+      const resolved = await resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: pgpass });
       expect(resolved.source).toBe('keychain');
       expect(resolved.secret?.reveal()).toBe('from-keychain');
     } finally {
@@ -74,7 +79,7 @@ describe('resolveDbPassword', () => {
   });
 
   it("answers 'none' when neither has a password", async () => {
-    const resolved = await resolveDbPassword(store, ref, { ...db, host: 'elsewhere' }, { PGPASSFILE: pgpass });
+    const resolved = await resolveDbPassword(bound.secrets, ref, { ...db, host: 'elsewhere' }, { PGPASSFILE: pgpass });
     expect(resolved).toEqual({ secret: null, source: 'none' });
   });
 
@@ -82,7 +87,7 @@ describe('resolveDbPassword', () => {
     const open = join(dir, 'pgpass-open');
     await writeFile(open, '*:*:*:*:ignored\n');
     await chmod(open, 0o644);
-    const resolved = await resolveDbPassword(store, ref, db, { PGPASSFILE: open });
+    const resolved = await resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: open });
     expect(resolved.source).toBe('none');
     expect(resolved.warning).toContain('group or world access');
   });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolveDbPassword } from '../../../src/main/core/secrets/dbPassword';
 import { KeychainLockedError } from '../../../src/main/core/secrets/keychainErrors';
 import { KeytarSecretStore } from '../../../src/main/core/secrets/keytarSecretStore';
@@ -15,6 +15,7 @@ import { Secret } from '../../../src/main/core/secrets/secret';
 import { probeSecretServiceLock } from '../../../src/main/core/secrets/secretServiceLock';
 import { accountFor, KEYCHAIN_SERVICE } from '../../../src/main/core/secrets/secretStore';
 import { assertCliBuilt, runCli } from '../../harness/cli';
+import { endpointBoundSecrets } from '../../harness/endpointBoundSecrets';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
 import { privateKeyringUnavailable, startPrivateKeyring, xvfbUnavailable, type PrivateKeyring } from './privateKeyring';
 
@@ -120,12 +121,14 @@ describe.skipIf(unavailable !== null)(`a locked keyring${unavailable ? ` (skippe
     });
 
     it('the database password comes from pgpass with a warning, or the error says locked', async () => {
-      const resolved = await resolveDbPassword(store, ref, db, { PGPASSFILE: pgpass });
+      const bound = endpointBoundSecrets(store);
+      onTestFinished(() => bound.close());
+      const resolved = await resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: pgpass });
       expect(resolved.source).toBe('pgpassfile');
       expect(resolved.secret?.reveal()).toBe(dbPassword);
       expect(resolved.warning).toMatch(/^The OS keychain is locked: .* Using the password from .*pgpass\.$/);
 
-      const error = await failure(resolveDbPassword(store, ref, db, { PGPASSFILE: join(work, 'no-pgpass') }));
+      const error = await failure(resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: join(work, 'no-pgpass') }));
       expect(error).toBeInstanceOf(KeychainLockedError);
     });
 

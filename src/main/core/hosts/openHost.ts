@@ -1,11 +1,15 @@
 // The host a server's commands and files live on, as its profile says: this workstation,
 // or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file.
+// The secret is offered only to the endpoint it was entered for (hostname, port, user, pinned
+// host key); when that changed, the agent and an unencrypted key may still log in, and if
+// they cannot, the admin is told why the stored secret was not used.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Server, ServerRef } from '../../../shared/profiles';
 import { throwIfAborted } from '../cancellation';
-import { accountFor, type SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { KeychainLockedError } from '../secrets/keychainErrors';
+import { sshEndpointOf, type SecretEndpointChangedError } from '../secrets/secretEndpoint';
 import { SshAuthError, type Host } from './host';
 import { LocalHost } from './localHost';
 import { openSshHost } from './sshHost';
@@ -20,7 +24,7 @@ export function expandHome(path: string, env: NodeJS.ProcessEnv): string {
 export async function openHost(
   server: Server,
   ref: ServerRef,
-  secretStore: SecretStore,
+  secretStore: EndpointBoundSecretStore,
   env: NodeJS.ProcessEnv,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<Host> {
@@ -30,11 +34,15 @@ export async function openHost(
   // No entry is normal (agent or unencrypted identity file); a keychain that fails is not.
   // A locked one may not matter (the agent may do): try without, and say "locked" if it did.
   let locked: KeychainLockedError | null = null;
-  const passphrase = await secretStore.get(accountFor(ref, 'ssh')).catch((e: unknown) => {
-    if (!(e instanceof KeychainLockedError)) throw e;
-    locked = e;
-    return null;
-  });
+  let withheld: SecretEndpointChangedError | null = null;
+  const passphrase = await secretStore.get(ref, 'ssh', sshEndpointOf(host)).then(
+    (found) => ((withheld = found.withheld), found.secret),
+    (e: unknown) => {
+      if (!(e instanceof KeychainLockedError)) throw e;
+      locked = e;
+      return null;
+    },
+  );
   const opened = openSshHost({
     hostname: host.hostname,
     port: host.port,
@@ -48,6 +56,7 @@ export async function openHost(
     ref,
   });
   return opened.catch((e: unknown) => {
-    throw locked && e instanceof SshAuthError ? locked : e;
+    if (e instanceof SshAuthError) throw locked ?? withheld ?? e;
+    throw e;
   });
 }

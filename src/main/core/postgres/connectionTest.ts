@@ -8,7 +8,7 @@ import { formatServerRef, type Server, type ServerRef } from '../../../shared/pr
 import { ReplicaDeskError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { resolveDbPassword } from '../secrets/dbPassword';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { qualified, resolveTableName, schemaExists } from './catalog';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openClient } from './connect';
 import { classifyConnectionError } from './connectionErrors';
@@ -31,7 +31,7 @@ export async function readRepositoryServerType(client: pg.ClientBase, schema: st
 export async function testServerConnection(
   server: Server,
   ref: ServerRef,
-  secretStore: SecretStore,
+  secretStore: EndpointBoundSecretStore,
   env: NodeJS.ProcessEnv,
   log: Logger,
   options: ConnectionTestOptions = {},
@@ -66,6 +66,7 @@ export async function testServerConnection(
       schemaExists: exists,
       repositoryServerType: exists ? await readRepositoryServerType(client, db.schema) : null,
       passwordSource,
+      ...(password.warning ? { passwordWarning: password.warning } : {}),
       elapsedMs: Math.round(performance.now() - started),
     };
     log.info(`connection test ${formatServerRef(ref)}: ok`, {

@@ -16,7 +16,7 @@ import {
 import type { ProblemPath } from '../../../shared/result';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { SecretMove, SecretService } from '../secrets/secretService';
+import type { SecretMove, SecretService, ServerChange } from '../secrets/secretService';
 import type { ProfileRepository } from './profileRepository';
 
 export interface SaveInstallationInput {
@@ -29,6 +29,15 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function problemsOf(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ProblemPath[] {
   return error.issues.map((issue) => ({ path: jsonPath([...prefix, ...issue.path]), message: issue.message }));
+}
+
+/** Each moved server as it was and as it will be; keyed by its old (current) keychain name. */
+function changesOf(previous: Installation, next: Installation, moves: readonly SecretMove[]): ServerChange[] {
+  return moves.flatMap((m) => {
+    const before = previous.servers.find((s) => sameName(s.name, m.from.server));
+    const after = next.servers.find((s) => sameName(s.name, m.to.server));
+    return before && after ? [{ ref: m.from, before, after }] : [];
+  });
 }
 
 export class ProfileService {
@@ -78,6 +87,8 @@ export class ProfileService {
       ]);
     }
     const { moves, removed } = this.planSecretMoves(previous, next, input.serverRenames ?? []);
+    // Secrets stay with the endpoint they were used with until now (see SecretService.pinBeforeChange).
+    if (previous) await this.secrets.pinBeforeChange(changesOf(previous, next, moves));
     await this.secrets.relocate(moves, removed, () => this.repository.upsert(next, previous?.name ?? null));
     this.log.info(previous ? 'installation updated' : 'installation created', { installation: next.name });
     return this.get(next.name);
@@ -124,6 +135,16 @@ export class ProfileService {
     );
     if (conflicts.length > 0) {
       throw new InvalidInputError('Some installations in the file already exist.', conflicts, 'Re-run with --replace to overwrite them; nothing was changed.');
+    }
+    // Replaced servers keep their keychain entries by name: pin them to their old endpoints first.
+    for (const inst of file.installations) {
+      const stored = this.repository.find(inst.name);
+      if (!stored) continue;
+      const sameNames = stored.servers.flatMap((s) => {
+        const match = inst.servers.find((n) => sameName(n.name, s.name));
+        return match ? [{ from: { installation: stored.name, server: s.name }, to: { installation: inst.name, server: match.name } }] : [];
+      });
+      await this.secrets.pinBeforeChange(changesOf(stored, inst, sameNames));
     }
     this.repository.upsertAll(file.installations);
     const summary: ImportSummary = { created: [], replaced: [] };

@@ -16,7 +16,7 @@ import { openClient } from '../postgres/connect';
 import { closeClient } from '../postgres/closeClient';
 import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools';
 import { resolveDbPassword } from '../secrets/dbPassword';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { keyFileFor, masterOf } from './planRestore';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
@@ -36,7 +36,7 @@ export interface PreflightResult {
 export interface PreflightInput {
   installation: Installation;
   replicas: Server[];
-  secretStore: SecretStore;
+  secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log: Logger;
   backupDir: string;

@@ -9,7 +9,7 @@ import { backendPid } from '../postgres/sessions';
 import { closeClient } from '../postgres/closeClient';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { Secret } from '../secrets/secret';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 
@@ -30,7 +30,7 @@ export class RestoreResources {
 
   constructor(
     readonly installation: Installation,
-    private readonly secretStore: SecretStore,
+    private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     readonly log: Logger,
   ) {}

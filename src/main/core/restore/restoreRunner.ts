@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
 import { maskSecrets } from '../secrets/secret';
 import { maskedListener } from './restoreEventMask';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
 import { MASTER_PHASE, type PlannedStep, type StepId } from '../../../shared/restorePlan';
@@ -43,7 +43,7 @@ const implementations: Record<StepId, StepImplementation> = {
 
 export interface RunnerDependencies {
   runs: RunStore;
-  secretStore: SecretStore;
+  secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log: Logger;
   pgBinDir?: string;

@@ -7,7 +7,7 @@ import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore } from './planRestore';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
@@ -47,7 +47,7 @@ export class RestoreService {
   constructor(
     private readonly profiles: ProfileService,
     readonly runs: RunStore,
-    private readonly secretStore: SecretStore,
+    private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
@@ -158,9 +158,13 @@ export class RestoreService {
     return run;
   }
 
-  /** Takes the run over for this process, atomically: of two resumes, one wins. */
-  claimForResume(runId: string): RunRow {
-    this.get(runId);
+  /**
+   * Takes the run over for this process, atomically: of two resumes, one wins. The run goes
+   * on against the endpoints of its plan, and sends a stored secret only where it is bound:
+   * after a server was pointed elsewhere, a password still bound to the plan's endpoint
+   * finishes the run there, one re-entered for the new endpoint is refused.
+   */
+  async claimForResume(runId: string): Promise<RunRow> {
     this.runs.claim(runId, refuseUnlessResumable);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);

@@ -63,9 +63,9 @@ export class RestoreSessions {
     return { runId };
   }
 
-  resume(runId: string): { runId: string } {
+  async resume(runId: string): Promise<{ runId: string }> {
     if (this.running.has(runId)) throw new InvalidInputError(`Run ${runId} is already running.`, [], 'Wait for it to finish or cancel it.');
-    this.service.claimForResume(runId);
+    await this.service.claimForResume(runId);
     this.launch(runId);
     return { runId };
   }

@@ -126,6 +126,45 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX run_processes_running ON run_processes(state, host) WHERE state = 'running';
     `,
   },
+  {
+    version: 6,
+    description: 'the endpoint each keychain secret was entered for',
+    sql: `
+      -- A keychain entry (account installation/server/db|ssh) may only go to the endpoint it
+      -- was entered for; the keychain keeps the plain secret, this table the endpoint
+      -- (src/main/core/secrets/secretEndpoint.ts has its JSON shape). No secret here.
+      CREATE TABLE secret_bindings (
+        account  TEXT PRIMARY KEY,
+        kind     TEXT NOT NULL CHECK (kind IN ('db', 'ssh')),
+        endpoint TEXT NOT NULL CHECK (json_valid(endpoint)),
+        origin   TEXT NOT NULL,
+        bound_at TEXT NOT NULL
+      );
+      -- Entries written before this version were entered for the servers as they are now:
+      -- bind them to that, so a later change of the profile is seen.
+      INSERT INTO secret_bindings (account, kind, endpoint, origin, bound_at)
+        SELECT i.name || '/' || s.name || '/db', 'db',
+               json_object('kind', 'db',
+                           'host', json_extract(s.definition, '$.db.host'),
+                           'port', COALESCE(json_extract(s.definition, '$.db.port'), 5432),
+                           'database', json_extract(s.definition, '$.db.database'),
+                           'user', json_extract(s.definition, '$.db.user')),
+               'upgrade', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        FROM servers s JOIN installations i ON i.id = s.installation_id;
+      INSERT INTO secret_bindings (account, kind, endpoint, origin, bound_at)
+        SELECT i.name || '/' || s.name || '/ssh', 'ssh',
+               CASE WHEN json_extract(s.definition, '$.host.access') = 'ssh'
+                 THEN json_object('kind', 'ssh', 'access', 'ssh',
+                                  'hostname', json_extract(s.definition, '$.host.hostname'),
+                                  'port', COALESCE(json_extract(s.definition, '$.host.port'), 22),
+                                  'user', json_extract(s.definition, '$.host.user'),
+                                  'hostKey', json_extract(s.definition, '$.host.hostKey'))
+                 ELSE json_object('kind', 'ssh', 'access', 'local')
+               END,
+               'upgrade', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        FROM servers s JOIN installations i ON i.id = s.installation_id;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -22,13 +22,13 @@ import { readClusterIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
 import { resolveDbPassword } from '../secrets/dbPassword';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { withDeadline } from './deadline';
 
 export { DEFAULT_TOPOLOGY_TIMEOUT_MS };
 
 export interface ProbeDeps {
-  secretStore: SecretStore;
+  secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log?: Logger;
 }

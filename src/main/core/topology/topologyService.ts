@@ -5,7 +5,7 @@ import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type TopologySnapshot } from '../../../sha
 import type { RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
-import type { SecretStore } from '../secrets/secretStore';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { probeTopology, type ProbeTopologyOptions } from './probeTopology';
 import type { TopologyCache } from './topologyCache';
 
@@ -17,7 +17,7 @@ export class TopologyService {
     private readonly profiles: ProfileService,
     private readonly cache: TopologyCache,
     private readonly runs: Pick<RunStore, 'list'>,
-    private readonly secretStore: SecretStore,
+    private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
   ) {}

@@ -31,6 +31,7 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
           <dd>{passwordSources[report.passwordSource]}</dd>
         </div>
       </dl>
+      {report.passwordWarning ? <p className="notice-hint">{report.passwordWarning}</p> : null}
     </div>
   );
 }

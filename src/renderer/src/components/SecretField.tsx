@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { SecretKind, SecretStatus } from '../../../shared/api';
+import type { SecretEndpointStatus, SecretKind, SecretStatus } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
@@ -10,6 +10,8 @@ interface SecretFieldProps {
   kind: SecretKind;
   /** undefined while the status is loading. */
   stored: boolean | undefined;
+  /** For a stored secret: whether it may go to where the server points now. */
+  endpoint?: SecretEndpointStatus | null | undefined;
   onStatus(next: SecretStatus): void;
 }
 
@@ -19,12 +21,28 @@ const labels: Record<SecretKind, { label: string; fallback: string }> = {
 };
 
 /** Write-only: a stored value is never read back, only whether one exists. */
-export function SecretField({ serverRef, kind, stored, onStatus }: SecretFieldProps) {
+export function SecretField({ serverRef, kind, stored, endpoint, onStatus }: SecretFieldProps) {
   const id = useId();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [declined, setDeclined] = useState(false);
   const { label, fallback } = labels[kind];
+  const moved = stored === true && endpoint ? !endpoint.boundToCurrent : false;
+
+  // Main asks the admin in its own dialog (the renderer cannot decide this); a "no" changes nothing.
+  const confirmForNewEndpoint = async () => {
+    setBusy(true);
+    setError(null);
+    setDeclined(false);
+    const result = await api.confirmSecretEndpoint({ ref: serverRef, kind });
+    setBusy(false);
+    if (!result.ok) setError(result.error);
+    else {
+      setDeclined(!result.value.confirmed);
+      onStatus(result.value.status);
+    }
+  };
 
   const run = async (call: () => ReturnType<typeof api.setSecret>) => {
     setBusy(true);
@@ -46,7 +64,9 @@ export function SecretField({ serverRef, kind, stored, onStatus }: SecretFieldPr
     <form className="secret-field" onSubmit={store}>
       <div className="secret-field-head">
         <label htmlFor={id}>{label}</label>
-        {stored === undefined ? null : stored ? (
+        {stored === undefined ? null : moved ? (
+          <span className="status status-warn">Entered for another endpoint</span>
+        ) : stored ? (
           <span className="status status-ok">Stored in keychain</span>
         ) : (
           <span className="status status-muted">Not stored</span>
@@ -77,6 +97,18 @@ export function SecretField({ serverRef, kind, stored, onStatus }: SecretFieldPr
         ) : null}
       </div>
       {stored === false ? <p className="field-hint">{fallback}</p> : null}
+      {moved && endpoint ? (
+        <div className="notice notice-warning secret-endpoint-changed" role="status">
+          <p>
+            {kind === 'db' ? 'Password' : 'Secret'} entered for <code>{endpoint.enteredFor ?? 'an unknown endpoint'}</code>; this server now
+            points at <code>{endpoint.current}</code> — re-enter it or use it for the new endpoint. Until then it is not used.
+          </p>
+          <button type="button" className="button" disabled={busy} onClick={() => void confirmForNewEndpoint()}>
+            Use it for the new endpoint
+          </button>
+          {declined ? <p className="field-hint">Not confirmed: nothing was changed.</p> : null}
+        </div>
+      ) : null}
       {error ? <ErrorNotice error={error} /> : null}
     </form>
   );

@@ -117,9 +117,9 @@ export function ServerCard({ installation, server }: ServerCardProps) {
         <h4>Credentials</h4>
         {secretsError ? <ErrorNotice title="Could not read the keychain" error={secretsError} /> : null}
         <div className="secret-fields">
-          <SecretField serverRef={serverRef} kind="db" stored={secrets?.db} onStatus={setSecrets} />
+          <SecretField serverRef={serverRef} kind="db" stored={secrets?.db} endpoint={secrets?.endpoints.db} onStatus={setSecrets} />
           {host.access === 'ssh' ? (
-            <SecretField serverRef={serverRef} kind="ssh" stored={secrets?.ssh} onStatus={setSecrets} />
+            <SecretField serverRef={serverRef} kind="ssh" stored={secrets?.ssh} endpoint={secrets?.endpoints.ssh} onStatus={setSecrets} />
           ) : null}
         </div>
       </div>
