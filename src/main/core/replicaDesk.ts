@@ -16,6 +16,8 @@ import { SecretService } from './secrets/secretService';
 import { testServerConnection } from './postgres/connectionTest';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
+import { DumpRetention } from './history/dumpRetention';
+import { SettingsStore } from './store/settingsStore';
 import { TopologyCache } from './topology/topologyCache';
 import { TopologyService } from './topology/topologyService';
 
@@ -41,6 +43,9 @@ export interface ReplicaDesk {
   };
   readonly restore: RestoreService;
   readonly topology: TopologyService;
+  readonly settings: SettingsStore;
+  /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
+  readonly dumps: DumpRetention;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
   close(): void;
 }
@@ -53,12 +58,17 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const secretStore = options.secretStore ?? new KeytarSecretStore();
   const secrets = new SecretService(secretStore, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
-  const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
+  const runs = new RunStore(store.db);
+  const settings = new SettingsStore(store.db);
+  const dumps = new DumpRetention(runs, settings, log);
+  const restore = new RestoreService(profiles, runs, secretStore, env, log, home, dumps);
   const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
   return {
     home,
     restore,
     topology,
+    settings,
+    dumps,
     log,
     store,
     profiles,

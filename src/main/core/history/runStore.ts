@@ -11,7 +11,7 @@ import { stillRunning } from '../processes/processIdentity';
 import { maskSecrets } from '../secrets/secret';
 import type { SqliteDatabase } from '../store/database';
 import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
-import type { CompensationEntry, LogRow } from '../../../shared/runRecord';
+import type { CompensationEntry, DumpDeletion, LogRow } from '../../../shared/runRecord';
 
 export type { CompensationEntry, LogRow };
 
@@ -198,6 +198,19 @@ export class RunStore {
     const list = parse<CompensationEntry[]>(row.compensation, []);
     list.push({ ...entry, message: maskSecrets(entry.message), at: now() });
     this.db.prepare('UPDATE runs SET compensation = ? WHERE id = ?').run(JSON.stringify(list), runId);
+  }
+
+  /** Records that the run's dump file was deleted, when and why (history/dumpRetention.ts). */
+  markDumpDeleted(runId: string, deletion: DumpDeletion): void {
+    this.capture(runId, { dumpDeleted: deletion });
+  }
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction: no other process can create, claim or finish a
+   * run meanwhile, so what `work` reads of the runs stays true while it acts on it.
+   */
+  exclusively<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
   }
 
   finish(runId: string, status: Exclude<RunStatus, 'running'>, message: string | null): void {

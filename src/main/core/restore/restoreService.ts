@@ -2,7 +2,8 @@
 // start a recorded run, execute or resume it, and read the history.
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors';
-import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
+import { toRunRecord, type RunRecord } from '../history/runRecord';
+import { isUnfinished, resumeDumpGone } from '../history/runDump';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
@@ -16,6 +17,7 @@ import { executeRun } from './restoreRunner';
 import { withChildTracking } from '../processes/childProcesses';
 import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTracker';
 import type { Timeouts } from './stepContext';
+import type { DumpRetention } from '../history/dumpRetention';
 
 export interface PrepareInput {
   installation: string;
@@ -35,9 +37,12 @@ export interface ExecuteOptions {
 }
 
 function refuseUnlessResumable(run: RunRow): void {
-  if (!isResumable(run)) {
+  if (!isUnfinished(run)) {
     throw new RunNotResumableError(run.runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
   }
+  // Before anything is stopped: a resume must not fail half-way on a dump retention deleted.
+  const gone = resumeDumpGone(run);
+  if (gone) throw gone;
 }
 
 export class RestoreService {
@@ -50,6 +55,8 @@ export class RestoreService {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
+    /** Deletes old dumps after each run (history/dumpRetention.ts); none in tests that need none. */
+    private readonly retention: DumpRetention | null = null,
   ) {}
 
   defaultBackupDir(): string {
@@ -107,6 +114,9 @@ export class RestoreService {
     } finally {
       this.active.delete(runId);
       options.signal?.removeEventListener('abort', forward);
+      // The run has ended (its own dump is the newest): keep only the configured newest N.
+      const installation = this.runs.get(runId)?.installation;
+      if (installation && this.retention) this.retention.afterRun(installation);
     }
   }
 
