@@ -23,6 +23,9 @@ export const operations = [
   'probeTopology',
   'cachedTopology',
   'probeHostKey',
+  'getSettings',
+  'updateSettings',
+  'deleteRunDump',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -5,22 +5,11 @@ import type { DumpEntry, KeptDump, PruneReport } from '../../main/core/history/d
 import { describeKeepReason } from '../../main/core/history/dumpRetention';
 import { UsageError, requireArgs, type Command, type CommandContext } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson, table } from '../output';
+import { formatByteSize } from '../../shared/byteSize';
 
 const installationOption = (ctx: CommandContext) => (typeof ctx.options.installation === 'string' ? ctx.options.installation : undefined);
 
-/** Bytes for people: 1.2 GB, 340 MB, 12 kB (decimal units, as `ls -h --si`). */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatSize(d.bytes) : d.state === 'deleted' ? `deleted (${d.deleted!.reason === 'retention' ? 'retention' : 'by the admin'}, ${d.deleted!.at})` : 'missing');
+const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatByteSize(d.bytes) : d.state === 'deleted' ? `deleted (${d.deleted!.reason === 'retention' ? 'retention' : 'by the admin'}, ${d.deleted!.at})` : 'missing');
 
 export const listDumps: Command = async (ctx) => {
   requireArgs(ctx, 0, 'no arguments: runs dumps [--installation NAME] [--json]');
@@ -37,7 +26,7 @@ export const listDumps: Command = async (ctx) => {
   const total = dumps.filter((d) => d.state === 'present').reduce((sum, d) => sum + d.bytes, 0);
   ctx.out.stdout(
     `${table([['RUN', 'INSTALLATION', 'STATUS', 'DUMP', 'FILE'], ...dumps.map((d) => [d.runId, d.installation, d.runStatus, stateOf(d), d.file])])}\n` +
-      `${formatSize(total)} on disk; retention keeps the newest ${ctx.core().dumps.configuredKeep()} of each installation (runs prune).\n`,
+      `${formatByteSize(total)} on disk; retention keeps the newest ${ctx.core().dumps.configuredKeep()} of each installation (runs prune).\n`,
   );
   return EXIT_OK;
 };
@@ -69,11 +58,11 @@ function formatPrune(report: PruneReport): string {
   const lines: string[] = [];
   const verb = report.dryRun ? 'Would delete' : 'Deleted';
   const freed = report.deleted.reduce((sum, d) => sum + d.bytes, 0);
-  lines.push(report.deleted.length === 0 ? 'Nothing to delete.' : `${verb} ${report.deleted.length} dump(s), ${formatSize(freed)}:`);
-  if (report.deleted.length > 0) lines.push(table(report.deleted.map((d) => [d.runId, formatSize(d.bytes), d.file]), '  '));
+  lines.push(report.deleted.length === 0 ? 'Nothing to delete.' : `${verb} ${report.deleted.length} dump(s), ${formatByteSize(freed)}:`);
+  if (report.deleted.length > 0) lines.push(table(report.deleted.map((d) => [d.runId, formatByteSize(d.bytes), d.file]), '  '));
   if (report.kept.length > 0) {
     lines.push(`Kept ${report.kept.length} dump(s):`);
-    lines.push(table(report.kept.map((d) => [d.runId, formatSize(d.bytes), d.file, d.reasons.map(describeKeepReason).join('; ')]), '  '));
+    lines.push(table(report.kept.map((d) => [d.runId, formatByteSize(d.bytes), d.file, d.reasons.map(describeKeepReason).join('; ')]), '  '));
   }
   for (const f of report.failed) lines.push(`Could not delete ${f.file} (run ${f.runId}): ${f.error}`);
   if (report.dryRun) lines.push('Dry run: nothing was deleted.');

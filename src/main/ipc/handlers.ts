@@ -11,7 +11,8 @@ import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
 import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
-import type { ConfirmInMain } from './confirmInMain';
+import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
+import { deleteRunDump } from './deleteRunDump';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -65,6 +66,9 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
     probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname, r.port, 10_000) }),
+    getSettings: () => core.settings.all(),
+    updateSettings: (r) => core.settings.update(r.settings),
+    deleteRunDump: (r) => deleteRunDump(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

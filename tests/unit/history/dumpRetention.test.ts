@@ -1,8 +1,7 @@
 // Dump retention against a real SQLite store and real dump files in a temporary directory:
 // the newest N stay, a dump a resumable or running run needs stays however old, the others
 // are deleted and their runs say so, and a resume that would read a deleted dump is refused.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { RestoreService } from '../../../src/main/core/restore/restoreService';
 import { openStore, type Store } from '../../../src/main/core/store/database';
 import { SettingsStore } from '../../../src/main/core/store/settingsStore';
-import { InstallationSchema } from '../../../src/shared/profiles';
+import { seedInstallation, seedRunWithDump, type DumpRunOptions, type SeededOutcome } from '../../harness/runDumpSeed';
 
 let dir: string;
 let store: Store;
@@ -22,45 +21,11 @@ let runs: RunStore;
 let settings: SettingsStore;
 let retention: DumpRetention;
 const log = () => createLogger(join(dir, 'logs', 'test.log'));
-const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+const installation = seedInstallation;
 
-const installation = (name: string) =>
-  InstallationSchema.parse({
-    name,
-    servers: [
-      { name: 'mls', role: 'master', db: { host: 'h', database: 'd', user: 'cm_master' } },
-      { name: 'rls1', role: 'replica', db: { host: 'h', database: 'd', user: 'cm_rls1' } },
-      { name: 'rls2', role: 'replica', db: { host: 'h', database: 'd', user: 'cm_rls2' } },
-    ],
-  });
-
-type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'running';
-
-/**
- * A run as the runner leaves it: its dump step done with a real file of `bytes` bytes, its
- * restore steps done or not, its outcome, and its start `hoursAgo` in the past.
- */
-function addRun(hoursAgo: number, outcome: Outcome, options: { restoreDone?: boolean; replica?: string; name?: string; bytes?: number } = {}) {
-  const plan = planRestore(installation(options.name ?? 'prod'), { replicas: [options.replica ?? 'rls1'], backupDir: join(dir, 'backups') });
-  const runId = runs.create(plan);
-  const file = join(dir, 'backups', plan.installation.name, `${runId}-d.dump`);
-  mkdirSync(join(dir, 'backups', plan.installation.name), { recursive: true });
-  const bytes = options.bytes ?? 1000 + Math.floor(hoursAgo);
-  writeFileSync(file, Buffer.alloc(bytes, 7));
-  const backup = { file, bytes, sha256: 'x'.repeat(64) };
-  const restoreDone = options.restoreDone ?? outcome === 'succeeded';
-  for (const step of plan.steps) {
-    const done = step.id === 'stop-replica' || step.id === 'dump-master' || step.id === 'copy-key' || step.id === 'drop-schema' || (step.id === 'restore' && restoreDone) || outcome === 'succeeded';
-    if (done) runs.setStep(runId, step.seq, 'done', step.id === 'dump-master' ? { captured: { backup } } : {});
-  }
-  runs.capture(runId, { backup });
-  if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'cancelled') {
-    for (const r of plan.replicas) runs.setReplica(runId, r, outcome);
-    runs.finish(runId, outcome, outcome === 'succeeded' ? null : 'it stopped');
-  }
-  if (outcome === 'interrupted') store.db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(deadPid, runId);
-  store.db.prepare('UPDATE runs SET created_at = ? WHERE id = ?').run(new Date(Date.now() - hoursAgo * 3_600_000).toISOString(), runId);
-  return { runId, file };
+function addRun(hoursAgo: number, outcome: SeededOutcome, options: Omit<DumpRunOptions, 'hoursAgo' | 'outcome'> & { name?: string } = {}) {
+  const { name, ...rest } = options;
+  return seedRunWithDump(runs, store.db, join(dir, 'backups'), { hoursAgo, outcome, ...rest, ...(name ? { installation: name } : {}) });
 }
 
 beforeEach(() => {
