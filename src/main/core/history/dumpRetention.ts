@@ -12,8 +12,8 @@ import type { Logger } from '../logging/logger';
 import type { SettingsStore } from '../store/settingsStore';
 import { settingSchemas } from '../../../shared/settings';
 import type { DumpDeletion, RunDump } from '../../../shared/runRecord';
-import { filesNeeded, runDump, type DumpNeed } from './runDump';
-import type { RunRow, RunStore } from './runStore';
+import { filesNeeded, runDump, type DumpNeed, type RunDumpFacts } from './runDump';
+import type { RunStore } from './runStore';
 
 /** A run's dump as retention sees it. */
 export interface DumpEntry extends RunDump {
@@ -89,7 +89,7 @@ export class DumpRetention {
 
   /** Every run's dump (present, deleted or missing), newest first; optionally one installation's. */
   list(installation?: string): DumpEntry[] {
-    return this.entries(this.allRuns(), installation);
+    return this.entries(this.allRuns(installation), installation);
   }
 
   /** One run's dump and what needs it. */
@@ -108,7 +108,7 @@ export class DumpRetention {
     const keep = options.keep === undefined ? this.configuredKeep() : this.checkedKeep(options.keep);
     const dryRun = options.dryRun === true;
     return this.runs.exclusively(() => {
-      const runs = this.allRuns();
+      const runs = this.allRuns(options.installation);
       const needed = filesNeeded(runs);
       const report: PruneReport = { keep, dryRun, deleted: [], kept: [], failed: [] };
       const dumps = this.entries(runs, options.installation);
@@ -160,11 +160,12 @@ export class DumpRetention {
     return parsed.data;
   }
 
-  private allRuns(): RunRow[] {
-    return this.runs.list({ limit: Number.MAX_SAFE_INTEGER });
+  /** With an installation: its runs and every unfinished run of any installation. */
+  private allRuns(installation?: string): RunDumpFacts[] {
+    return this.runs.dumpFacts(installation === undefined ? {} : { installation });
   }
 
-  private entries(runs: readonly RunRow[], installation?: string): DumpEntry[] {
+  private entries(runs: readonly RunDumpFacts[], installation?: string): DumpEntry[] {
     return runs
       .filter((r) => installation === undefined || r.installation.toLowerCase() === installation.toLowerCase())
       .flatMap((run) => {

@@ -1,63 +1,84 @@
 // A run's dump: the backup file of the master that the run itself made (never a file given
 // with --from-backup, which is the admin's), whether it is still on disk or when and why it
-// was deleted, and which files a resume of the run would read. Retention
-// (history/dumpRetention.ts) and the resume check both decide from here.
+// was deleted, and which file a resume of the run would read. Retention
+// (history/dumpRetention.ts) and the resume check both decide from here, on RunDumpFacts: a
+// few values per run that RunStore.dumpFacts() reads for thousands of runs in one query, or
+// dumpFactsOf() takes from a run already loaded.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ReplicaDeskError } from '../errors';
+import type { RunStatus } from '../../../shared/restorePlan';
 import type { DumpDeletion, RunDump } from '../../../shared/runRecord';
 import type { RunRow } from './runStore';
 
-interface CapturedBackup {
+export interface CapturedBackup {
   file: string;
   bytes: number;
   reused?: boolean;
 }
 
-const asBackup = (v: unknown): CapturedBackup | null =>
-  v && typeof v === 'object' && typeof (v as CapturedBackup).file === 'string' ? (v as CapturedBackup) : null;
-
-/** The backup the run recorded (run-level, else its dump step's), whoever made the file. */
-function recordedBackup(run: RunRow): CapturedBackup | null {
-  return asBackup(run.captured.backup) ?? asBackup(run.steps.find((s) => s.id === 'dump-master')?.captured.backup);
+/** What dump decisions need to know of a run. */
+export interface RunDumpFacts {
+  runId: string;
+  installation: string;
+  createdAt: string;
+  status: RunStatus;
+  interrupted: boolean;
+  /** The backup the run recorded (run-level, else its dump step's), whoever made the file. */
+  backup: CapturedBackup | null;
+  dumpDeleted: DumpDeletion | null;
+  /** A replica that has not succeeded still has its restore step to do. */
+  restoreLeft: boolean;
+  /** The --from-backup file of the plan, if any (read on demand: plans are large). */
+  plannedFile(): string | null;
 }
 
-export function dumpDeletionOf(run: RunRow): DumpDeletion | null {
-  const d = run.captured.dumpDeleted as DumpDeletion | undefined;
-  return d && typeof d.at === 'string' ? d : null;
+export const asBackup = (v: unknown): CapturedBackup | null =>
+  v && typeof v === 'object' && typeof (v as CapturedBackup).file === 'string' ? (v as CapturedBackup) : null;
+
+export const asDeletion = (v: unknown): DumpDeletion | null =>
+  v && typeof v === 'object' && typeof (v as DumpDeletion).at === 'string' ? (v as DumpDeletion) : null;
+
+export function dumpFactsOf(run: RunRow): RunDumpFacts {
+  return {
+    runId: run.runId,
+    installation: run.installation,
+    createdAt: run.createdAt,
+    status: run.status,
+    interrupted: run.interrupted,
+    backup: asBackup(run.captured.backup) ?? asBackup(run.steps.find((s) => s.id === 'dump-master')?.captured.backup),
+    dumpDeleted: asDeletion(run.captured.dumpDeleted),
+    restoreLeft: run.steps.some(
+      (s) => s.id === 'restore' && s.status !== 'done' && s.status !== 'skipped' && run.replicas.find((r) => r.replica === s.replica)?.status !== 'succeeded',
+    ),
+    plannedFile: () => (run.plan.backup?.mode === 'existing' ? run.plan.backup.file : null),
+  };
 }
 
 /** The dump the run made, with its state on disk now; null when it made none. */
-export function runDump(run: RunRow): RunDump | null {
-  const backup = recordedBackup(run);
+export function runDump(run: RunDumpFacts): RunDump | null {
+  const { backup, dumpDeleted } = run;
   if (!backup || backup.reused) return null;
-  const deleted = dumpDeletionOf(run);
-  if (deleted) return { file: backup.file, bytes: backup.bytes, state: 'deleted', deleted };
+  if (dumpDeleted) return { file: backup.file, bytes: backup.bytes, state: 'deleted', deleted: dumpDeleted };
   const info = statSync(backup.file, { throwIfNoEntry: false });
   return info?.isFile() ? { file: backup.file, bytes: info.size, state: 'present', deleted: null } : { file: backup.file, bytes: backup.bytes, state: 'missing', deleted: null };
 }
 
 /** Failed, cancelled or interrupted: `runs resume` may take it up (if its files are there). */
-export function isUnfinished(run: RunRow): boolean {
+export function isUnfinished(run: Pick<RunDumpFacts, 'status' | 'interrupted'>): boolean {
   return run.status === 'failed' || run.status === 'cancelled' || run.interrupted;
 }
 
-const isLive = (run: RunRow) => run.status === 'running' && !run.interrupted;
+const isLive = (run: RunDumpFacts) => run.status === 'running' && !run.interrupted;
 
 /**
  * The backup file a resume of the run would read: a replica's restore step is still to do,
  * and the run has its backup (its own dump, or the --from-backup file). A run whose dump
  * step never finished dumps anew on resume and reads no old file.
  */
-export function fileResumeReads(run: RunRow): string | null {
-  const restoreLeft = run.steps.some(
-    (s) => s.id === 'restore' && s.status !== 'done' && s.status !== 'skipped' && run.replicas.find((r) => r.replica === s.replica)?.status !== 'succeeded',
-  );
-  if (!restoreLeft) return null;
-  const backup = recordedBackup(run);
-  if (backup) return backup.file;
-  const planned = run.plan.backup;
-  return planned?.mode === 'existing' ? planned.file : null;
+export function fileResumeReads(run: RunDumpFacts): string | null {
+  if (!run.restoreLeft) return null;
+  return run.backup?.file ?? run.plannedFile();
 }
 
 /** Why a file must stay: a live run uses it, or a resume of an unfinished run would read it. */
@@ -67,19 +88,18 @@ export interface DumpNeed {
 }
 
 /** Every file that live or resumable runs need, by resolved path. */
-export function filesNeeded(runs: readonly RunRow[]): Map<string, DumpNeed> {
+export function filesNeeded(runs: readonly RunDumpFacts[]): Map<string, DumpNeed> {
   const needed = new Map<string, DumpNeed>();
+  const need = (file: string | null | undefined, why: DumpNeed) => {
+    if (file && !needed.has(resolve(file))) needed.set(resolve(file), why);
+  };
   for (const run of runs) {
     if (isLive(run)) {
       // A live run may be anywhere in its steps: keep whatever file it has or will read.
-      const backup = recordedBackup(run);
-      const planned = run.plan.backup;
-      for (const file of [backup?.file, planned?.mode === 'existing' ? planned.file : undefined]) {
-        if (file && !needed.has(resolve(file))) needed.set(resolve(file), { runId: run.runId, kind: 'running' });
-      }
+      need(run.backup?.file, { runId: run.runId, kind: 'running' });
+      need(run.plannedFile(), { runId: run.runId, kind: 'running' });
     } else if (isUnfinished(run)) {
-      const file = fileResumeReads(run);
-      if (file && !needed.has(resolve(file))) needed.set(resolve(file), { runId: run.runId, kind: 'resumable' });
+      need(fileResumeReads(run), { runId: run.runId, kind: 'resumable' });
     }
   }
   return needed;
@@ -98,11 +118,10 @@ export class RunDumpGoneError extends ReplicaDeskError {
 }
 
 /** Why a resume of the run cannot read the file it needs (deleted or missing); null when it can. */
-export function resumeDumpGone(run: RunRow): RunDumpGoneError | null {
+export function resumeDumpGone(run: RunDumpFacts): RunDumpGoneError | null {
   const file = fileResumeReads(run);
   if (!file) return null;
-  const backup = recordedBackup(run);
-  const deleted = backup && !backup.reused && resolve(backup.file) === resolve(file) ? dumpDeletionOf(run) : null;
-  if (deleted) return new RunDumpGoneError(run.runId, file, deleted);
+  const ownDump = run.backup && !run.backup.reused && resolve(run.backup.file) === resolve(file);
+  if (ownDump && run.dumpDeleted) return new RunDumpGoneError(run.runId, file, run.dumpDeleted);
   return statSync(file, { throwIfNoEntry: false })?.isFile() ? null : new RunDumpGoneError(run.runId, file, null);
 }

@@ -3,7 +3,7 @@
 import { formatServerRef } from '../../../shared/profiles';
 import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import type { RunRow, StepRow } from './runStore';
-import { isUnfinished, resumeDumpGone, runDump } from './runDump';
+import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
 
 export type { RunRecord, RunRecordStep };
 
@@ -27,7 +27,7 @@ const toStep = (installation: string, compact = false) => (s: StepRow): RunRecor
 
 /** Unfinished, and the file its resume would read is still there (history/runDump.ts). */
 export function isResumable(run: RunRow): boolean {
-  return isUnfinished(run) && resumeDumpGone(run) === null;
+  return isUnfinished(run) && resumeDumpGone(dumpFactsOf(run)) === null;
 }
 
 /**
@@ -38,7 +38,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
   const step = toStep(run.installation, options.compact);
   const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
   const changelogs = run.replicas.map((r) => fixupsOf(r.replica)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
-  const dump = runDump(run);
+  const dump = runDump(dumpFactsOf(run));
   return {
     runId: run.runId,
     installation: run.installation,

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors';
 import { toRunRecord, type RunRecord } from '../history/runRecord';
-import { isUnfinished, resumeDumpGone } from '../history/runDump';
+import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
@@ -41,7 +41,7 @@ function refuseUnlessResumable(run: RunRow): void {
     throw new RunNotResumableError(run.runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
   }
   // Before anything is stopped: a resume must not fail half-way on a dump retention deleted.
-  const gone = resumeDumpGone(run);
+  const gone = resumeDumpGone(dumpFactsOf(run));
   if (gone) throw gone;
 }
 
