@@ -6,6 +6,7 @@ import { exportProfiles, importProfiles, listProfiles } from './commands/profile
 import { confirmSecret, deleteSecret, setSecret } from './commands/secrets';
 import { restore, resume } from './commands/restore';
 import { listRuns, showRun } from './commands/runs';
+import { listDumps, pruneDumps } from './commands/dumps';
 import { topology } from './commands/topology';
 import { UsageError, type Command, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
@@ -44,6 +45,8 @@ const commands: CommandSpec[] = [
   { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },
   { words: ['runs', 'show'], run: showRun },
   { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
+  { words: ['runs', 'dumps'], run: listDumps, options: { installation: { type: 'string' } } },
+  { words: ['runs', 'prune'], run: pruneDumps, options: { keep: { type: 'string' }, installation: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 ];
 
 const globalOptions: Record<string, OptionSpec> = {

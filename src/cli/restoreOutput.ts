@@ -61,6 +61,7 @@ export function formatRunSummary(run: RunRecord): string {
   const lines = [`Run ${run.runId} (${run.installation}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
   if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
+  if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
   for (const r of run.replicas) lines.push(`  ${r.replica}: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
   for (const c of run.compensation) lines.push(`  compensation: ${c.message} (${c.outcome})`);
   if (run.resumable) lines.push(`  resume with: replica-desk runs resume ${run.runId}`);

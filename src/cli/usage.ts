@@ -34,6 +34,11 @@ Restore (the vendor procedure, from one backup of the master)
   runs list [--installation NAME] [--json]    restore history
   runs show RUN_ID [--json]                   one run: steps, captured values, log
   runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
+  runs dumps [--installation NAME] [--json]   each run's dump of the master: size, or deleted
+  runs prune [--keep N] [--installation NAME] [--dry-run] [--json]
+                                       delete all but the newest N dumps of each installation
+                                       (default: the dumpsKept setting, 2); never a dump a
+                                       running or resumable run needs. Runs after every run too
 
 Global options
   --home DIR     data directory (default: REPLICA_DESK_HOME, then the desktop app's)

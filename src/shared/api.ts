@@ -7,7 +7,8 @@ import { InstallationSchema, type Installation, type ProfilesFile } from './prof
 import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
-import type { RunRecord } from './runRecord';
+import type { RunDump, RunRecord } from './runRecord';
+import { SettingsUpdateSchema, type AppSettings } from './settings';
 import type { TopologySnapshot } from './topology';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
@@ -51,6 +52,10 @@ export const requestSchemas = {
   probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
   cachedTopology: z.object({ installation: z.string().min(1).optional() }).strict(),
   probeHostKey: z.object({ hostname: z.string().min(1), port: z.number().int().min(1).max(65535).default(22) }).strict(),
+  getSettings: z.object({}).strict(),
+  updateSettings: z.object({ settings: SettingsUpdateSchema }).strict(),
+  /** Asks the admin in main (confirmInMain) before deleting; refused while a run needs the dump. */
+  deleteRunDump: z.object({ runId: z.string().min(1) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -124,6 +129,10 @@ export interface Responses {
   cachedTopology: TopologySnapshot[];
   /** The SSH server's host key fingerprint (OpenSSH SHA256:…), for trust on first use. */
   probeHostKey: { fingerprint: string };
+  getSettings: AppSettings;
+  updateSettings: AppSettings;
+  /** `deleted` is false when the admin declined (or it was deleted already). */
+  deleteRunDump: { deleted: boolean; dump: RunDump };
 }
 
 export interface RunReport {

@@ -24,6 +24,9 @@ export const operations = [
   'cachedTopology',
   'probeHostKey',
   'confirmSecretEndpoint',
+  'getSettings',
+  'updateSettings',
+  'deleteRunDump',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -18,6 +18,20 @@ export interface LogRow {
   message: string;
 }
 
+/** The dump a run made of the master: on disk, deleted (by retention or the admin), or missing. */
+export interface RunDump {
+  file: string;
+  bytes: number;
+  state: 'present' | 'deleted' | 'missing';
+  deleted: DumpDeletion | null;
+}
+
+export interface DumpDeletion {
+  at: string;
+  /** `retention`: pruned as older than the newest N; `admin`: deleted by hand. */
+  reason: 'retention' | 'admin';
+}
+
 export interface RunRecordStep {
   seq: number;
   id: string;
@@ -40,6 +54,8 @@ export interface RunRecord {
   finishedAt: string | null;
   message: string | null;
   backup: unknown;
+  /** The run's own dump (null when it made none, or used a file given with --from-backup). */
+  dump: RunDump | null;
   changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
   replicas: Array<{ replica: string; status: string; message: string | null; changelog: unknown; verification: unknown; steps: RunRecordStep[] }>;
   steps: RunRecordStep[];

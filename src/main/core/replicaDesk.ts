@@ -19,6 +19,8 @@ import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
+import { DumpRetention } from './history/dumpRetention';
+import { SettingsStore } from './store/settingsStore';
 import { TopologyCache } from './topology/topologyCache';
 import { TopologyService } from './topology/topologyService';
 
@@ -48,6 +50,9 @@ export interface ReplicaDesk {
   };
   readonly restore: RestoreService;
   readonly topology: TopologyService;
+  readonly settings: SettingsStore;
+  /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
+  readonly dumps: DumpRetention;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
   close(): void;
 }
@@ -63,12 +68,17 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   // Every connection reads the keychain through this: a secret goes only to its endpoint.
   const secretStore = new EndpointBoundSecretStore(keychain, bindings, log);
   const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
-  const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
+  const runs = new RunStore(store.db);
+  const settings = new SettingsStore(store.db);
+  const dumps = new DumpRetention(runs, settings, log);
+  const restore = new RestoreService(profiles, runs, secretStore, env, log, home, dumps);
   const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
   return {
     home,
     restore,
     topology,
+    settings,
+    dumps,
     log,
     store,
     profiles,

@@ -13,6 +13,7 @@ import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
 import { endpointChangeText } from '../core/secrets/secretEndpoint';
 import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
+import { deleteRunDump } from './deleteRunDump';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -79,6 +80,9 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
     probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname, r.port, 10_000) }),
+    getSettings: () => core.settings.all(),
+    updateSettings: (r) => core.settings.update(r.settings),
+    deleteRunDump: (r) => deleteRunDump(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

@@ -19,6 +19,7 @@ export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): 
     finishedAt: '2026-03-10T12:10:00.000Z',
     message: null,
     backup: null,
+    dump: null,
     changelog: null,
     compensation: [],
     preflight: null,

@@ -3,6 +3,7 @@
 import { formatServerRef } from '../../../shared/profiles';
 import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import type { RunRow, StepRow } from './runStore';
+import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
 
 export type { RunRecord, RunRecordStep };
 
@@ -24,8 +25,9 @@ const toStep = (installation: string, compact = false) => (s: StepRow): RunRecor
   captured: compact ? compactCaptured(s.captured) : s.captured,
 });
 
+/** Unfinished, and the file its resume would read is still there (history/runDump.ts). */
 export function isResumable(run: RunRow): boolean {
-  return run.status === 'failed' || run.status === 'cancelled' || run.interrupted;
+  return isUnfinished(run) && resumeDumpGone(dumpFactsOf(run)) === null;
 }
 
 /**
@@ -36,6 +38,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
   const step = toStep(run.installation, options.compact);
   const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
   const changelogs = run.replicas.map((r) => fixupsOf(r.replica)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
+  const dump = runDump(dumpFactsOf(run));
   return {
     runId: run.runId,
     installation: run.installation,
@@ -46,6 +49,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     finishedAt: run.finishedAt,
     message: run.message,
     backup: run.captured.backup ?? null,
+    dump,
     changelog: changelogs[0] ?? null,
     replicas: run.replicas.map((r) => ({
       replica: formatServerRef({ installation: run.installation, server: r.replica }),

@@ -9,9 +9,10 @@ import { ReplicaDeskError } from '../errors';
 import type { ChildRecord, ChildRole } from '../processes/childProcesses';
 import { stillRunning } from '../processes/processIdentity';
 import { maskSecrets } from '../secrets/secret';
+import { asBackup, asDeletion, type RunDumpFacts } from './runDump';
 import type { SqliteDatabase } from '../store/database';
 import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
-import type { CompensationEntry, LogRow } from '../../../shared/runRecord';
+import type { CompensationEntry, DumpDeletion, LogRow } from '../../../shared/runRecord';
 
 export type { CompensationEntry, LogRow };
 
@@ -198,6 +199,65 @@ export class RunStore {
     const list = parse<CompensationEntry[]>(row.compensation, []);
     list.push({ ...entry, message: maskSecrets(entry.message), at: now() });
     this.db.prepare('UPDATE runs SET compensation = ? WHERE id = ?').run(JSON.stringify(list), runId);
+  }
+
+  /**
+   * What dump retention needs of every run (history/runDump.ts), in one query: no steps,
+   * logs or plans are loaded, so it stays quick over a history of thousands of runs. With an
+   * installation: its runs, and every unfinished run (any of them may read any file).
+   */
+  dumpFacts(filter: { installation?: string } = {}): RunDumpFacts[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.installation, r.status, r.owner_host, r.owner_pid, r.created_at,
+                COALESCE(json_extract(r.captured, '$.backup'),
+                         (SELECT json_extract(s.captured, '$.backup') FROM run_steps s WHERE s.run_id = r.id AND s.id = 'dump-master' LIMIT 1)) AS backup,
+                json_extract(r.captured, '$.dumpDeleted') AS dump_deleted,
+                -- A succeeded run needs no file: its large plan and its steps are not read.
+                CASE WHEN r.status <> 'succeeded' AND json_extract(r.plan, '$.backup.mode') = 'existing' THEN json_extract(r.plan, '$.backup.file') END AS planned_file,
+                CASE WHEN r.status = 'succeeded' THEN 0 ELSE EXISTS (
+                  SELECT 1 FROM run_steps s JOIN run_replicas rr ON rr.run_id = s.run_id AND rr.replica = s.replica
+                   WHERE s.run_id = r.id AND s.id = 'restore' AND s.status NOT IN ('done', 'skipped') AND rr.status <> 'succeeded') END AS restore_left
+           FROM runs r
+          WHERE @installation IS NULL OR r.installation = @installation COLLATE NOCASE OR r.status <> 'succeeded'
+          ORDER BY r.created_at DESC`,
+      )
+      .all({ installation: filter.installation ?? null }) as Array<{
+      id: string;
+      installation: string;
+      status: RunStatus;
+      owner_host: string | null;
+      owner_pid: number | null;
+      created_at: string;
+      backup: string | null;
+      dump_deleted: string | null;
+      planned_file: string | null;
+      restore_left: number;
+    }>;
+    return rows.map((r) => ({
+      runId: r.id,
+      installation: r.installation,
+      createdAt: r.created_at,
+      status: r.status,
+      interrupted: r.status === 'running' && r.owner_host === hostname() && (r.owner_pid === null || !isAlive(r.owner_pid)),
+      backup: asBackup(parse(r.backup, null)),
+      dumpDeleted: asDeletion(parse(r.dump_deleted, null)),
+      restoreLeft: r.restore_left === 1,
+      plannedFile: () => r.planned_file,
+    }));
+  }
+
+  /** Records that the run's dump file was deleted, when and why (history/dumpRetention.ts). */
+  markDumpDeleted(runId: string, deletion: DumpDeletion): void {
+    this.capture(runId, { dumpDeleted: deletion });
+  }
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction: no other process can create, claim or finish a
+   * run meanwhile, so what `work` reads of the runs stays true while it acts on it.
+   */
+  exclusively<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
   }
 
   finish(runId: string, status: Exclude<RunStatus, 'running'>, message: string | null): void {

@@ -3,7 +3,8 @@
 import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../errors';
 import { requireDumpArchive } from '../postgres/dumpArchive';
-import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
+import { toRunRecord, type RunRecord } from '../history/runRecord';
+import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { ProfileService } from '../profiles/profileService';
@@ -17,6 +18,7 @@ import { executeRun } from './restoreRunner';
 import { withChildTracking } from '../processes/childProcesses';
 import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTracker';
 import type { Timeouts } from './stepContext';
+import type { DumpRetention } from '../history/dumpRetention';
 
 export interface PrepareInput {
   installation: string;
@@ -36,9 +38,12 @@ export interface ExecuteOptions {
 }
 
 function refuseUnlessResumable(run: RunRow): void {
-  if (!isResumable(run)) {
+  if (!isUnfinished(run)) {
     throw new RunNotResumableError(run.runId, run.status === 'running' ? `it is still running (pid ${run.owner.pid} on ${run.owner.host})` : `it ${run.status}`);
   }
+  // Before anything is stopped: a resume must not fail half-way on a dump retention deleted.
+  const gone = resumeDumpGone(dumpFactsOf(run));
+  if (gone) throw gone;
 }
 
 export class RestoreService {
@@ -51,6 +56,8 @@ export class RestoreService {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
+    /** Deletes old dumps after each run (history/dumpRetention.ts); none in tests that need none. */
+    private readonly retention: DumpRetention | null = null,
   ) {}
 
   defaultBackupDir(): string {
@@ -115,6 +122,9 @@ export class RestoreService {
     } finally {
       this.active.delete(runId);
       options.signal?.removeEventListener('abort', forward);
+      // The run has ended (its own dump is the newest): keep only the configured newest N.
+      const installation = this.runs.get(runId)?.installation;
+      if (installation && this.retention) this.retention.afterRun(installation);
     }
   }
 

@@ -165,6 +165,18 @@ export const migrations: readonly Migration[] = [
         FROM servers s JOIN installations i ON i.id = s.installation_id;
     `,
   },
+  {
+    version: 7,
+    description: 'app settings',
+    sql: `
+      -- One row per setting (shared/settings.ts names them and checks their values), e.g.
+      -- dumpsKept: how many dumps of each installation retention keeps.
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL CHECK (json_valid(value))
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -7,6 +7,7 @@ import { downloadRunReport } from './runReportDownload';
 import { RunCapturedValues } from './RunCapturedValues';
 import { RunCompensation } from './RunCompensation';
 import { RunDetailHeader } from './RunDetailHeader';
+import { RunDumpPanel } from './RunDumpPanel';
 import { RunLog } from './RunLog';
 import { RunSection as Section } from './RunSection';
 import { RunSteps } from './RunSteps';
@@ -16,7 +17,7 @@ import { useRunDetail } from './useRunDetail';
 
 /** One run on its own page: what happened when, what it captured and verified, and its log. */
 export function RunDetail({ runId }: { runId: string }) {
-  const { run, loadedAt, error } = useRunDetail(runId);
+  const { run, loadedAt, error, reload } = useRunDetail(runId);
   const [exporting, setExporting] = useState<'markdown' | 'json' | null>(null);
   const [exportError, setExportError] = useState<ErrorPayload | null>(null);
 
@@ -58,6 +59,9 @@ export function RunDetail({ runId }: { runId: string }) {
       </Section>
       <Section title="Captured values">
         <RunCapturedValues run={run} />
+      </Section>
+      <Section title="Dump">
+        <RunDumpPanel run={run} onChanged={() => void reload()} />
       </Section>
       <Section title="Verification">
         <RunVerification run={run} />

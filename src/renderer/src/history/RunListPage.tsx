@@ -1,6 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import type { ErrorPayload } from '../../../shared/result';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { DumpRetentionSetting } from './DumpRetentionSetting';
 import { HistoryEmptyState } from './HistoryEmptyState';
 import { RunFilterBar } from './RunFilterBar';
 import { RUN_ROW_HEIGHT, RunListRow } from './RunListRow';
@@ -57,6 +58,7 @@ export function RunListPage({ runs, loading, error, installations, filters, onFi
               <span>Started · duration</span>
               <span>Installation · replicas</span>
               <span>Message · run id</span>
+              <span>Dump</span>
               <span />
             </div>
             <WindowedList
@@ -82,6 +84,7 @@ export function RunListPage({ runs, loading, error, installations, filters, onFi
           <p className="page-description">Every restore from this workstation, newest first, from the app and the command line.</p>
         </div>
         <div className="actions">
+          <DumpRetentionSetting />
           <button type="button" className="button" onClick={onReload} disabled={loading} title="Read the history again, e.g. after a restore from the CLI">
             {loading && runs !== null ? 'Refreshing…' : 'Refresh'}
           </button>

@@ -1,4 +1,5 @@
 import { routeHash } from '../shell/route';
+import { formatBytes } from './capturedValues';
 import { RunOutcomeBadge } from './RunOutcomeBadge';
 import { replicaNames, type RunSummary } from './runSummary';
 import { formatDateTime, formatDuration } from './timeFormat';
@@ -14,6 +15,11 @@ const FALLBACK_MESSAGE: Record<RunSummary['outcome'], string> = {
   running: 'Running…',
   interrupted: 'Its process ended while it ran; it can be resumed',
 };
+
+function dumpText(run: RunSummary): string {
+  if (!run.dump) return '—';
+  return run.dump.state === 'present' ? formatBytes(run.dump.bytes) : run.dump.state === 'deleted' ? 'deleted' : 'missing';
+}
 
 interface RunListRowProps {
   run: RunSummary;
@@ -38,6 +44,7 @@ export function RunListRow({ run, tabIndex }: RunListRowProps) {
         <span className="run-line">{run.message ?? FALLBACK_MESSAGE[run.outcome]}</span>
         <span className="run-line run-sub mono">{run.runId}</span>
       </span>
+      <span className="run-cell run-cell-dump">{dumpText(run)}</span>
       <span className="run-cell run-cell-end">{run.resumable ? <span className="tag tag-resume">Resumable</span> : null}</span>
     </a>
   );

@@ -1,7 +1,7 @@
 // What the history list needs of a run, worked out once per run when the list loads: its
 // outcome, timing, replicas, the message worth showing, and a lower-case haystack for the
 // text search, so filtering 10,000 runs on each key press stays a plain scan.
-import type { RunRecord } from '../../../shared/runRecord';
+import type { RunDump, RunRecord } from '../../../shared/runRecord';
 import { elapsedMs, localDateKey } from './timeFormat';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled' | 'running' | 'interrupted';
@@ -28,6 +28,8 @@ export interface RunSummary {
   replicas: string[];
   /** The run's message, else the first failing replica's or step's. */
   message: string | null;
+  /** The run's own dump: its size on disk, or deleted / missing. */
+  dump: RunDump | null;
   /** Local calendar day of the start, `YYYY-MM-DD`. */
   day: string;
   searchText: string;
@@ -54,6 +56,7 @@ export function summarizeRun(run: RunRecord): RunSummary {
     durationMs: elapsedMs(run.createdAt, run.finishedAt),
     replicas,
     message: run.message ?? problem ?? replicaMessages[0] ?? null,
+    dump: run.dump ?? null,
     day: Number.isNaN(started.getTime()) ? '' : localDateKey(started),
     searchText: [run.runId, run.installation, ...replicas, run.message ?? '', ...replicaMessages, ...stepMessages].join('\n').toLowerCase(),
   };
