@@ -9,6 +9,7 @@ import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { RunRecord } from './runRecord';
 import type { TopologySnapshot } from './topology';
+import type { ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
@@ -61,6 +62,8 @@ export interface SecretStatus {
 export interface ImportSummary {
   created: string[];
   replaced: string[];
+  /** Control commands that are new, changed or still unapproved; `approved` with approveCommands. */
+  commands: ImportedCommand[];
 }
 
 export type PasswordSource = 'keychain' | 'pgpassfile' | 'none';

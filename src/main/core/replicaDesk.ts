@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './logging/logger';
 import { openStore, type Store } from './store/database';
 import { ProfileRepository } from './profiles/profileRepository';
 import { ProfileService } from './profiles/profileService';
+import { CommandApprovals } from './profiles/commandApprovals';
+import { CommandReview } from './profiles/commandReview';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
@@ -34,6 +36,8 @@ export interface ReplicaDesk {
   readonly log: Logger;
   readonly store: Store;
   readonly profiles: ProfileService;
+  /** Control commands: their approval state, and approving what the admin was shown. */
+  readonly commands: CommandReview;
   readonly secrets: {
     status(ref: ServerRef): Promise<SecretStatus>;
     set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
@@ -52,9 +56,10 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const store = openStore(join(home, 'replica-desk.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
   const secretStore = options.secretStore ?? new KeytarSecretStore();
   const secrets = new SecretService(secretStore, log);
-  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
-  const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home);
-  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
+  const approvals = new CommandApprovals(store.db);
+  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log, approvals);
+  const restore = new RestoreService(profiles, new RunStore(store.db), secretStore, env, log, home, approvals);
+  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log, approvals);
   return {
     home,
     restore,
@@ -62,6 +67,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     log,
     store,
     profiles,
+    commands: new CommandReview(profiles, approvals, log),
     // Secrets belong to servers that exist; accounts use the names as stored.
     secrets: {
       status: (ref) => secrets.status(profiles.canonicalRef(ref)),

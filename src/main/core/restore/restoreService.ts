@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors';
 import { isResumable, toRunRecord, type RunRecord } from '../history/runRecord';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
+import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { SecretStore } from '../secrets/secretStore';
 import { chooseReplicas, planRestore } from './planRestore';
@@ -50,6 +51,7 @@ export class RestoreService {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
+    private readonly approvals: CommandApprovalCheck,
   ) {}
 
   defaultBackupDir(): string {
@@ -69,6 +71,7 @@ export class RestoreService {
       secretStore: this.secretStore,
       env: this.env,
       log: this.log,
+      approvals: this.approvals,
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
@@ -133,6 +136,7 @@ export class RestoreService {
         secretStore: this.secretStore,
         env: this.env,
         log: this.log,
+        approvals: this.approvals,
         ...(options.pgBinDir ? { pgBinDir: options.pgBinDir } : {}),
         ...(options.timeouts ? { timeouts: options.timeouts } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -126,6 +126,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX run_processes_running ON run_processes(state, host) WHERE state = 'running';
     `,
   },
+  {
+    version: 5,
+    description: 'approved control commands',
+    sql: `
+      -- One row per approved control command: the SHA-256 of the installation, server, kind,
+      -- the host it runs on and its exact text (see profiles/commandApprovals.ts). Names are
+      -- kept beside the hash so an installation's approvals can be found, moved and removed.
+      CREATE TABLE command_approvals (
+        hash         TEXT PRIMARY KEY,
+        installation TEXT NOT NULL COLLATE NOCASE,
+        server       TEXT NOT NULL COLLATE NOCASE,
+        kind         TEXT NOT NULL CHECK (kind IN ('stop', 'start', 'status')),
+        approved_at  TEXT NOT NULL
+      );
+      CREATE INDEX command_approvals_by_server ON command_approvals(installation, server);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
