@@ -9,7 +9,7 @@ import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { RunRecord } from './runRecord';
 import type { TopologySnapshot } from './topology';
-import type { ImportedCommand } from './commandApprovals';
+import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
@@ -50,6 +50,10 @@ export const requestSchemas = {
   probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
   cachedTopology: z.object({ installation: z.string().min(1).optional() }).strict(),
   probeHostKey: z.object({ hostname: z.string().min(1), port: z.number().int().min(1).max(65535).default(22) }).strict(),
+  /** `ref`: an installation, or `installation/server`. */
+  listCommands: z.object({ ref: z.string().min(1) }).strict(),
+  /** Only the ref: the commands approved are read in main and confirmed there, never taken from the request. */
+  approveCommands: z.object({ ref: z.string().min(1) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -110,6 +114,19 @@ export interface Responses {
   cachedTopology: TopologySnapshot[];
   /** The SSH server's host key fingerprint (OpenSSH SHA256:…), for trust on first use. */
   probeHostKey: { fingerprint: string };
+  listCommands: ControlCommand[];
+  approveCommands: CommandApprovalResult;
+}
+
+export interface CommandApprovalResult {
+  /** The installation or `installation/server`, as stored. */
+  target: string;
+  /** The admin confirmed the prompt in main (false: nothing was approved). */
+  confirmed: boolean;
+  /** What this call approved. */
+  approved: ControlCommand[];
+  /** The target's commands afterwards, with their state. */
+  commands: ControlCommand[];
 }
 
 export interface RunReport {

@@ -20,3 +20,13 @@ export interface ControlCommand {
 export interface ImportedCommand extends ControlCommand {
   change: 'new' | 'changed' | 'unchanged';
 }
+
+/**
+ * The command as text that shows everything it holds: control characters (an escape sequence
+ * could hide part of a line on a terminal), bidirectional overrides and other invisible format
+ * characters become `\u{…}` escapes; line breaks and tabs stay.
+ */
+export function visibleCommandText(command: string): string {
+  // eslint-disable-next-line no-control-regex
+  return command.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}

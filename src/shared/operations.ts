@@ -23,6 +23,8 @@ export const operations = [
   'probeTopology',
   'cachedTopology',
   'probeHostKey',
+  'listCommands',
+  'approveCommands',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -11,7 +11,10 @@ import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
 import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
-import type { ConfirmInMain } from './confirmInMain';
+import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
+import { approveCommandsInMain } from './approveCommands';
+import { parseApprovalTarget } from '../core/profiles/commandReview';
+import { InvalidInputError } from '../core/errors';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -65,6 +68,12 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
     probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname, r.port, 10_000) }),
+    listCommands: (r) => {
+      const target = parseApprovalTarget(r.ref);
+      if (!target) throw new InvalidInputError(`"${r.ref}" is not an installation or installation/server.`);
+      return core.commands.list(target);
+    },
+    approveCommands: (r) => approveCommandsInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.ref),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {
