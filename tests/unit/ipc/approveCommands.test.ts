@@ -67,6 +67,15 @@ describe('approveCommands', () => {
     expect(core.commands.list({ installation: 'prod' }).some((c) => c.approved)).toBe(false);
   });
 
+  it('offers the app no import that approves: --approve-commands is the CLI\'s alone', async () => {
+    const handlers = createHandlers(core, { confirmInMain: async () => true });
+    const text = JSON.stringify(core.profiles.exportFile());
+    expect(await handlers.importProfiles({ text, replace: true, approveCommands: true })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const imported = await handlers.importProfiles({ text, replace: true });
+    expect(imported.ok && imported.value.commands.map((c) => c.approved)).toEqual([false, false]);
+    expect(core.commands.list({ installation: 'prod' }).some((c) => c.approved)).toBe(false);
+  });
+
   it('approves exactly what the confirmed prompt showed', async () => {
     const handlers = createHandlers(core, { confirmInMain: async () => true });
     const result = await handlers.approveCommands({ ref: 'prod/rls1' });
