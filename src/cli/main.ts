@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { openReplicaDesk, type ReplicaDesk } from '../main/core/replicaDesk';
 import { testConnection } from './commands/connection';
 import { exportProfiles, importProfiles, listProfiles } from './commands/profiles';
+import { approveCommands } from './commands/approveCommands';
 import { confirmSecret, deleteSecret, setSecret } from './commands/secrets';
 import { restore, resume } from './commands/restore';
 import { listRuns, showRun } from './commands/runs';
@@ -21,7 +22,8 @@ interface CommandSpec {
 }
 
 const commands: CommandSpec[] = [
-  { words: ['profiles', 'import'], run: importProfiles, options: { replace: { type: 'boolean' } } },
+  { words: ['profiles', 'import'], run: importProfiles, options: { replace: { type: 'boolean' }, 'approve-commands': { type: 'boolean' } } },
+  { words: ['profiles', 'approve'], run: approveCommands, options: { yes: { type: 'boolean' } } },
   { words: ['profiles', 'export'], run: exportProfiles },
   { words: ['profiles', 'list'], run: listProfiles },
   { words: ['secrets', 'set'], run: setSecret },

@@ -22,6 +22,8 @@ function describeProcess(s: ServerProbe): string {
   switch (p.state) {
     case 'not-configured':
       return 'not checked (no control.status in the profile)';
+    case 'not-approved':
+      return `command not approved (control.status was not run; review it with \`replica-desk profiles approve ${s.ref}\`)`;
     case 'running':
       return 'running (control.status exited 0)';
     case 'stopped':

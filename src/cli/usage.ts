@@ -1,7 +1,13 @@
 export const USAGE = `Usage: replica-desk <command> [options]
 
 Profiles
-  profiles import FILE [--replace]     validate and import a profiles@1 file (all or nothing)
+  profiles import FILE [--replace] [--approve-commands]
+                                       validate and import a profiles@1 file (all or nothing);
+                                       lists new and changed control commands, which run only
+                                       once approved (--approve-commands approves them all)
+  profiles approve INSTALLATION[/SERVER] [--yes]
+                                       show each control command in full and approve them
+                                       after the name is typed back (--yes: without asking)
   profiles export [FILE]               write the profiles@1 file (no secrets) to FILE or stdout
   profiles list [--json]               installations and their servers
 

@@ -10,6 +10,7 @@ import type { RestoreEvent } from './restoreEvents';
 import type { RunDump, RunRecord } from './runRecord';
 import { SettingsUpdateSchema, type AppSettings } from './settings';
 import type { TopologySnapshot } from './topology';
+import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
@@ -56,6 +57,10 @@ export const requestSchemas = {
   updateSettings: z.object({ settings: SettingsUpdateSchema }).strict(),
   /** Asks the admin in main (confirmInMain) before deleting; refused while a run needs the dump. */
   deleteRunDump: z.object({ runId: z.string().min(1) }).strict(),
+  /** `ref`: an installation, or `installation/server`. */
+  listCommands: z.object({ ref: z.string().min(1) }).strict(),
+  /** Only the ref: the commands approved are read in main and confirmed there, never taken from the request. */
+  approveCommands: z.object({ ref: z.string().min(1) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -79,6 +84,8 @@ export interface SecretEndpointStatus {
 export interface ImportSummary {
   created: string[];
   replaced: string[];
+  /** Control commands that are new, changed or still unapproved; `approved` with approveCommands. */
+  commands: ImportedCommand[];
 }
 
 export type PasswordSource = 'keychain' | 'pgpassfile' | 'none';
@@ -133,6 +140,19 @@ export interface Responses {
   updateSettings: AppSettings;
   /** `deleted` is false when the admin declined (or it was deleted already). */
   deleteRunDump: { deleted: boolean; dump: RunDump };
+  listCommands: ControlCommand[];
+  approveCommands: CommandApprovalResult;
+}
+
+export interface CommandApprovalResult {
+  /** The installation or `installation/server`, as stored. */
+  target: string;
+  /** The admin confirmed the prompt in main (false: nothing was approved). */
+  confirmed: boolean;
+  /** What this call approved. */
+  approved: ControlCommand[];
+  /** The target's commands afterwards, with their state. */
+  commands: ControlCommand[];
 }
 
 export interface RunReport {

@@ -27,6 +27,8 @@ export const operations = [
   'getSettings',
   'updateSettings',
   'deleteRunDump',
+  'listCommands',
+  'approveCommands',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -46,8 +46,11 @@ export interface DatabaseProbe {
   elapsedMs: number;
 }
 
-/** `not-configured`: the profile has no control.status; `unknown`: it could not be run. */
-export type ProcessState = 'running' | 'stopped' | 'unknown' | 'not-configured';
+/**
+ * `not-configured`: the profile has no control.status; `not-approved`: it has one the admin
+ * has not approved, so it was not run; `unknown`: it could not be run.
+ */
+export type ProcessState = 'running' | 'stopped' | 'unknown' | 'not-configured' | 'not-approved';
 
 export interface ProcessProbe {
   state: ProcessState;

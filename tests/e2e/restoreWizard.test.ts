@@ -204,6 +204,8 @@ describe('restore wizard', () => {
       expect(await runShell(env.control.rls1.status)).toBe(0);
     } finally {
       await call('saveInstallation', { previousName: env.installation, installation: original });
+      // The stop command is back, and like any new command it needs approval before it runs again.
+      expect((await env.cli(['profiles', 'approve', `${env.installation}/rls1`, '--yes'])).code).toBe(0);
     }
   }, RUN_TIMEOUT + 60_000);
 

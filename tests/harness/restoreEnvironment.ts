@@ -111,7 +111,8 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
   const profileFile = join(dir, 'profiles.json');
   writeFileSync(profileFile, JSON.stringify(profile, null, 2));
   const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { home, env: { ...env, ...extraEnv } });
-  const imported = await cli(['profiles', 'import', profileFile]);
+  // The environment's own control commands are trusted: approve them as a scripted set-up does.
+  const imported = await cli(['profiles', 'import', profileFile, '--approve-commands']);
   if (imported.code !== 0) throw new Error(`profile import failed: ${imported.stderr}`);
   for (const name of ['rls1', 'rls2'] as const) {
     const started = await runShell(control[name].start);

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './logging/logger';
 import { openStore, type Store } from './store/database';
 import { ProfileRepository } from './profiles/profileRepository';
 import { ProfileService } from './profiles/profileService';
+import { CommandApprovals } from './profiles/commandApprovals';
+import { CommandReview } from './profiles/commandReview';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
@@ -39,6 +41,8 @@ export interface ReplicaDesk {
   readonly log: Logger;
   readonly store: Store;
   readonly profiles: ProfileService;
+  /** Control commands: their approval state, and approving what the admin was shown. */
+  readonly commands: CommandReview;
   readonly secrets: {
     status(ref: ServerRef): Promise<SecretStatus>;
     set(ref: ServerRef, kind: SecretKind, secret: Secret): Promise<void>;
@@ -67,12 +71,13 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const secrets = new SecretService(keychain, bindings, log);
   // Every connection reads the keychain through this: a secret goes only to its endpoint.
   const secretStore = new EndpointBoundSecretStore(keychain, bindings, log);
-  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log);
+  const approvals = new CommandApprovals(store.db);
+  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log, approvals);
   const runs = new RunStore(store.db);
   const settings = new SettingsStore(store.db);
   const dumps = new DumpRetention(runs, settings, log);
-  const restore = new RestoreService(profiles, runs, secretStore, env, log, home, dumps);
-  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log);
+  const restore = new RestoreService(profiles, runs, secretStore, env, log, home, approvals, dumps);
+  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log, approvals);
   return {
     home,
     restore,
@@ -82,6 +87,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     log,
     store,
     profiles,
+    commands: new CommandReview(profiles, approvals, log),
     // Secrets belong to servers that exist; accounts use the names as stored.
     secrets: {
       status: (ref) => {

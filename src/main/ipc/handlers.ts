@@ -14,6 +14,9 @@ import type { RestoreEvent } from '../../shared/restoreEvents';
 import { endpointChangeText } from '../core/secrets/secretEndpoint';
 import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
 import { deleteRunDump } from './deleteRunDump';
+import { approveCommandsInMain } from './approveCommands';
+import { parseApprovalTarget } from '../core/profiles/commandReview';
+import { InvalidInputError } from '../core/errors';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -83,6 +86,12 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     getSettings: () => core.settings.all(),
     updateSettings: (r) => core.settings.update(r.settings),
     deleteRunDump: (r) => deleteRunDump(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId),
+    listCommands: (r) => {
+      const target = parseApprovalTarget(r.ref);
+      if (!target) throw new InvalidInputError(`"${r.ref}" is not an installation or installation/server.`);
+      return core.commands.list(target);
+    },
+    approveCommands: (r) => approveCommandsInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.ref),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

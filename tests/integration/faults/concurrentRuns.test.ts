@@ -49,7 +49,7 @@ describe('concurrent restores of one installation', () => {
 
   it('a second workstation is refused at preflight while a slow run holds the replicas, and told who holds them', async () => {
     const otherHome = join(env.dir, 'workstation-2');
-    const imported = await env.cli(['profiles', 'import', join(env.dir, 'profiles.json')], { REPLICA_DESK_HOME: otherHome });
+    const imported = await env.cli(['profiles', 'import', join(env.dir, 'profiles.json'), '--approve-commands'], { REPLICA_DESK_HOME: otherHome });
     expect(imported.code).toBe(0);
     const slow = startRestore(env);
     const runId = await waitForStep(env, 'restore');

@@ -49,7 +49,7 @@ describe('guards before every destructive step', () => {
     const original = rls1.control.status;
     rls1.control.status = `${env.dir}/no-such-status-command`;
     writeFileSync(join(env.dir, 'profiles-unknown.json'), JSON.stringify(profiles));
-    expect((await env.cli(['profiles', 'import', join(env.dir, 'profiles-unknown.json'), '--replace'])).code).toBe(0);
+    expect((await env.cli(['profiles', 'import', join(env.dir, 'profiles-unknown.json'), '--replace', '--approve-commands'])).code).toBe(0);
     try {
       const before = await rls1Fingerprint();
       const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json'], { REPLICA_DESK_START_WAIT_MS: '1000' });
@@ -64,7 +64,7 @@ describe('guards before every destructive step', () => {
     } finally {
       rls1.control.status = original;
       writeFileSync(join(env.dir, 'profiles-unknown.json'), JSON.stringify(profiles));
-      await env.cli(['profiles', 'import', join(env.dir, 'profiles-unknown.json'), '--replace']);
+      await env.cli(['profiles', 'import', join(env.dir, 'profiles-unknown.json'), '--replace', '--approve-commands']);
       await runShell(env.control.rls1.start);
     }
   }, 120_000);

@@ -163,7 +163,7 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
     rls1.control.start = `if [ -f '${marker}' ]; then rm -f '${marker}'; sleep 97; fi; ${env.control.rls1.start}`;
     const slowProfile = join(env.dir, 'profiles-slow-start.json');
     writeFileSync(slowProfile, JSON.stringify(profiles, null, 2));
-    const imported = await env.cli(['profiles', 'import', slowProfile, '--replace']);
+    const imported = await env.cli(['profiles', 'import', slowProfile, '--replace', '--approve-commands']);
     expect(imported.code).toBe(0);
 
     const runId = await killDuring('start-replica', 'rls1', async () => {

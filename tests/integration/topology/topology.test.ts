@@ -143,7 +143,8 @@ beforeAll(async () => {
   };
   const file = join(work, 'profiles.json');
   writeFileSync(file, JSON.stringify(profiles));
-  const imported = await cli(['profiles', 'import', file]);
+  // The stand-in servers' status commands are the test's own: approve them as a scripted set-up does.
+  const imported = await cli(['profiles', 'import', file, '--approve-commands']);
   if (imported.code !== 0) throw new Error(`profiles import failed: ${imported.stderr}`);
 
   core = openReplicaDesk({ home, env });

@@ -150,14 +150,14 @@ describe('dump retention', () => {
     expect(toRunRecord(runs.get(done.runId)!).dump).toMatchObject({ state: 'deleted', deleted: { reason: 'admin' } });
   });
 
-  it('refuses the resume of a run whose dump was deleted or is missing, before anything runs', () => {
-    const service = new RestoreService(null as never, runs, null as never, {}, log(), dir);
+  it('refuses the resume of a run whose dump was deleted or is missing, before anything runs', async () => {
+    const service = new RestoreService(null as never, runs, null as never, {}, log(), dir, null as never);
     const pruned = addRun(20, 'failed', { restoreDone: false });
     runs.markDumpDeleted(pruned.runId, { at: '2026-01-01T00:00:00.000Z', reason: 'retention' });
     rmSync(pruned.file);
     expect(toRunRecord(runs.get(pruned.runId)!).resumable).toBe(false);
     expect(() => service.resumable(pruned.runId)).toThrow(expect.objectContaining({ code: 'dump-deleted', message: expect.stringContaining('deleted by dump retention at 2026-01-01') }));
-    expect(() => service.claimForResume(pruned.runId)).toThrow(expect.objectContaining({ code: 'dump-deleted' }));
+    await expect(service.claimForResume(pruned.runId)).rejects.toMatchObject({ code: 'dump-deleted' });
     expect(runs.get(pruned.runId)!.status).toBe('failed');
 
     const vanished = addRun(10, 'cancelled', { restoreDone: false, replica: 'rls2' });
@@ -167,7 +167,7 @@ describe('dump retention', () => {
   });
 
   it('lets a run resume that no longer reads its deleted dump', () => {
-    const service = new RestoreService(null as never, runs, null as never, {}, log(), dir);
+    const service = new RestoreService(null as never, runs, null as never, {}, log(), dir, null as never);
     const late = addRun(20, 'failed', { restoreDone: true });
     addRun(10, 'succeeded');
     expect(retention.prune({ keep: 1 }).deleted.map((d) => d.runId)).toEqual([late.runId]);

@@ -72,6 +72,11 @@ describe('server status', () => {
     expect(serverStatus(snapshot([master]), master)).toMatchObject({ tone: 'ok', summary: 'reachable', spoken: 'mls: master, reachable' });
   });
 
+  it('shows a status command that was not run for want of approval, as a warning', () => {
+    const rls1 = probe('rls1', { process: { state: 'not-approved', exitCode: null, error: null, elapsedMs: null } });
+    expect(serverStatus(snapshot([rls1]), rls1)).toMatchObject({ tone: 'warning', summary: 'reachable · command not approved' });
+  });
+
   it("gives an installation its worst server's tone", () => {
     expect(snapshotTone(snapshot([probe('mls'), probe('rls1', { lag: '0' })]))).toBe('ok');
     expect(snapshotTone(snapshot([probe('mls'), probe('rls1', { lag: '4' })]))).toBe('warning');

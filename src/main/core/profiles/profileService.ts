@@ -1,5 +1,6 @@
 // The rules for installations and servers: validation against profiles@1, uniqueness,
-// renames that carry keychain entries along, and all-or-nothing import and export.
+// renames that carry keychain entries and command approvals along, and all-or-nothing
+// import and export.
 import type { z } from 'zod';
 import type { ImportSummary } from '../../../shared/api';
 import {
@@ -17,6 +18,7 @@ import type { ProblemPath } from '../../../shared/result';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { SecretMove, SecretService, ServerChange } from '../secrets/secretService';
+import type { CommandApprovals } from './commandApprovals';
 import type { ProfileRepository } from './profileRepository';
 
 export interface SaveInstallationInput {
@@ -45,6 +47,7 @@ export class ProfileService {
     private readonly repository: ProfileRepository,
     private readonly secrets: SecretService,
     private readonly log: Logger,
+    private readonly approvals: CommandApprovals,
   ) {}
 
   list(): Installation[] {
@@ -89,7 +92,14 @@ export class ProfileService {
     const { moves, removed } = this.planSecretMoves(previous, next, input.serverRenames ?? []);
     // Secrets stay with the endpoint they were used with until now (see SecretService.pinBeforeChange).
     if (previous) await this.secrets.pinBeforeChange(changesOf(previous, next, moves));
-    await this.secrets.relocate(moves, removed, () => this.repository.upsert(next, previous?.name ?? null));
+    // Approvals follow the same moves as the keychain entries; a changed command loses its approval.
+    const origins = new Map(moves.map((m) => [m.to.server, m.from.server]));
+    await this.secrets.relocate(moves, removed, () =>
+      this.approvals.transaction(() => {
+        this.repository.upsert(next, previous?.name ?? null);
+        this.approvals.reconcile(previous, next, origins, { approveAll: false });
+      }),
+    );
     this.log.info(previous ? 'installation updated' : 'installation created', { installation: next.name });
     return this.get(next.name);
   }
@@ -98,7 +108,10 @@ export class ProfileService {
     const existing = this.get(name);
     const removed = existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
     await this.secrets.relocate([], removed, () => {
-      this.repository.delete(existing.name);
+      this.approvals.transaction(() => {
+        this.repository.delete(existing.name);
+        this.approvals.removeInstallation(existing.name);
+      });
     });
     this.log.info('installation deleted', { installation: existing.name });
   }
@@ -123,11 +136,13 @@ export class ProfileService {
   /**
    * Imports a profiles@1 file: all installations or none. Without `replace`, an
    * installation that already exists is a problem; with it, it is replaced. Installations
-   * not named in the file are left alone, and so are keychain entries.
+   * not named in the file are left alone, and so are keychain entries. Approvals of unchanged
+   * commands stay; the summary lists the others (approved only with `approveCommands`).
    */
-  async importText(text: string, options: { replace: boolean }): Promise<ImportSummary> {
+  async importText(text: string, options: { replace: boolean; approveCommands?: boolean }): Promise<ImportSummary> {
     const file = this.parseFile(text);
-    const existing = new Set(this.repository.list().map((i) => i.name.toLowerCase()));
+    const stored = this.repository.list();
+    const existing = new Set(stored.map((i) => i.name.toLowerCase()));
     const conflicts = file.installations.flatMap((inst, i) =>
       existing.has(inst.name.toLowerCase()) && !options.replace
         ? [{ path: jsonPath(['installations', i, 'name']), message: `installation "${inst.name}" already exists (use --replace to overwrite it)` }]
@@ -138,18 +153,26 @@ export class ProfileService {
     }
     // Replaced servers keep their keychain entries by name: pin them to their old endpoints first.
     for (const inst of file.installations) {
-      const stored = this.repository.find(inst.name);
-      if (!stored) continue;
-      const sameNames = stored.servers.flatMap((s) => {
+      const previous = stored.find((i) => sameName(i.name, inst.name));
+      if (!previous) continue;
+      const sameNames = previous.servers.flatMap((s) => {
         const match = inst.servers.find((n) => sameName(n.name, s.name));
-        return match ? [{ from: { installation: stored.name, server: s.name }, to: { installation: inst.name, server: match.name } }] : [];
+        return match ? [{ from: { installation: previous.name, server: s.name }, to: { installation: inst.name, server: match.name } }] : [];
       });
-      await this.secrets.pinBeforeChange(changesOf(stored, inst, sameNames));
+      await this.secrets.pinBeforeChange(changesOf(previous, inst, sameNames));
     }
-    this.repository.upsertAll(file.installations);
-    const summary: ImportSummary = { created: [], replaced: [] };
+    const summary: ImportSummary = { created: [], replaced: [], commands: [] };
+    this.approvals.transaction(() => {
+      this.repository.upsertAll(file.installations);
+      for (const inst of file.installations) {
+        const previous = stored.find((i) => sameName(i.name, inst.name)) ?? null;
+        // An import has no renames: a server continues the stored server of the same name.
+        const origins = new Map(inst.servers.flatMap((s) => previous?.servers.filter((p) => sameName(p.name, s.name)).map((p) => [s.name, p.name] as const) ?? []));
+        summary.commands.push(...this.approvals.reconcile(previous, inst, origins, { approveAll: options.approveCommands === true }));
+      }
+    });
     for (const inst of file.installations) (existing.has(inst.name.toLowerCase()) ? summary.replaced : summary.created).push(inst.name);
-    this.log.info('profiles imported', { ...summary });
+    this.log.info('profiles imported', { created: summary.created, replaced: summary.replaced, commandsApproved: summary.commands.filter((c) => c.approved).length, commandsAwaitingApproval: summary.commands.filter((c) => !c.approved).length });
     return summary;
   }
 

@@ -10,6 +10,7 @@ import { resolveRepositoryTables, type RepositoryTables } from '../coremedia/rep
 import { readServerType } from '../coremedia/serverType';
 import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
+import { CommandNotApprovedError, controlCommandsOf, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import { schemaExists } from '../postgres/catalog';
 import { readClusterIdentity, sameSchema, schemaSizeBytes, type SchemaIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
@@ -39,6 +40,8 @@ export interface PreflightInput {
   secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** Every control command the run may execute must be approved, or the run is refused. */
+  approvals: CommandApprovalCheck;
   backupDir: string;
   fromBackup?: string;
   pgBinDir?: string;
@@ -164,6 +167,14 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       } catch (e) {
         failure(server === master && master.encryptedPasswords ? 'key-file' : 'host', server, e);
       }
+    }
+    // Control commands run only once approved: the replicas', and the master's when the run stops it.
+    for (const server of [...replicas, ...(runStopsMaster(installation) ? [master] : [])]) {
+      const serverRef = { installation: installation.name, server: server.name };
+      const commands = controlCommandsOf(serverRef, server);
+      const unapproved = commands.filter((c) => !input.approvals.isApproved(serverRef, server, c.kind));
+      for (const c of unapproved) failure('command-not-approved', server, new CommandNotApprovedError(serverRef, c.kind, c.command));
+      if (commands.length > 0 && unapproved.length === 0) pass('command-approved', server, `${ref(server)}: the ${commands.map((c) => c.kind).join(', ')} command${commands.length > 1 ? 's are' : ' is'} approved`);
     }
     for (const r of replicas) {
       if (!r.control?.stop) pass('control', r, `${ref(r)} has no stop command: you will be asked to stop it by hand`, 'warning');

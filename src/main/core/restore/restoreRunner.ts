@@ -12,6 +12,7 @@ import { runStopsMaster } from './preflight';
 import { RunLockHeldError, RunLocks } from './runLocks';
 import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
+import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
 import { maskSecrets } from '../secrets/secret';
 import { maskedListener } from './restoreEventMask';
@@ -46,6 +47,8 @@ export interface RunnerDependencies {
   secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** Asked again right before each control command runs (the profile may have changed since preflight). */
+  approvals: CommandApprovalCheck;
   pgBinDir?: string;
   timeouts?: Partial<Timeouts>;
   onEvent?: RestoreEventListener;
@@ -86,6 +89,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       master,
       replica: step.replica ? resources.server(step.replica) : null,
       resources,
+      approvals: deps.approvals,
       tools: () => (tools ??= findPgTools({ env: deps.env, ...(deps.pgBinDir ? { binDir: deps.pgBinDir } : {}) })),
       signal: stepSignal,
       timeouts,

@@ -7,6 +7,7 @@ import { toRunRecord, type RunRecord } from '../history/runRecord';
 import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
 import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
+import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore } from './planRestore';
@@ -56,6 +57,7 @@ export class RestoreService {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly home: string,
+    private readonly approvals: CommandApprovalCheck,
     /** Deletes old dumps after each run (history/dumpRetention.ts); none in tests that need none. */
     private readonly retention: DumpRetention | null = null,
   ) {}
@@ -84,6 +86,7 @@ export class RestoreService {
       secretStore: this.secretStore,
       env: this.env,
       log: this.log,
+      approvals: this.approvals,
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
@@ -151,6 +154,7 @@ export class RestoreService {
         secretStore: this.secretStore,
         env: this.env,
         log: this.log,
+        approvals: this.approvals,
         ...(options.pgBinDir ? { pgBinDir: options.pgBinDir } : {}),
         ...(options.timeouts ? { timeouts: options.timeouts } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -2,6 +2,7 @@
 // signal, and ways to confirm, log, capture values and report progress.
 import type { Server } from '../../../shared/profiles';
 import type { PgTools } from '../postgres/pgTools';
+import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import { DEFAULT_STALL_TIMEOUT_MS } from '../postgres/progressWatchdog';
 import { DEFAULT_FIXUP_LOCK_TIMEOUT_MS, DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS } from '../coremedia/replicaFixups';
 import type { RestoreResources } from './restoreResources';
@@ -50,6 +51,8 @@ export interface StepContext {
   /** The step's replica; null for steps on the master. */
   replica: Server | null;
   resources: RestoreResources;
+  /** Control commands run only while approved. */
+  approvals: CommandApprovalCheck;
   tools(): Promise<PgTools>;
   signal: AbortSignal;
   timeouts: Timeouts;

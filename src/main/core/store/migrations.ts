@@ -127,6 +127,23 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    description: 'approved control commands',
+    sql: `
+      -- One row per approved control command: the SHA-256 of the installation, server, kind,
+      -- the host it runs on and its exact text (see profiles/commandApprovals.ts). Names are
+      -- kept beside the hash so an installation's approvals can be found, moved and removed.
+      CREATE TABLE command_approvals (
+        hash         TEXT PRIMARY KEY,
+        installation TEXT NOT NULL COLLATE NOCASE,
+        server       TEXT NOT NULL COLLATE NOCASE,
+        kind         TEXT NOT NULL CHECK (kind IN ('stop', 'start', 'status')),
+        approved_at  TEXT NOT NULL
+      );
+      CREATE INDEX command_approvals_by_server ON command_approvals(installation, server);
+    `,
+  },
+  {
     version: 6,
     description: 'the endpoint each keychain secret was entered for',
     sql: `

@@ -1,6 +1,6 @@
 // One server's state, as far as it can be learnt within a timeout: its database (version,
 // cluster, repository_server_type, replicator rows, the master's changelog head) and its
-// process (control.status). Every phase has its own deadline, so a dead host answers
+// process (control.status, only once approved). Every phase has its own deadline, so a dead host answers
 // "unreachable" or "timeout" instead of holding up the installation's picture. A failure
 // is part of the result, never thrown.
 import type pg from 'pg';
@@ -18,6 +18,7 @@ import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { HostUnreachableError, type Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
+import { CommandNotApprovedError, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import { readClusterIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
@@ -31,6 +32,8 @@ export interface ProbeDeps {
   secretStore: EndpointBoundSecretStore;
   env: NodeJS.ProcessEnv;
   log?: Logger;
+  /** control.status runs only when approved; otherwise the process state is `not-approved`. */
+  approvals: CommandApprovalCheck;
 }
 
 export interface ProbeOptions {
@@ -136,6 +139,9 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
 export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<ProcessProbe> {
   const command = server.control?.status;
   if (!command) return { state: 'not-configured', exitCode: null, error: null, elapsedMs: null };
+  if (!deps.approvals.isApproved(ref, server, 'status')) {
+    return { state: 'not-approved', exitCode: null, error: new CommandNotApprovedError(ref, 'status', command).toPayload(), elapsedMs: null };
+  }
   const started = performance.now();
   let host: Host | undefined;
   let abandoned = false;

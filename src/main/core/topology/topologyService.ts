@@ -4,6 +4,7 @@ import type { Installation } from '../../../shared/profiles';
 import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type TopologySnapshot } from '../../../shared/topology';
 import type { RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
+import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { probeTopology, type ProbeTopologyOptions } from './probeTopology';
@@ -20,6 +21,7 @@ export class TopologyService {
     private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
+    private readonly approvals: CommandApprovalCheck,
   ) {}
 
   /**
@@ -33,6 +35,7 @@ export class TopologyService {
       secretStore: this.secretStore,
       env: this.env,
       log: this.log,
+      approvals: this.approvals,
       history: (name: string) => this.runs.list({ installation: name, limit: HISTORY_DEPTH }),
     };
     const snapshots = await Promise.all(targets.map((i) => probeTopology(i, deps, { timeoutMs })));

@@ -1,5 +1,6 @@
 import type { ImportSummary } from '../../../shared/api';
 import type { ErrorPayload } from '../../../shared/result';
+import { ControlCommandList } from './ControlCommandList';
 import { ErrorNotice } from './ErrorNotice';
 import { ModalDialog } from './ModalDialog';
 
@@ -52,7 +53,20 @@ export function ImportResultDialog({ outcome, busy, onReplace, onClose }: Import
           ) : null}
           {outcome.summary.created.length + outcome.summary.replaced.length === 0 ? <p>The file lists no installations.</p> : null}
         </div>
-      ) : (
+      ) : null}
+      {outcome.kind === 'imported' && outcome.summary.commands.some((c) => !c.approved) ? (
+        <section aria-label="Commands awaiting approval">
+          <div className="notice notice-warning">
+            <p className="notice-title">Control commands awaiting approval</p>
+            <p>
+              These commands will not run (not even to check a server’s status) until you approve them: open the installation
+              and choose “Review and approve…” on the server.
+            </p>
+          </div>
+          <ControlCommandList commands={outcome.summary.commands.filter((c) => !c.approved)} label="Commands awaiting approval" />
+        </section>
+      ) : null}
+      {outcome.kind === 'imported' ? null : (
         <>
           <ErrorNotice
             error={

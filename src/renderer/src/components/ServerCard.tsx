@@ -3,6 +3,7 @@ import type { SecretStatus } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
+import { CommandApprovalPanel } from './CommandApprovalPanel';
 import { ConnectionTest } from './ConnectionTest';
 import { ErrorNotice } from './ErrorNotice';
 import { RoleBadge } from './RoleBadge';
@@ -123,6 +124,13 @@ export function ServerCard({ installation, server }: ServerCardProps) {
           ) : null}
         </div>
       </div>
+
+      {server.control?.stop || server.control?.start || server.control?.status ? (
+        <section className="server-card-section" aria-label={`Control commands of ${server.name}`}>
+          <h4>Control commands</h4>
+          <CommandApprovalPanel target={formatServerRef(serverRef)} />
+        </section>
+      ) : null}
 
       <div className="server-card-section">
         <h4>Connection</h4>

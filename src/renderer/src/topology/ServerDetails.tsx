@@ -4,6 +4,7 @@ import type { ServerProbe, TopologySnapshot } from '../../../shared/topology';
 import { RoleBadge } from '../components/RoleBadge';
 import { clockTime, timeAgo } from './probeTime';
 import { ServerActions } from './ServerActions';
+import { CommandApprovalPanel } from '../components/CommandApprovalPanel';
 import { ServerProbeFacts } from './ServerProbeFacts';
 import { ServerRestoreHistory } from './ServerRestoreHistory';
 import { flagsOf } from './serverStatus';
@@ -120,6 +121,13 @@ export function ServerDetails({ installation, snapshot, probe, lastReachable, no
         <ServerProbeFacts probe={probe} />
         <TopologyFlagList flags={flags} label={`Flags for ${probe.name}`} />
       </section>
+
+      {server?.control?.stop || server?.control?.start || server?.control?.status ? (
+        <section className="topo-details-section" aria-label="Control commands">
+          <h4>Control commands</h4>
+          <CommandApprovalPanel target={`${installation.name}/${probe.name}`} />
+        </section>
+      ) : null}
 
       {showLastKnown ? (
         <section className="topo-details-section topo-last-known" aria-label="Last known state">

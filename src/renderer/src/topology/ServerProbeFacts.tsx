@@ -22,6 +22,7 @@ const processWords: Record<ServerProbe['process']['state'], string> = {
   stopped: 'Stopped',
   unknown: 'Unknown: control.status could not be run',
   'not-configured': 'Not checked: the profile has no control.status command',
+  'not-approved': 'Not checked: command not approved (control.status was not run)',
 };
 
 function MasterFacts({ probe }: { probe: ServerProbe }) {
@@ -116,7 +117,7 @@ export function ServerProbeFacts({ probe }: { probe: ServerProbe }) {
           <dd>{probe.elapsedMs} ms</dd>
         </div>
       </dl>
-      {probe.process.error ? <ErrorNotice title="control.status failed" error={probe.process.error} /> : null}
+      {probe.process.error ? <ErrorNotice title={probe.process.state === 'not-approved' ? 'command not approved' : 'control.status failed'} error={probe.process.error} /> : null}
     </div>
   );
 }

@@ -40,6 +40,7 @@ const processStates: Record<ServerProbe['process']['state'], string> = {
   stopped: 'stopped',
   unknown: 'process unknown',
   'not-configured': 'process not checked',
+  'not-approved': 'command not approved',
 };
 
 export const processText = (probe: ServerProbe): string => processStates[probe.process.state];
@@ -62,6 +63,7 @@ export function serverStatus(snapshot: TopologySnapshot, probe: ServerProbe): Se
     flags.length > 0 ||
     probe.process.state === 'stopped' ||
     probe.process.state === 'unknown' ||
+    probe.process.state === 'not-approved' ||
     lag?.kind === 'behind'
   )
     tone = 'warning';

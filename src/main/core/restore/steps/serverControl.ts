@@ -3,12 +3,16 @@
 import { formatServerRef, type Server } from '../../../../shared/profiles';
 import { describeSession, otherSessions } from '../../postgres/sessions';
 import { CommandTimeoutError, type CommandResult } from '../../hosts/host';
+import { CommandNotApprovedError } from '../../profiles/commandApprovals';
 import { ConfirmationDeclinedError, ControlCommandFailedError, ReplicaStatusUnknownError, ReplicaStillConnectedError, ReplicaStillRunningError, ServerDidNotStartError } from '../restoreErrors';
 import { delay, requireReplica, type StepContext, type StepImplementation, type StepOutcome } from '../stepContext';
 
 async function runControl(ctx: StepContext, server: Server, which: 'stop' | 'start' | 'status') {
   const command = server.control?.[which];
   if (!command) return null;
+  // Preflight checked this too; the profile may have been edited since (belt and braces).
+  const ref = ctx.resources.ref(server);
+  if (!ctx.approvals.isApproved(ref, server, which)) throw new CommandNotApprovedError(ref, which, command);
   const host = await ctx.resources.host(server, ctx.signal);
   const result = await host.run(command, { timeoutMs: ctx.timeouts.commandMs, signal: ctx.signal });
   ctx.log('info', `${formatServerRef(ctx.resources.ref(server))}: \`${command}\` exited ${result.exitCode ?? result.signal}`);
