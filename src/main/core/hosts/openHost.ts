@@ -1,5 +1,6 @@
 // The host a server's commands and files live on, as its profile says: this workstation,
-// or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file.
+// or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file,
+// whose host key the profile pins or the user's OpenSSH known_hosts lists.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Server, ServerRef } from '../../../shared/profiles';
@@ -7,6 +8,7 @@ import { throwIfAborted } from '../cancellation';
 import { accountFor, type SecretStore } from '../secrets/secretStore';
 import { KeychainLockedError } from '../secrets/keychainErrors';
 import { SshAuthError, type Host } from './host';
+import { knownHostsFiles } from './knownHosts';
 import { LocalHost } from './localHost';
 import { openSshHost } from './sshHost';
 
@@ -41,6 +43,7 @@ export async function openHost(
     user: host.user,
     identityFile: host.identityFile ? expandHome(host.identityFile, env) : undefined,
     hostKey: host.hostKey,
+    knownHostsFiles: knownHostsFiles(env),
     passphrase,
     agent: env.SSH_AUTH_SOCK || undefined,
     readyTimeoutMs: options.timeoutMs,
