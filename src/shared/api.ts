@@ -8,6 +8,7 @@ import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { RunRecord } from './runRecord';
+import type { ConnectionEncryption } from './connectionEncryption';
 import type { TopologySnapshot } from './topology';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
@@ -75,6 +76,8 @@ export interface ConnectionReport {
   /** The `system` table's `repository_server_type`, or null when the table or row is missing. */
   repositoryServerType: string | null;
   passwordSource: PasswordSource;
+  /** Whether this connection was encrypted (sslmode=prefer falls back to plaintext, as libpq does). */
+  encryption: ConnectionEncryption;
   elapsedMs: number;
 }
 

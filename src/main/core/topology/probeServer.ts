@@ -20,6 +20,7 @@ import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
 import { readClusterIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
+import { connectionEncryption } from '../postgres/connectionEncryption';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { SecretStore } from '../secrets/secretStore';
@@ -49,6 +50,7 @@ export const emptyDatabaseProbe = (): DatabaseProbe => ({
   error: null,
   serverVersion: null,
   serverVersionNum: null,
+  encryption: null,
   cluster: null,
   serverType: null,
   serverTypeRows: [],
@@ -115,6 +117,7 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
   try {
     client = await connect(server, ref, deps, timeoutMs);
     probe.reachable = true;
+    probe.encryption = connectionEncryption(client);
     const open = client;
     await withDeadline(
       readRepository(open, server, probe),
