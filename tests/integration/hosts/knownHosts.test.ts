@@ -133,6 +133,31 @@ describe('a host the profile does not pin', () => {
   });
 });
 
+describe('a host with several host keys', () => {
+  it('is asked for the type known_hosts records, as ssh does, instead of looking changed', async () => {
+    const multi = await startSshd({ extraHostKeyTypes: ['ecdsa'] });
+    try {
+      const ecdsa = multi.hostPublicKeys.find((k) => k.startsWith('ecdsa-'))!;
+      expect(ecdsa).toBeDefined();
+      const { HOME } = homeWith(`[127.0.0.1]:${multi.port} ${ecdsa}\n`);
+      const profile = ServerSchema.parse({
+        name: ref.server,
+        role: 'replica',
+        db: { host: '127.0.0.1', database: 'rls', user: 'cm_rls' },
+        host: { access: 'ssh', hostname: multi.host, port: multi.port, user: multi.user, identityFile: multi.identityFile },
+      });
+      const host = await openHost(profile, ref, noSecrets, { HOME }, { timeoutMs: 10_000 });
+      try {
+        expect((await host.run('echo in')).stdout).toBe('in\n');
+      } finally {
+        await host.close();
+      }
+    } finally {
+      await multi.stop();
+    }
+  });
+});
+
 describe('a pinned host key', () => {
   it('wins over known_hosts', async () => {
     await connects(homeWith(`[127.0.0.1]:${sshd.port} ${otherKey}\n`), sshd.hostKeyFingerprint);
