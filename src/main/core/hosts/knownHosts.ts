@@ -38,7 +38,9 @@ export function knownHostsFiles(env: NodeJS.ProcessEnv): string[] {
   const override = env[KNOWN_HOSTS_ENV];
   if (override !== undefined) return override.split(delimiter).filter(Boolean);
   const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || homedir();
-  return [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2'), SYSTEM_KNOWN_HOSTS];
+  // Win32-OpenSSH keeps the system file under %ProgramData%\ssh.
+  const system = process.platform === 'win32' ? join(env.PROGRAMDATA || 'C:\\ProgramData', 'ssh', 'ssh_known_hosts') : SYSTEM_KNOWN_HOSTS;
+  return [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2'), system];
 }
 
 /** The name a host is recorded under: `host`, or `[host]:port` when the port is not 22. */
