@@ -4,6 +4,7 @@ import type { RunRecord } from '../main/core/history/runRecord';
 import type { PreflightResult } from '../main/core/restore/preflight';
 import type { RestoreEvent } from '../shared/restoreEvents';
 import type { RestorePlan } from '../shared/restorePlan';
+import { describeEncryption } from '../shared/connectionEncryption';
 
 export function formatPreflight(preflight: PreflightResult): string {
   const lines = ['Preflight'];
@@ -63,6 +64,7 @@ export function formatRunSummary(run: RunRecord): string {
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
   if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
   for (const r of run.replicas) lines.push(`  ${r.replica}: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
+  for (const [server, e] of Object.entries(run.connections ?? {})) lines.push(`  database connection to ${server}: ${describeEncryption(e)}`);
   for (const c of run.compensation) lines.push(`  compensation: ${c.message} (${c.outcome})`);
   if (run.resumable) lines.push(`  resume with: replica-desk runs resume ${run.runId}`);
   return `${lines.join('\n')}\n`;

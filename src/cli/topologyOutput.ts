@@ -1,6 +1,7 @@
 // The human form of a topology snapshot: a tree per installation, the master at the root
 // and its replicas below it, each with what the probe found and the flags that concern it.
 import type { ServerProbe, TopologyFlag, TopologySnapshot } from '../shared/topology';
+import { describeEncryption } from '../shared/connectionEncryption';
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
@@ -9,6 +10,7 @@ function describeDatabase(s: ServerProbe): string {
   if (!d.reachable) return `UNREACHABLE (${d.error?.code ?? 'unknown'})`;
   const parts = ['reachable'];
   if (d.serverVersion) parts.push(`PostgreSQL ${d.serverVersion}`);
+  if (d.encryption) parts.push(describeEncryption(d.encryption));
   if (d.replicator) {
     const rows = d.serverTypeRows;
     parts.push(rows.length === 0 ? 'no repository_server_type' : `repository_server_type ${rows.map((r) => `'${r}'`).join(', ')}`);

@@ -22,6 +22,7 @@ Connections
   connection test INSTALLATION[/SERVER] [--json]
                                        connect with the stored credentials and report the
                                        PostgreSQL version, the schema and repository_server_type
+                                       and whether the connection is encrypted (TLS or not)
 
 Topology
   topology [INSTALLATION] [--json] [--timeout-ms N] [--cached]

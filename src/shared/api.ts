@@ -9,6 +9,7 @@ import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { RunDump, RunRecord } from './runRecord';
 import { SettingsUpdateSchema, type AppSettings } from './settings';
+import type { ConnectionEncryption } from './connectionEncryption';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
@@ -102,6 +103,8 @@ export interface ConnectionReport {
   passwordSource: PasswordSource;
   /** Why the password came from where it did, when that needs saying (e.g. a keychain entry entered for another endpoint). */
   passwordWarning?: string;
+  /** Whether this connection was encrypted (sslmode=prefer falls back to plaintext, as libpq does). */
+  encryption: ConnectionEncryption;
   elapsedMs: number;
 }
 

@@ -2,6 +2,7 @@
 // (shared/contracts): runId, status, per replica its outcome and steps, every step, the
 // changelog position, the compensation that ran, and optionally the masked log.
 import type { RunStatus } from './restorePlan';
+import type { ConnectionEncryption } from './connectionEncryption';
 
 export interface CompensationEntry {
   action: string;
@@ -61,6 +62,8 @@ export interface RunRecord {
   steps: RunRecordStep[];
   compensation: CompensationEntry[];
   preflight: unknown;
+  /** Per database the run connected to (`installation/server`): TLS or not; absent in runs recorded before this was kept. */
+  connections?: Record<string, ConnectionEncryption>;
   log?: LogRow[];
 }
 

@@ -2,6 +2,7 @@
 // renderer's topology view all see it. Sequence numbers and lags are 64-bit values and
 // travel as decimal text. No Node and no DOM here: main and renderer both import it.
 import type { ErrorPayload } from './result';
+import type { ConnectionEncryption } from './connectionEncryption';
 
 export const DEFAULT_TOPOLOGY_TIMEOUT_MS = 5_000;
 
@@ -35,6 +36,8 @@ export interface DatabaseProbe {
   /** `server_version`, e.g. `15.4`. */
   serverVersion: string | null;
   serverVersionNum: number | null;
+  /** Whether the probe's connection was encrypted; null when it did not connect (and in probes cached before this was recorded). */
+  encryption?: ConnectionEncryption | null;
   /** Which cluster and database the connection really reached (pg_control_system()). */
   cluster: { systemIdentifier: string; database: string } | null;
   /** The agreed `repository_server_type`; null when missing or the rows disagree. */

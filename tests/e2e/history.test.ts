@@ -247,6 +247,10 @@ describe("a run's page", () => {
     expect(await captured.textContent()).toContain(backup.sha256);
     expect(await captured.textContent()).toContain(backup.file);
     expect(await captured.textContent()).toContain(record.changelog!.sequenceNo);
+    const connections = captured.getByRole('table', { name: 'Database connections' }).getByRole('row');
+    expect(await connections.allTextContents()).toEqual(
+      expect.arrayContaining(['mls', 'rls1', 'rls2'].map((s) => `${env.installation}/${s}not encrypted`)),
+    );
 
     const verification = page.getByRole('region', { name: 'Verification' });
     expect(await verification.getByRole('article').count()).toBe(2);

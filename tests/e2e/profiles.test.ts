@@ -176,6 +176,8 @@ describe('profiles screen', () => {
     expect(text).toContain('publication');
     expect(text).toContain('the keychain');
     expect(text).toContain('exists');
+    // The test cluster has no TLS, so sslmode prefer fell back to plaintext: the report says so.
+    expect(await report.getByText('not encrypted', { exact: true }).isVisible()).toBe(true);
 
     // The replica has no password anywhere: the admin sees what failed and what to do, not a stack.
     const replica = serverCard('rls1');

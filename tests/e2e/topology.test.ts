@@ -112,6 +112,7 @@ describe('topology view', () => {
     expect(text).toContain(`cm_rls1@127.0.0.1:${env.b.port}/cm_rls1`);
     expect(text).toContain('lag 7 events behind');
     expect(text).toContain('Running (control.status exited 0)');
+    expect(await panel.getByText('not encrypted', { exact: true }).count()).toBeGreaterThanOrEqual(1);
     expect(await panel.locator('code', { hasText: lagging }).count()).toBeGreaterThanOrEqual(2);
 
     const history = panel.getByRole('list', { name: 'Restore history of rls1' });

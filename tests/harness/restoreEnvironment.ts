@@ -24,6 +24,8 @@ export interface RestoreEnvironmentOptions {
   proxyRls1?: boolean;
   /** Gives the CLI its own TMPDIR (env.tmpDir), so its private temporary files can be checked. */
   privateTmp?: boolean;
+  /** Cluster b (rls1's) offers TLS (ssl = on, self-signed) and rls1's profile keeps the default sslmode prefer. */
+  tlsForRls1?: boolean;
 }
 
 export interface RestoreEnvironment {
@@ -56,7 +58,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
   const home = join(dir, 'home');
   const installation = `it-restore-${randomBytes(3).toString('hex')}`;
   const password = `Pw-${randomBytes(9).toString('base64url')}`;
-  const [a, b, sshd] = await Promise.all([startCluster(), startCluster(), options.withoutSsh ? Promise.resolve(null) : startSshd()]);
+  const [a, b, sshd] = await Promise.all([startCluster(), startCluster(options.tlsForRls1 ? { ssl: 'on' } : {}), options.withoutSsh ? Promise.resolve(null) : startSshd()]);
 
   const master = await createContentServer(a, { layout: 'shared-database', database: 'coremedia', role: 'cm_master', password, serverType: 'publication', ...options.master });
   await createContentServer(a, { layout: 'shared-database', database: 'coremedia', role: 'cm_rls2', password, serverType: 'live' });
@@ -93,7 +95,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
         name: installation,
         servers: [
           { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable' }, installDir: installDir('mls'), encryptedPasswords: true, host: { access: 'local' } },
-          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: rls1Port, database: 'cm_rls1', user: 'cm_rls1', sslmode: 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
+          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: rls1Port, database: 'cm_rls1', user: 'cm_rls1', sslmode: options.tlsForRls1 ? 'prefer' : 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
           sshd
             ? {
                 name: 'rls2',

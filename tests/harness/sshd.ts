@@ -21,6 +21,8 @@ export interface Sshd {
   encryptedIdentityFile: string;
   passphrase: string;
   hostKeyFingerprint: string;
+  /** `TYPE BASE64` of each host key sshd offers (ed25519 first), as a known_hosts line carries it. */
+  hostPublicKeys: string[];
   /** sshd's own log (-E), for a failing test to show. */
   logFile: string;
   stop(): Promise<void>;
@@ -60,8 +62,8 @@ function fingerprintOf(publicKeyFile: string): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-async function keygen(file: string, passphrase: string): Promise<void> {
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'replica-desk-test', '-f', file]);
+async function keygen(file: string, passphrase: string, type = 'ed25519'): Promise<void> {
+  await run('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', 'replica-desk-test', '-f', file]);
 }
 
 /** Resolves once sshd sends its banner; rejects if sshd exits first. */
@@ -83,7 +85,8 @@ async function waitForBanner(child: ChildProcess, port: number, logFile: string)
   }
 }
 
-export async function startSshd(): Promise<Sshd> {
+/** `extraHostKeyTypes`: more host keys besides the ed25519 one, e.g. `['ecdsa']`, as a real host has. */
+export async function startSshd(options: { extraHostKeyTypes?: string[] } = {}): Promise<Sshd> {
   const sftpServer = SFTP_SERVER.find((p) => existsSync(p));
   if (!existsSync(SSHD) || !sftpServer) throw new Error('OpenSSH server not found; install it with: apt-get install -y openssh-server');
   // sshd checks for its privilege separation directory even when run by hand.
@@ -91,13 +94,19 @@ export async function startSshd(): Promise<Sshd> {
 
   const root = mkdtempSync(join(tmpdir(), 'replica-desk-sshd-'));
   const hostKey = join(root, 'host_ed25519');
+  const extraHostKeys = (options.extraHostKeyTypes ?? []).map((type) => ({ type, file: join(root, `host_${type}`) }));
   const identityFile = join(root, 'id_plain');
   const encryptedIdentityFile = join(root, 'id_encrypted');
   const passphrase = randomBytes(12).toString('base64url');
   const logFile = join(root, 'sshd.log');
   const user = userInfo().username;
   try {
-    await Promise.all([keygen(hostKey, ''), keygen(identityFile, ''), keygen(encryptedIdentityFile, passphrase)]);
+    await Promise.all([
+      keygen(hostKey, ''),
+      keygen(identityFile, ''),
+      keygen(encryptedIdentityFile, passphrase),
+      ...extraHostKeys.map((k) => keygen(k.file, '', k.type)),
+    ]);
     const authorizedKeys = join(root, 'authorized_keys');
     writeFileSync(authorizedKeys, [identityFile, encryptedIdentityFile].map((f) => readFileSync(`${f}.pub`, 'utf8')).join(''), { mode: 0o600 });
 
@@ -109,6 +118,7 @@ export async function startSshd(): Promise<Sshd> {
         [
           `ListenAddress 127.0.0.1:${port}`,
           `HostKey ${hostKey}`,
+          ...extraHostKeys.map((k) => `HostKey ${k.file}`),
           `PidFile ${join(root, 'sshd.pid')}`,
           `AuthorizedKeysFile ${authorizedKeys}`,
           `AllowUsers ${user}`,
@@ -144,6 +154,7 @@ export async function startSshd(): Promise<Sshd> {
         encryptedIdentityFile,
         passphrase,
         hostKeyFingerprint: fingerprintOf(`${hostKey}.pub`),
+        hostPublicKeys: [hostKey, ...extraHostKeys.map((k) => k.file)].map((f) => readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')),
         logFile,
         stop() {
           stopping ??= new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import type { ConnectionReport } from '../../shared/api';
+import { describeEncryption } from '../../shared/connectionEncryption';
 import { formatServerRef, parseServerRef, type ServerRef } from '../../shared/profiles';
 import { toErrorPayload } from '../../main/core/errors';
 import { requireArgs, type Command } from '../context';
@@ -36,5 +37,5 @@ export const testConnection: Command = async (ctx) => {
 function describe(r: ConnectionReport): string {
   const schema = r.schemaExists ? `schema ${r.schema} exists` : `schema ${r.schema} is MISSING`;
   const type = r.repositoryServerType ? `repository_server_type=${r.repositoryServerType}` : 'no repository_server_type';
-  return `PostgreSQL ${r.serverVersion}, ${schema}, ${type}, password from ${r.passwordSource} (${r.elapsedMs} ms)`;
+  return `PostgreSQL ${r.serverVersion}, ${describeEncryption(r.encryption)}, ${schema}, ${type}, password from ${r.passwordSource} (${r.elapsedMs} ms)`;
 }

@@ -25,7 +25,8 @@ let sshd: Sshd;
 let ssh: SshHost;
 let dir: string;
 
-const connectOptions = () => ({ hostname: sshd.host, port: sshd.port, user: sshd.user });
+// Pinned: a host without a pinned key must be in known_hosts (knownHosts.test.ts covers that).
+const connectOptions = () => ({ hostname: sshd.host, port: sshd.port, user: sshd.user, hostKey: sshd.hostKeyFingerprint });
 
 function processIsRunning(pid: number): boolean {
   try {

@@ -11,6 +11,7 @@ import { ReplicaDeskError } from '../../../src/main/core/errors';
 import { createLogger, type Logger } from '../../../src/main/core/logging/logger';
 import { requireSchema, resolveTableName } from '../../../src/main/core/postgres/catalog';
 import { openClient } from '../../../src/main/core/postgres/connect';
+import { connectionEncryption } from '../../../src/main/core/postgres/connectionEncryption';
 import { testServerConnection } from '../../../src/main/core/postgres/connectionTest';
 import { Secret } from '../../../src/main/core/secrets/secret';
 import type { SecretStore } from '../../../src/main/core/secrets/secretStore';
@@ -122,6 +123,7 @@ describe('testServerConnection', () => {
     expect(report.schemaExists).toBe(true);
     expect(report.repositoryServerType).toBe('publication');
     expect(report.passwordSource).toBe('pgpassfile');
+    expect(report.encryption).toEqual({ tls: false });
   });
 
   it('finds the server type in a mixed-case "System" table', async () => {
@@ -232,13 +234,15 @@ describe('sslmode', () => {
     const report = await testServerConnection(tlsServer(mode), refFor('rls'), emptyKeychain, env, log);
     expect(report.schemaExists).toBe(false);
     expect(report.serverVersion).toMatch(/^15\./);
+    expect(report.encryption).toEqual({ tls: true, protocol: expect.stringMatching(/^TLSv1\.[23]$/) });
   });
 
-  it('uses TLS for real with sslmode require', async () => {
+  it('uses TLS for real with sslmode require, and reads it off the socket as the server sees it', async () => {
     const client = await openClient(tlsServer('require').db, new Secret(PW.tls));
     try {
-      const result = await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      const result = await client.query<{ ssl: boolean; version: string }>('SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
       expect(result.rows[0]?.ssl).toBe(true);
+      expect(connectionEncryption(client)).toEqual({ tls: true, protocol: result.rows[0]?.version });
     } finally {
       await client.end();
     }
@@ -265,5 +269,6 @@ describe('sslmode', () => {
     const server = serverFor({ port: plain.port, database: 'mls', user: 'cm_master', sslmode: 'prefer' });
     const report = await testServerConnection(server, refFor('mls'), emptyKeychain, env, log);
     expect(report.repositoryServerType).toBe('publication');
+    expect(report.encryption).toEqual({ tls: false });
   });
 });

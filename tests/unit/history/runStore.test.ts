@@ -51,6 +51,14 @@ describe('RunStore', () => {
     expect(toRunRecord(runs.get(runId)!)).toMatchObject({ status: 'failed', resumable: true, message: 'boom' });
   });
 
+  it('shows the encryption of each database the run connected to, by installation/server', () => {
+    const runId = runs.create(plan);
+    expect(toRunRecord(runs.get(runId)!).connections).toEqual({});
+    runs.capture(runId, { connections: { mls: { tls: false } } });
+    runs.capture(runId, { connections: { rls1: { tls: true, protocol: 'TLSv1.3' } } });
+    expect(toRunRecord(runs.get(runId)!).connections).toEqual({ 'prod/mls': { tls: false }, 'prod/rls1': { tls: true, protocol: 'TLSv1.3' } });
+  });
+
   it('shows a run whose process died as interrupted and resumable', () => {
     const runId = runs.create(plan);
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;

@@ -1,6 +1,7 @@
 // The run record as the CLI's --json and the app's history show it (shared/contracts):
 // runId, status, per replica its outcome and steps, every step, and the changelog position.
 import { formatServerRef } from '../../../shared/profiles';
+import { asConnectionEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import type { RunRow, StepRow } from './runStore';
 import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
@@ -24,6 +25,18 @@ const toStep = (installation: string, compact = false) => (s: StepRow): RunRecor
   message: s.message,
   captured: compact ? compactCaptured(s.captured) : s.captured,
 });
+
+/** The run's captured `connections` (by server name) keyed by `installation/server`. */
+function connectionsOf(run: RunRow): Record<string, ConnectionEncryption> {
+  const captured = run.captured.connections;
+  if (typeof captured !== 'object' || captured === null) return {};
+  return Object.fromEntries(
+    Object.entries(captured).flatMap(([server, value]) => {
+      const encryption = asConnectionEncryption(value);
+      return encryption ? [[formatServerRef({ installation: run.installation, server }), encryption]] : [];
+    }),
+  );
+}
 
 /** Unfinished, and the file its resume would read is still there (history/runDump.ts). */
 export function isResumable(run: RunRow): boolean {
@@ -62,6 +75,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     steps: run.steps.map(step),
     compensation: run.compensation,
     preflight: options.compact ? null : (run.captured.preflight ?? null),
+    connections: connectionsOf(run),
     ...(log ? { log } : {}),
   };
 }

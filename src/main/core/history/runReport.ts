@@ -1,6 +1,7 @@
 // A run as a report for a change ticket: Markdown for people, JSON for tools.
 import type { RunReport } from '../../../shared/api';
 import type { RunRecord } from '../../../shared/runRecord';
+import { describeEncryption } from '../../../shared/connectionEncryption';
 
 export function formatRunReport(run: RunRecord, format: 'markdown' | 'json'): RunReport {
   if (format === 'json') {
@@ -28,6 +29,10 @@ export function formatRunReport(run: RunRecord, format: 'markdown' | 'json'): Ru
     '| --- | --- | --- | --- | --- | --- |',
     ...run.steps.map((s) => `| ${s.seq} | ${cell(s.title)} | ${s.status} | ${s.startedAt ?? ''} | ${s.finishedAt ?? ''} | ${cell(s.message ?? '')} |`),
   ];
+  const connections = Object.entries(run.connections ?? {});
+  if (connections.length > 0) {
+    lines.push('', '## Database connections', '', ...connections.map(([server, e]) => `- ${server}: ${describeEncryption(e)}`));
+  }
   if (run.compensation.length > 0) {
     lines.push('', '## Compensation', '', ...run.compensation.map((c) => `- ${c.at}: ${c.message} (${c.outcome})`));
   }

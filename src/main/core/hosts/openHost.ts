@@ -1,8 +1,9 @@
 // The host a server's commands and files live on, as its profile says: this workstation,
-// or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file.
-// The secret is offered only to the endpoint it was entered for (hostname, port, user, pinned
-// host key); when that changed, the agent and an unencrypted key may still log in, and if
-// they cannot, the admin is told why the stored secret was not used.
+// or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file,
+// whose host key the profile pins or the user's OpenSSH known_hosts lists. The secret is
+// offered only to the endpoint it was entered for (hostname, port, user, pinned host key);
+// when that changed, the agent and an unencrypted key may still log in, and if they cannot,
+// the admin is told why the stored secret was not used.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Server, ServerRef } from '../../../shared/profiles';
@@ -11,6 +12,7 @@ import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretSto
 import { KeychainLockedError } from '../secrets/keychainErrors';
 import { sshEndpointOf, type SecretEndpointChangedError } from '../secrets/secretEndpoint';
 import { SshAuthError, type Host } from './host';
+import { knownHostsFiles } from './knownHosts';
 import { LocalHost } from './localHost';
 import { openSshHost } from './sshHost';
 
@@ -49,6 +51,7 @@ export async function openHost(
     user: host.user,
     identityFile: host.identityFile ? expandHome(host.identityFile, env) : undefined,
     hostKey: host.hostKey,
+    knownHostsFiles: knownHostsFiles(env),
     passphrase,
     agent: env.SSH_AUTH_SOCK || undefined,
     readyTimeoutMs: options.timeoutMs,

@@ -1,5 +1,6 @@
-// Opening an SSH connection with ssh2: the host key checked against the profile's OpenSSH
-// fingerprint before anything is sent, authentication in a fixed order (identity file,
+// Opening an SSH connection with ssh2: the host key checked before anything is sent (the
+// profile's pinned OpenSSH fingerprint wins; otherwise the user's known_hosts must list it,
+// as `ssh` with StrictHostKeyChecking=yes), authentication in a fixed order (identity file,
 // ssh-agent, password), and every failure turned into an error that says what to do.
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -8,14 +9,21 @@ import { formatServerRef, type ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import type { Secret } from '../secrets/secret';
 import { HostKeyMismatchError, HostUnreachableError, SshAuthError } from './host';
+import { HostKeyRevokedError, HostKeyUnknownError, KnownHostKeyChangedError } from './hostKeyErrors';
+import { KnownHosts } from './knownHosts';
 
 export interface SshConnectOptions {
   hostname: string;
   port: number;
   user: string;
   identityFile?: string;
-  /** The expected OpenSSH fingerprint, `SHA256:…`. */
+  /** The expected OpenSSH fingerprint, `SHA256:…`. When set, known_hosts is not consulted. */
   hostKey?: string;
+  /**
+   * The OpenSSH known_hosts files to check a host without a pinned hostKey against
+   * (knownHostsFiles(env) in knownHosts.ts). None given: every unpinned host is unknown.
+   */
+  knownHostsFiles?: readonly string[];
   /** The keychain's `ssh` secret: the identity file's passphrase, or the password when there is no identity file. */
   passphrase?: Secret | null;
   /** SSH_AUTH_SOCK. */
@@ -40,6 +48,38 @@ export const describeSshHost = (user: string, hostname: string, port: number): s
 export const sshFingerprint = (keyBlob: Buffer): string => `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 
 const normalizeFingerprint = (fingerprint: string): string => fingerprint.trim().replace(/=+$/, '');
+
+/** ssh2's default host key algorithms, in its order. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/**
+ * The host key algorithms to ask for, those of the keys known_hosts records for the host
+ * first: like ssh, so a server with several host keys offers the recorded one rather than
+ * one that would look like a changed key.
+ */
+function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+  const preferred = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+  return [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])];
+}
+
+type HostKeyRefusal = HostKeyMismatchError | HostKeyUnknownError | KnownHostKeyChangedError | HostKeyRevokedError;
+
+/** Why the offered key is refused, or null when it is trusted: the pin wins, else known_hosts decides. */
+function refuseHostKey(o: SshConnectOptions, description: string, knownHosts: KnownHosts | null, keyBlob: Buffer): HostKeyRefusal | null {
+  const fingerprint = sshFingerprint(keyBlob);
+  if (o.hostKey !== undefined) return normalizeFingerprint(o.hostKey) === fingerprint ? null : new HostKeyMismatchError(description, o.hostKey, fingerprint);
+  const verdict = knownHosts?.check(o.hostname, o.port, keyBlob) ?? { kind: 'unknown' as const };
+  switch (verdict.kind) {
+    case 'known':
+      return null;
+    case 'revoked':
+      return new HostKeyRevokedError(description, fingerprint, verdict.entry);
+    case 'changed':
+      return new KnownHostKeyChangedError(description, fingerprint, verdict.entries);
+    case 'unknown':
+      return new HostKeyUnknownError(description, fingerprint, o.port, knownHosts?.files ?? [], knownHosts?.unreadable ?? []);
+  }
+}
 
 type SshError = Error & { level?: string; code?: string };
 
@@ -103,10 +143,12 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
   const description = describeSshHost(o.user, o.hostname, o.port);
   const readyTimeout = o.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const { attempts, unusable } = await authAttempts(o);
+  const knownHosts = o.hostKey === undefined ? await KnownHosts.read(o.knownHostsFiles ?? []) : null;
+  const knownTypes = knownHosts?.keyTypesFor(o.hostname, o.port) ?? [];
   const tried = [...unusable];
   const secretsCommand = `replica-desk secrets set ${o.ref ? formatServerRef(o.ref) : 'INSTALLATION/SERVER'} ssh`;
   let seen: string | null = null;
-  let mismatch = false;
+  let refusal: HostKeyRefusal | null = null;
 
   const authHandler = ((methodsLeft: string[] | null, _partial: boolean | null, next: (m: AnyAuthMethod | false) => void) => {
     for (;;) {
@@ -148,11 +190,11 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
         if (i >= 0) tried[i] = `ssh-agent (unavailable: ${error.message})`;
         return;
       }
-      if (mismatch && seen) return finish(new HostKeyMismatchError(description, o.hostKey ?? '', seen));
+      if (refusal) return finish(refusal);
       if (error.level === 'client-authentication') return finish(new SshAuthError(description, tried, secretsCommand));
       finish(new HostUnreachableError(description, unreachableReason(error, readyTimeout), { cause: error }));
     };
-    const onClose = (): void => finish(new HostUnreachableError(description, 'the connection closed during the SSH handshake'));
+    const onClose = (): void => finish(refusal ?? new HostUnreachableError(description, 'the connection closed during the SSH handshake'));
     o.signal?.addEventListener('abort', onAbort, { once: true });
     client.on('error', onError);
     client.once('close', onClose);
@@ -164,11 +206,13 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
       readyTimeout,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 4,
+      // Runs before authentication: a refused key ends the handshake with nothing sent.
       hostVerifier: (keyBlob: Buffer): boolean => {
         seen = sshFingerprint(keyBlob);
-        mismatch = o.hostKey !== undefined && normalizeFingerprint(o.hostKey) !== seen;
-        return !mismatch;
+        refusal = refuseHostKey(o, description, knownHosts, keyBlob);
+        return !refusal;
       },
+      ...(knownTypes.length ? { algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
       authHandler,
     };
     try {

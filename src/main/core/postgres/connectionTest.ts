@@ -1,7 +1,7 @@
 // "Test connection" for one server: find its password where the admin keeps it, connect
 // as the content server would, and report what the admin needs to trust the profile —
-// server version, whether the schema is there, and which kind of content server the
-// schema belongs to. A missing schema is a finding of the report, not a failure.
+// server version, whether the schema is there, which kind of content server the schema
+// belongs to, and whether the connection is encrypted. A missing schema is a finding of the report, not a failure.
 import type pg from 'pg';
 import type { ConnectionReport } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
@@ -12,6 +12,7 @@ import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretSto
 import { qualified, resolveTableName, schemaExists } from './catalog';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openClient } from './connect';
 import { classifyConnectionError } from './connectionErrors';
+import { connectionEncryption } from './connectionEncryption';
 
 export interface ConnectionTestOptions {
   /** Bounds the connect and each probe query. Default 10 s. */
@@ -67,6 +68,7 @@ export async function testServerConnection(
       repositoryServerType: exists ? await readRepositoryServerType(client, db.schema) : null,
       passwordSource,
       ...(password.warning ? { passwordWarning: password.warning } : {}),
+      encryption: connectionEncryption(client),
       elapsedMs: Math.round(performance.now() - started),
     };
     log.info(`connection test ${formatServerRef(ref)}: ok`, {
@@ -75,6 +77,7 @@ export async function testServerConnection(
       schemaExists: report.schemaExists,
       repositoryServerType: report.repositoryServerType,
       passwordSource,
+      encryption: report.encryption,
       elapsedMs: report.elapsedMs,
     });
     return report;

@@ -22,6 +22,8 @@ import { keyFileFor, masterOf } from './planRestore';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
 import type { PreflightFinding } from '../../../shared/restorePlan';
+import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
+import { connectionEncryption } from '../postgres/connectionEncryption';
 
 export type { PreflightFinding };
 
@@ -30,6 +32,8 @@ export interface PreflightResult {
   findings: PreflightFinding[];
   tables?: RepositoryTables;
   identities: Record<string, SchemaIdentity>;
+  /** Per server name: whether preflight's connection to its database was encrypted. */
+  encryption: Record<string, ConnectionEncryption>;
   masterSchemaBytes?: number;
   tools?: { pgDump: string; pgRestore: string; psql: string; version: string };
 }
@@ -48,6 +52,18 @@ export interface PreflightInput {
   timeoutMs?: number;
 }
 
+/** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
+const passwordUnencrypted = (ref: string, server: Server, source: string): PreflightFinding => ({
+  check: 'password-unencrypted',
+  server: ref,
+  ok: false,
+  severity: 'warning',
+  message:
+    `The connection to ${server.db.host}:${server.db.port}/${server.db.database} is not encrypted, yet a password from ${source} is used: ` +
+    'the password (or its hash exchange) and all data of the restore travel in plaintext.',
+  hint: `Enable TLS on the server (ssl = on), or set db.sslmode to "require" or "verify-full" in the profile of ${ref} so that Replica Desk refuses a plaintext connection.`,
+});
+
 /** Free space wanted for a dump, relative to the master schema's size on disk: uncompressed custom format writes bytea as hex, about twice its size. */
 const DUMP_SPACE_FACTOR = 2;
 
@@ -62,7 +78,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     const p = toErrorPayload(e);
     findings.push({ check, server: server ? ref(server) : null, ok: false, severity, message: p.message, hint: p.hint });
   };
-  const result: PreflightResult = { ok: false, findings, identities: {} };
+  const result: PreflightResult = { ok: false, findings, identities: {}, encryption: {} };
   const clients = new Map<string, pg.Client>();
 
   try {
@@ -70,12 +86,15 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     await Promise.all(
       [master, ...replicas].map(async (server) => {
         try {
-          const { secret } = await resolveDbPassword(input.secretStore, { installation: installation.name, server: server.name }, server.db, input.env);
+          const { secret, source } = await resolveDbPassword(input.secretStore, { installation: installation.name, server: server.name }, server.db, input.env);
           const client = await openClient(server.db, secret, { ref: { installation: installation.name, server: server.name }, env: input.env, timeoutMs: input.timeoutMs ?? 10_000, statementTimeoutMs: 60_000, applicationName: 'replica-desk preflight' });
           clients.set(server.name, client);
           const identity = await readClusterIdentity(client);
           result.identities[server.name] = { systemIdentifier: identity.systemIdentifier, database: identity.database, schema: server.db.schema };
-          pass('database', server, `Connected to ${server.db.host}:${server.db.port}/${server.db.database} as ${server.db.user} (PostgreSQL ${identity.serverMajor})`);
+          const encryption = connectionEncryption(client);
+          result.encryption[server.name] = encryption;
+          pass('database', server, `Connected to ${server.db.host}:${server.db.port}/${server.db.database} as ${server.db.user} (PostgreSQL ${identity.serverMajor}, ${describeEncryption(encryption)})`);
+          if (!encryption.tls && secret) findings.push(passwordUnencrypted(ref(server), server, source === 'keychain' ? 'the keychain' : 'PGPASSFILE / ~/.pgpass'));
         } catch (e) {
           failure('database', server, e);
         }

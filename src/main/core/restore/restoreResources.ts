@@ -1,10 +1,13 @@
 // The connections a run needs, opened on first use and closed together: a database client
 // and a host (local or SSH) per server, with passwords resolved from the keychain or
 // pgpass. Steps ask for what they need; nothing is opened that a step does not use.
+// Each database connection reports whether it is encrypted, for the run record.
 import type pg from 'pg';
 import { formatServerRef, type Installation, type Server, type ServerRef } from '../../../shared/profiles';
 import type { Logger } from '../logging/logger';
 import { openClient } from '../postgres/connect';
+import { connectionEncryption } from '../postgres/connectionEncryption';
+import type { ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { backendPid } from '../postgres/sessions';
 import { closeClient } from '../postgres/closeClient';
 import { resolveDbPassword } from '../secrets/dbPassword';
@@ -33,6 +36,8 @@ export class RestoreResources {
     private readonly secretStore: EndpointBoundSecretStore,
     private readonly env: NodeJS.ProcessEnv,
     readonly log: Logger,
+    /** Told about every database connection opened, with whether it is encrypted. */
+    private readonly onConnected: (server: Server, encryption: ConnectionEncryption) => void = () => undefined,
   ) {}
 
   ref(server: Server): ServerRef {
@@ -90,6 +95,7 @@ export class RestoreResources {
   private async open(server: Server, applicationName: string, extra: { statementTimeoutMs?: number; queryTimeoutMs?: number } = {}): Promise<pg.Client> {
     const password = await this.password(server);
     const client = await openClient(server.db, password, { ref: this.ref(server), env: this.env, applicationName, ...extra });
+    this.onConnected(server, connectionEncryption(client));
     const pid = await backendPid(client).catch(() => null);
     if (pid !== null) {
       this.pids.add(pid);

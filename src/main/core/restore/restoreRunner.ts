@@ -21,6 +21,7 @@ import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
 import { MASTER_PHASE, type PlannedStep, type StepId } from '../../../shared/restorePlan';
 import { RestoreResources } from './restoreResources';
+import { asConnectionEncryption, weakerEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
 import { backupMaster } from './steps/backupMaster';
 import { copyKey } from './steps/copyKey';
@@ -63,7 +64,17 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   if (!initial) throw new Error(`run ${runId} does not exist`);
   const { plan } = initial;
   const status = new Map(initial.steps.map((s) => [s.seq, s.status]));
-  const resources = new RestoreResources(plan.installation, deps.secretStore, deps.env, deps.log);
+  // Whether each database the run connects to is encrypted, in the run's captured values
+  // (a resume continues the record of the sessions before it).
+  const connections = new Map<string, ConnectionEncryption | null>(
+    Object.entries((initial.captured.connections ?? {}) as Record<string, unknown>).map(([name, value]) => [name, asConnectionEncryption(value)]),
+  );
+  const resources = new RestoreResources(plan.installation, deps.secretStore, deps.env, deps.log, (server, encryption) => {
+    const record = weakerEncryption(connections.get(server.name), encryption);
+    if (!record) return;
+    connections.set(server.name, record);
+    deps.runs.capture(runId, { connections: { [server.name]: record } });
+  });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const master = resources.server(plan.master);
   let tools: Promise<PgTools> | null = null;

@@ -21,6 +21,7 @@ import type { Logger } from '../logging/logger';
 import { CommandNotApprovedError, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import { readClusterIdentity } from '../postgres/clusterIdentity';
 import { openClient } from '../postgres/connect';
+import { connectionEncryption } from '../postgres/connectionEncryption';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
@@ -52,6 +53,7 @@ export const emptyDatabaseProbe = (): DatabaseProbe => ({
   error: null,
   serverVersion: null,
   serverVersionNum: null,
+  encryption: null,
   cluster: null,
   serverType: null,
   serverTypeRows: [],
@@ -118,6 +120,7 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
   try {
     client = await connect(server, ref, deps, timeoutMs);
     probe.reachable = true;
+    probe.encryption = connectionEncryption(client);
     const open = client;
     await withDeadline(
       readRepository(open, server, probe),

@@ -1,4 +1,5 @@
 import type { ConnectionReport, PasswordSource } from '../../../shared/api';
+import { EncryptionFact } from './EncryptionFact';
 
 const passwordSources: Record<PasswordSource, string> = {
   keychain: 'the keychain',
@@ -25,6 +26,12 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
         <div>
           <dt>repository_server_type</dt>
           <dd>{report.repositoryServerType ?? <span className="status status-warn">not found</span>}</dd>
+        </div>
+        <div>
+          <dt>Encryption</dt>
+          <dd>
+            <EncryptionFact encryption={report.encryption} />
+          </dd>
         </div>
         <div>
           <dt>Password from</dt>

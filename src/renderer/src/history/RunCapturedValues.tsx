@@ -1,13 +1,18 @@
 import type { RunRecord } from '../../../shared/runRecord';
+import { EncryptionFact } from '../components/EncryptionFact';
 import { formatBytes, readChangelog, runBackup } from './capturedValues';
 import { formatDuration } from './timeFormat';
 
-/** What the run captured: the backup it restored from and the changelog position each replica was set to. */
+/**
+ * What the run captured: the backup it restored from, the changelog position each replica
+ * was set to, and whether each database connection was encrypted.
+ */
 export function RunCapturedValues({ run }: { run: RunRecord }) {
   const backup = runBackup(run);
   const head = readChangelog(run.changelog);
   const replicaHeads = run.replicas.map((r) => ({ replica: r.replica, head: readChangelog(r.changelog) }));
   const stepsWithValues = run.steps.filter((s) => Object.keys(s.captured).length > 0);
+  const connections = Object.entries(run.connections ?? {});
 
   return (
     <div className="captured">
@@ -56,6 +61,26 @@ export function RunCapturedValues({ run }: { run: RunRecord }) {
                 <td>{replica}</td>
                 <td className="mono">{h?.sequenceNo ?? '— (not set)'}</td>
                 <td className="mono">{h?.idTag ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {connections.length > 0 ? (
+        <table className="data-table" aria-label="Database connections">
+          <thead>
+            <tr>
+              <th scope="col">Database of</th>
+              <th scope="col">Connection</th>
+            </tr>
+          </thead>
+          <tbody>
+            {connections.map(([server, encryption]) => (
+              <tr key={server}>
+                <td>{server}</td>
+                <td>
+                  <EncryptionFact encryption={encryption} />
+                </td>
               </tr>
             ))}
           </tbody>

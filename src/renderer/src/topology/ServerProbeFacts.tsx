@@ -1,4 +1,5 @@
 import type { ServerProbe } from '../../../shared/topology';
+import { EncryptionFact } from '../components/EncryptionFact';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { groupDigits, lagLabel } from './serverStatus';
 
@@ -89,6 +90,12 @@ export function ServerProbeFacts({ probe }: { probe: ServerProbe }) {
             <div>
               <dt>PostgreSQL</dt>
               <dd>{d.serverVersion ?? <span className="muted">unknown</span>}</dd>
+            </div>
+            <div>
+              <dt>Encryption</dt>
+              <dd>
+                <EncryptionFact encryption={d.encryption} />
+              </dd>
             </div>
             <div>
               <dt>repository_server_type</dt>
