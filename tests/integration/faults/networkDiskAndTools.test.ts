@@ -100,10 +100,17 @@ describe('network, cluster, disk and tool faults', () => {
     expect(result.code).toBe(1);
     const record = JSON.parse(result.stdout);
     const message = expectFailedForRls1(record);
-    expect(stepOf(record, 'restore', 'rls1').captured.error).toMatchObject({ code: 'restore-failed' });
-    // The server's FATAL "terminating connection due to administrator command" reaches psql only sometimes.
-    expect(message).toMatch(/^The restore failed \(psql\): .*server closed the connection unexpectedly/s);
-    expect(message).toContain('connection to server was lost');
+    // Whether psql's stream or the step's own session sees the restart first decides the class
+    // (under load the restart can land before psql connects); either way it is classified.
+    const error = stepOf(record, 'restore', 'rls1').captured.error;
+    expect(error.code).toMatch(/^(restore-failed|connection-lost)$/);
+    if (error.code === 'restore-failed') {
+      // The server's FATAL "terminating connection due to administrator command" reaches psql only sometimes.
+      expect(message).toMatch(/^The restore failed \(psql\): .*server closed the connection unexpectedly/s);
+      expect(message).toContain('connection to server was lost');
+    } else {
+      expect(message).toMatch(/^Lost the connection to .*127\.0\.0\.1:\d+/);
+    }
     await resumeAndCheck(runId);
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 180_000);
