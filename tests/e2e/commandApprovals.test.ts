@@ -6,14 +6,15 @@
 // exactly what it showed, and then the probe runs it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustPrompt } from '../../src/main/ipc/confirmInMain';
 import type { ControlCommand } from '../../src/shared/commandApprovals';
 import { RENDERER_DIR, startBridge, type Bridge } from './bridge/bridgeServer';
+import { closedPort } from '../harness/ports';
 
 const INSTALLATION = `e2e-approve-${randomBytes(3).toString('hex')}`;
 let work: string;
@@ -37,14 +38,6 @@ async function commands(): Promise<ControlCommand[]> {
   return result.value;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('The renderer is not built: run `npm run build` first.');
   work = mkdtempSync(join(tmpdir(), 'rd-e2e-approve-'));
@@ -58,12 +51,9 @@ beforeAll(async () => {
       return answers.shift() ?? false;
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
+  collectPageProblems(page, pageProblems, { console: false });
   await page.goto(bridge.url);
 });
 

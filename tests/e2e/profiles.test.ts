@@ -6,7 +6,8 @@ import { request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytarSecretStore';
 import { accountFor } from '../../src/main/core/secrets/secretStore';
@@ -53,15 +54,9 @@ beforeAll(async () => {
   serverVersion = (await cluster.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '';
   // No pgpass fallback from the machine's own files: the keychain is the only source here.
   bridge = await startBridge({ home, env: { ...process.env, PGPASSFILE: join(home, 'no-such-pgpass') } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageProblems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  collectPageProblems(page, pageProblems);
   await page.goto(bridge.url);
 });
 

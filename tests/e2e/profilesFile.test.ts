@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytarSecretStore';
 import { accountFor } from '../../src/main/core/secrets/secretStore';
@@ -74,15 +75,9 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rd-e2e-files-'));
   sshd = await startSshd();
   bridge = await startBridge({ home: join(work, 'home'), env: { ...process.env, PGPASSFILE: join(work, 'no-such-pgpass') } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageProblems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  collectPageProblems(page, pageProblems);
   await page.goto(bridge.url);
 });
 

@@ -4,7 +4,8 @@
 // full restore, one with a manual stop, and one cancelled during the dump and resumed.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Installation } from '../../src/shared/profiles';
 import type { RunRecord } from '../../src/shared/runRecord';
@@ -90,16 +91,10 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
   bridge = await startBridge({ home: env.home, env: { ...process.env, ...env.env } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   page = await context.newPage();
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageProblems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  collectPageProblems(page, pageProblems);
   await openWizard();
 }, 180_000);
 

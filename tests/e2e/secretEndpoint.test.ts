@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytarSecretStore';
 import { accountFor } from '../../src/main/core/secrets/secretStore';
@@ -51,10 +52,7 @@ beforeAll(async () => {
   await call('saveInstallation', { installation: installation('db1.example') });
   await call('setSecret', { ref: { installation: INSTALLATION, server: 'rls1' }, kind: 'db', value: `pw-${randomBytes(6).toString('hex')}` });
   await call('saveInstallation', { previousName: INSTALLATION, installation: installation('db2.example') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   await page.goto(bridge.url);
   await page.getByRole('navigation', { name: 'Installations' }).getByText(INSTALLATION).click();

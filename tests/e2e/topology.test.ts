@@ -4,7 +4,8 @@
 // has no replicator rows. Then the cluster under rls1 goes away.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/shared/runRecord';
 import { assertCliBuilt } from '../harness/cli';
@@ -59,15 +60,9 @@ beforeAll(async () => {
   await setRls1Position(lagging, head.idTag);
 
   bridge = await startBridge({ home: env.home, env: { ...process.env, ...env.env } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageProblems.push(`console ${m.type()}: ${m.text()}`);
-  });
+  collectPageProblems(page, pageProblems);
   await page.goto(`${bridge.url}#/topology`);
 }, 180_000);
 

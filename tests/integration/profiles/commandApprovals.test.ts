@@ -6,7 +6,6 @@
 // remove them.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -22,6 +21,7 @@ import type { TopologyDocument } from '../../../src/shared/topology';
 import type { ImportSummary } from '../../../src/shared/api';
 import type { Installation } from '../../../src/shared/profiles';
 import { assertCliBuilt, repoRoot, runCli, type CliResult } from '../../harness/cli';
+import { closedPort } from '../../harness/ports';
 
 const tag = randomBytes(3).toString('hex');
 const INST = `it-approve-${tag}`;
@@ -34,14 +34,6 @@ let stopCommand: string;
 let core: ReplicaDesk;
 
 const cli = (args: string[]) => runCli(args, { home });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The built CLI on a pseudo-terminal (util-linux `script`), with `typed` as what the admin types. */
 function cliOnTty(args: string[], typed: string): Promise<CliResult> {

@@ -16,6 +16,7 @@ import { createContentServer, type ContentServerDatabase } from '../../harness/c
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
 import { runShell } from '../../harness/restoreEnvironment';
 import { standInControl, standInStopCommand } from '../../harness/standInServer';
+import { closedPort } from '../../harness/ports';
 
 const suffix = randomBytes(3).toString('hex');
 const INST = `it-topo-${suffix}`;
@@ -38,14 +39,6 @@ const db = (port: number, database: string, user: string, host = '127.0.0.1') =>
 const byName = (snapshot: TopologySnapshot, name: string): ServerProbe => snapshot.servers.find((s) => s.name === name)!;
 const flagsOf = (snapshot: TopologySnapshot, name: string): string[] => snapshot.flags.filter((f) => f.servers.includes(name)).map((f) => f.code).sort();
 const cli = (args: string[]) => runCli(args, { home, env: { PGPASSFILE: env.PGPASSFILE } });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function setReplicator(database: string, schema: string, rows: Array<[string, string]>): Promise<void> {
   await cluster.query(`DELETE FROM "${schema}".system WHERE property LIKE 'replicator_%'`, [], database);
