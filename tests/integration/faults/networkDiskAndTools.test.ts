@@ -94,6 +94,11 @@ describe('network, cluster, disk and tool faults', () => {
   it('a restart of rls1\'s cluster mid-restore fails rls1; the resume finishes', async () => {
     const run = startRestore(env);
     const runId = await waitForStep(env, 'restore', { replica: 'rls1' });
+    // Mid-restore: once psql streams into rls1's cluster (its session is there), not while the
+    // step is still connecting (that would be a failed connection, another fault).
+    await expect
+      .poll(async () => (await env.b.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'replica-desk-restore-%'`)).rowCount, { timeout: 60_000, interval: 50 })
+      .toBeGreaterThan(0);
     await env.b.restart();
     const result = await run.done;
     outputs.push(result.stdout, result.stderr);
