@@ -15,13 +15,14 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReplicaFixups } from '../../../src/main/core/coremedia/replicaFixups';
 import { discardKeptSchema, listKeptSchemas } from '../../../src/main/core/coremedia/keptSchemas';
+import { swapBackReplica, swapInReplicaShadow } from '../../../src/main/core/coremedia/replicaSwap';
 import { quoteIdent, qualified } from '../../../src/main/core/postgres/catalog';
 import { readClusterIdentity } from '../../../src/main/core/postgres/clusterIdentity';
 import type { DbSettings } from '../../../src/main/core/postgres/connect';
 import { dumpSchema } from '../../../src/main/core/postgres/dumpSchema';
 import { findPgTools, type PgTools } from '../../../src/main/core/postgres/pgTools';
 import { restoreIntoSchema } from '../../../src/main/core/postgres/restoreIntoSchema';
-import { readSwapState, swapBack, swapInShadow, swapRenameSql } from '../../../src/main/core/postgres/schemaSwap';
+import { readSwapState, swapRenameSql } from '../../../src/main/core/postgres/schemaSwap';
 import {
   KeptSchemaIsMasterError,
   NotAKeptSchemaError,
@@ -29,6 +30,7 @@ import {
   SwapInterruptedError,
   SwapNameTakenError,
   SwapSchemaInUseError,
+  SwapServerTypeError,
   SwapSourceMissingError,
 } from '../../../src/main/core/postgres/schemaSwapErrors';
 import { keptSchemaName, shadowSchemaName } from '../../../src/main/core/postgres/swapNames';
@@ -231,7 +233,7 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
   it('swaps the restored schema in: the server, the reader and new tables use it; the previous one is kept; the master is untouched', async () => {
     const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
     const oids = await schemaOids(s);
-    const result = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s)));
+    const result = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
     expect(result).toMatchObject({ schema: s.role, swappedIn: shadowSchemaName(s.role), setAside: prev, alreadyDone: false });
     expect(result.carriedOver.warnings).toEqual([]);
     expect(result.carriedOver.statements.join('\n')).toContain('ALTER DEFAULT PRIVILEGES');
@@ -241,14 +243,14 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
     await expectServing(setup, `sim-${setup.master.role}`, prev);
     expect(await schemaFingerprint(c, setup.master.database, setup.master.role)).toBe(masterBefore);
     // Called again (a resume after a commit whose answer was lost), it changes nothing.
-    const again = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s)));
+    const again = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
     expect(again.alreadyDone).toBe(true);
     expect(await schemaOids(s)).toEqual(after);
   });
 
   it('swaps back: the previous schema serves again with everything it had; the restored one is kept aside', async () => {
     const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
-    const result = await withClient(connectAs(s), async (client) => swapBack(client, await swapOptions(s)));
+    const result = await withClient(connectAs(s), async (client) => swapBackReplica(client, await swapOptions(s)));
     expect(result).toMatchObject({ schema: s.role, swappedIn: prev, setAside: undone, alreadyDone: false });
     expect(await withClient(connectAs(s), (client) => readSwapState(client, s.role, RUN))).toEqual({ live: true, shadow: false, prev: false, undone: true });
     await expectServing(setup, `sim-${s.role}`, undone);
@@ -288,7 +290,7 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     try {
       await holder.query(`BEGIN; SELECT 1 FROM ${qualified(s.role, 'resources')} LIMIT 1`);
       const started = Date.now();
-      const error = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s, { lockTimeoutMs: 300 }))).catch((e: unknown) => e);
+      const error = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s, { lockTimeoutMs: 300 }))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SwapSchemaInUseError);
       expect((error as SwapSchemaInUseError).hint).toMatch(/Nothing was renamed/);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -301,15 +303,15 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
 
   it('refuses when the shadow schema is missing or the kept name is taken', async () => {
     await c.query(`ALTER SCHEMA ${quoteIdent(shadow)} RENAME TO elsewhere`, [], s.database);
-    const missing = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s))).catch((e: unknown) => e);
+    const missing = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(SwapSourceMissingError);
     expect((missing as SwapSourceMissingError).code).toBe('swap-shadow-missing');
     await c.query(`ALTER SCHEMA elsewhere RENAME TO ${quoteIdent(shadow)}`, [], s.database);
-    const noKept = await withClient(connectAs(s), async (client) => swapBack(client, await swapOptions(s))).catch((e: unknown) => e);
+    const noKept = await withClient(connectAs(s), async (client) => swapBackReplica(client, await swapOptions(s))).catch((e: unknown) => e);
     expect((noKept as SwapSourceMissingError).code).toBe('swap-kept-missing');
 
     await c.query(`CREATE SCHEMA ${quoteIdent(prev)}`, [], s.database);
-    const taken = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s))).catch((e: unknown) => e);
+    const taken = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
     expect(taken).toBeInstanceOf(SwapNameTakenError);
     await c.query(`DROP SCHEMA ${quoteIdent(prev)}`, [], s.database);
     expect(await state()).toEqual(untouched);
@@ -318,7 +320,7 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
   it('refuses while a view in another schema is built on the live schema (bound by OID)', async () => {
     await c.query(`CREATE VIEW public.report AS SELECT id FROM ${qualified(s.role, 'resources')}`, [], s.database);
     try {
-      const error = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s))).catch((e: unknown) => e);
+      const error = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SwapExternalDependentsError);
       expect((error as Error).message).toContain('view report');
     } finally {
@@ -335,7 +337,7 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     try {
       await blocker.query(`BEGIN; GRANT USAGE ON SCHEMA ${quoteIdent(shadow)} TO ${READER}`);
       const pid = (await swapper.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-      const swapping = swapInShadow(swapper, await swapOptions(s, { lockTimeoutMs: 30_000 })).catch((e: unknown) => e);
+      const swapping = swapInReplicaShadow(swapper, await swapOptions(s, { lockTimeoutMs: 30_000 })).catch((e: unknown) => e);
       await expect
         .poll(async () => (await c.query(`SELECT wait_event_type AS w, query FROM pg_stat_activity WHERE pid = $1`, [pid])).rows[0])
         .toEqual({ w: 'Lock', query: `ALTER SCHEMA ${quoteIdent(shadow)} RENAME TO ${quoteIdent(s.role)}` });
@@ -367,8 +369,30 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     expect(await state()).toEqual(untouched);
   });
 
+  it('refuses to swap in a shadow whose fix-ups did not run (it still says publication), and to set a master aside', async () => {
+    const masterLike = keptSchemaName(s.role, 'prev', 'not-fixed-up');
+    await c.query(`ALTER SCHEMA ${quoteIdent(shadow)} RENAME TO fixed_shadow; ALTER SCHEMA ${quoteIdent(masterLike)} RENAME TO ${quoteIdent(shadow)}`, [], s.database);
+    try {
+      const error = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SwapServerTypeError);
+      expect((error as Error).message).toContain(`Refused to swap in schema "${shadow}"`);
+    } finally {
+      await c.query(`ALTER SCHEMA ${quoteIdent(shadow)} RENAME TO ${quoteIdent(masterLike)}; ALTER SCHEMA fixed_shadow RENAME TO ${quoteIdent(shadow)}`, [], s.database);
+    }
+    // The profile aimed at the master: its schema would be renamed away. (The master's role, so it may rename.)
+    const master = FAULTS.master;
+    await restoreShadow({ ...FAULTS, replica: master }, shadowSchemaName(master.role));
+    const before = await schemaFingerprint(c, master.database, master.role);
+    const error = await withClient(connectAs(master), async (client) => swapInReplicaShadow(client, await swapOptions(master))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SwapServerTypeError);
+    expect((error as Error).message).toContain(`Refused to set schema "${master.role}" aside`);
+    expect(await schemaFingerprint(c, master.database, master.role)).toBe(before);
+    await c.query(`DROP SCHEMA ${quoteIdent(shadowSchemaName(master.role))} CASCADE`, [], master.database);
+    expect(await state()).toEqual(untouched);
+  });
+
   it('after all that, the swap goes through', async () => {
-    const result = await withClient(connectAs(s), async (client) => swapInShadow(client, await swapOptions(s)));
+    const result = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
     expect(result.setAside).toBe(prev);
     expect(await state()).toEqual({ live: true, shadow: false, prev: true, undone: false });
   });

@@ -65,6 +65,12 @@ export interface SwapOptions {
   lockTimeoutMs?: number;
   /** How long the whole transaction may take once it has them. Default 60 s. */
   statementTimeoutMs?: number;
+  /**
+   * Runs in the swap's transaction once the tables are locked, before the renames; throws to
+   * refuse. `live` is null when no schema has the name yet. (coremedia/replicaSwap.ts checks
+   * the server types here.)
+   */
+  beforeRename?: (client: ClientBase, schemas: { live: string | null; incoming: string }) => Promise<void>;
 }
 
 export interface SwapResult {
@@ -80,7 +86,8 @@ export interface SwapResult {
   elapsedMs: number;
 }
 
-type Direction = 'swap' | 'swap-back';
+export type SwapDirection = 'swap' | 'swap-back';
+type Direction = SwapDirection;
 
 interface Names {
   live: string;
@@ -166,6 +173,7 @@ async function renamePair(client: ClientBase, direction: Direction, options: Swa
     if (live && live.owner !== incoming.owner) throw new SwapOwnerMismatchError(n.live, n.incoming, live.owner, incoming.owner);
 
     await lockTables(client, live ? [n.live, n.incoming] : [n.incoming]);
+    await options.beforeRename?.(client, { live: live ? n.live : null, incoming: n.incoming });
     if (live) {
       const dependents = await externalDependents(client, n.live);
       if (dependents.length > 0) throw new SwapExternalDependentsError(n.live, dependents, 'rename');

@@ -128,3 +128,17 @@ export class KeptSchemaIsMasterError extends ReplicaDeskError {
     );
   }
 }
+
+export class SwapServerTypeError extends ReplicaDeskError {
+  constructor(readonly schema: string, serverType: string | null, role: 'incoming' | 'live') {
+    super(
+      'swap-server-type',
+      role === 'live'
+        ? `Refused to set schema "${schema}" aside: its own repository_server_type is "publication", so it is a Master Live Server's repository, whatever the profile says.`
+        : `Refused to swap in schema "${schema}": its repository_server_type is ${serverType === null ? 'missing' : `"${serverType}"`}, not "live"; a replica started on it would not replicate.`,
+      role === 'live'
+        ? "Nothing was renamed. Check that the replica's db settings in the profile point at the replica's schema, not at a master's."
+        : 'Nothing was renamed. The fix-ups of the side-by-side restore have not run on it (or failed); resume the run so they do.',
+    );
+  }
+}
