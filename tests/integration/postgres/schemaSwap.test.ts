@@ -29,6 +29,7 @@ import {
   SwapExternalDependentsError,
   SwapInterruptedError,
   SwapNameTakenError,
+  SwapOwnerMismatchError,
   SwapSchemaInUseError,
   SwapServerTypeError,
   SwapSourceMissingError,
@@ -42,6 +43,8 @@ import { schemaFingerprint } from '../../harness/restoreEnvironment';
 const pw = (): string => randomBytes(12).toString('base64url');
 const READER = 'cm_reader';
 const READER_PW = pw();
+const AUDITOR = 'cm_auditor';
+const AUDITOR_PW = pw();
 const RUN = '20261202-015500-a1b2c3';
 const LONG_ROLE = `cm_replication_${'x'.repeat(48)}`; // 63 bytes
 
@@ -209,6 +212,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'replica-desk-swap-'));
   tools = await findPgTools({ env: process.env });
   await c.createRole(READER, READER_PW);
+  await c.createRole(AUDITOR, AUDITOR_PW);
   await createContentServer(c, { layout: 'shared-database', ...masters.shared, serverType: 'publication' });
   await createContentServer(c, { layout: 'database-per-server', ...masters.own, serverType: 'publication' });
   for (const m of Object.values(masters)) await addSequenceOwnerAndView(m);
@@ -250,10 +254,16 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
 
   it('swaps back: the previous schema serves again with everything it had; the restored one is kept aside', async () => {
     const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
+    // Granted while the restored schema served: it belongs to the name, so it follows it back.
+    await withClient(connectAs(s), (client) => client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(s.role)} TO ${AUDITOR}; GRANT SELECT ON ${qualified(s.role, 'users')} TO ${AUDITOR}`));
     const result = await withClient(connectAs(s), async (client) => swapBackReplica(client, await swapOptions(s)));
     expect(result).toMatchObject({ schema: s.role, swappedIn: prev, setAside: undone, alreadyDone: false });
     expect(await withClient(connectAs(s), (client) => readSwapState(client, s.role, RUN))).toEqual({ live: true, shadow: false, prev: false, undone: true });
     await expectServing(setup, `sim-${s.role}`, undone);
+    const audited = await withClient(c.connect({ database: s.database, user: AUDITOR, password: AUDITOR_PW }), (auditor) =>
+      auditor.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(s.role, 'users')}`),
+    );
+    expect(Number(audited.rows[0]?.n)).toBeGreaterThan(0);
     expect(await schemaFingerprint(c, setup.master.database, setup.master.role)).toBe(masterBefore);
   });
 
@@ -317,12 +327,24 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     expect(await state()).toEqual(untouched);
   });
 
+  it('refuses a shadow schema that another role owns (the owner is bound by OID and would change)', async () => {
+    await c.query(`ALTER SCHEMA ${quoteIdent(shadow)} OWNER TO ${READER}`, [], s.database);
+    try {
+      const error = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SwapOwnerMismatchError);
+      expect((error as SwapOwnerMismatchError).hint).toContain(`ALTER SCHEMA "${shadow}" OWNER TO "${s.role}"`);
+    } finally {
+      await c.query(`ALTER SCHEMA ${quoteIdent(shadow)} OWNER TO ${quoteIdent(s.role)}`, [], s.database);
+    }
+    expect(await state()).toEqual(untouched);
+  });
+
   it('refuses while a view in another schema is built on the live schema (bound by OID)', async () => {
     await c.query(`CREATE VIEW public.report AS SELECT id FROM ${qualified(s.role, 'resources')}`, [], s.database);
     try {
       const error = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SwapExternalDependentsError);
-      expect((error as Error).message).toContain('view report');
+      expect((error as Error).message).toContain(`view public.report depends on table ${s.role}.resources`);
     } finally {
       await c.query('DROP VIEW public.report', [], s.database);
     }
@@ -391,9 +413,22 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     expect(await state()).toEqual(untouched);
   });
 
-  it('after all that, the swap goes through', async () => {
-    const result = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
-    expect(result.setAside).toBe(prev);
+  it('after all that, the swap goes through; an idle session prepared before it reads the new schema after it', async () => {
+    // A rename invalidates cached plans: prepared statements, qualified or not, resolve names again.
+    const idle = await c.connect({ database: s.database });
+    try {
+      await idle.query(`SET search_path = ${quoteIdent(s.role)}`);
+      await idle.query(`PREPARE unqualified AS SELECT content FROM system WHERE property = 'repository_id'`);
+      await idle.query(`PREPARE qualified AS SELECT content FROM ${qualified(s.role, 'system')} WHERE property = 'repository_id'`);
+      const before = [(await idle.query('EXECUTE unqualified')).rows[0], (await idle.query('EXECUTE qualified')).rows[0]];
+      expect(before).toEqual([{ content: `sim-${s.role}` }, { content: `sim-${s.role}` }]);
+      const result = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
+      expect(result.setAside).toBe(prev);
+      const after = [(await idle.query('EXECUTE unqualified')).rows[0], (await idle.query('EXECUTE qualified')).rows[0]];
+      expect(after).toEqual([{ content: `sim-${FAULTS.master.role}` }, { content: `sim-${FAULTS.master.role}` }]);
+    } finally {
+      await idle.end();
+    }
     expect(await state()).toEqual({ live: true, shadow: false, prev: true, undone: false });
   });
 });

@@ -169,8 +169,12 @@ export async function externalDependents(client: ClientBase, schema: string): Pr
             OR (d.refclassid = ${oid('pg_class')} AND d.refobjid IN (SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = nsp.oid))
             OR (d.refclassid = ${oid('pg_type')} AND d.refobjid IN (SELECT oid FROM pg_catalog.pg_type WHERE typnamespace = nsp.oid))
             OR (d.refclassid = ${oid('pg_proc')} AND d.refobjid IN (SELECT oid FROM pg_catalog.pg_proc WHERE pronamespace = nsp.oid))))
-     SELECT DISTINCT pg_catalog.pg_describe_object(dep.classid, dep.objid, dep.objsubid) || ' depends on ' ||
-                     pg_catalog.pg_describe_object(dep.refclassid, dep.refobjid, dep.refobjsubid) AS d
+     SELECT DISTINCT
+            -- a view's rule is named as the view; a column as its table
+            (SELECT type || ' ' || identity FROM pg_catalog.pg_identify_object(
+               CASE WHEN dep.classid = ${oid('pg_rewrite')} THEN ${oid('pg_class')} ELSE dep.classid END,
+               CASE WHEN dep.classid = ${oid('pg_rewrite')} THEN (SELECT ev_class FROM pg_catalog.pg_rewrite WHERE oid = dep.objid) ELSE dep.objid END, 0))
+            || ' depends on ' || (SELECT type || ' ' || identity FROM pg_catalog.pg_identify_object(dep.refclassid, dep.refobjid, 0)) AS d
        FROM dep, nsp
       WHERE (CASE dep.classid
                WHEN ${oid('pg_class')} THEN (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = dep.objid)

@@ -20,10 +20,13 @@
 //     point INSIDE the schema — the restore built them there through the renamer — so they
 //     move with it and stay right; pg_get_viewdef() prints the new name after the rename.
 //   - objects in OTHER schemas built on this one (views, foreign keys, triggers, publications,
-//     an extension installed in it) would keep reading the set-aside schema → the swap refuses.
-//   - open sessions: cached plans and prepared statements hold OIDs, so a replica still
-//     connected would keep using the old tables. The replica must be stopped and its sessions
-//     gone before the swap (the runner proves this); the swap's table locks catch the rest.
+//     an extension installed in it) would keep reading the set-aside schema → the swap refuses
+//     (SwapExternalDependentsError); the generated CoreMedia data has none.
+//   - work in progress: an open transaction or cursor holds the old tables' OIDs. The swap's
+//     table locks wait for it (bounded). An IDLE session is not bound: a rename invalidates
+//     cached plans, so its prepared statements, qualified or not, read the new schema on their
+//     next use (tested). The content server still must be stopped (its own caches), as the
+//     runner proves before the swap.
 //   - planner statistics (pg_statistic by table OID): a restored table has none until it is
 //     ANALYZEd — analyse the shadow schema before the swap, or the first queries plan blind.
 // Bound by NAME — resolved at each use, so after the swap it means the new schema:
