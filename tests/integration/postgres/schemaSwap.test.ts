@@ -152,6 +152,18 @@ async function schemaOids(s: Server): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.nspname, r.oid]));
 }
 
+/** The master's data and definitions, plus the xmin of its schema's and relations' catalog rows: any write to them shows. */
+async function masterFingerprint(m: Server): Promise<string> {
+  const { rows } = await c.query<{ catalog: string }>(
+    `SELECT n.xmin::text || coalesce(n.nspacl::text, '') || ':' ||
+            (SELECT string_agg(c.relname || '@' || c.xmin::text || coalesce(c.relacl::text, ''), ',' ORDER BY c.relname) FROM pg_class c WHERE c.relnamespace = n.oid) AS catalog
+       FROM pg_namespace n WHERE n.nspname = $1`,
+    [m.role],
+    m.database,
+  );
+  return `${await schemaFingerprint(c, m.database, m.role)}#${rows[0]?.catalog}`;
+}
+
 /** Everything the content server and the reader rely on, checked against the schema now named `schema`. */
 async function expectServing(setup: Setup, repositoryId: string, setAside: string): Promise<void> {
   const s = setup.replica;
@@ -235,7 +247,7 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
   });
 
   it('swaps the restored schema in: the server, the reader and new tables use it; the previous one is kept; the master is untouched', async () => {
-    const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
+    const masterBefore = await masterFingerprint(setup.master);
     const oids = await schemaOids(s);
     const result = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
     expect(result).toMatchObject({ schema: s.role, swappedIn: shadowSchemaName(s.role), setAside: prev, alreadyDone: false });
@@ -245,7 +257,7 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
     expect(after[s.role]).toBe(oids[shadowSchemaName(s.role)]);
     expect(after[prev]).toBe(oids[s.role]);
     await expectServing(setup, `sim-${setup.master.role}`, prev);
-    expect(await schemaFingerprint(c, setup.master.database, setup.master.role)).toBe(masterBefore);
+    expect(await masterFingerprint(setup.master)).toBe(masterBefore);
     // Called again (a resume after a commit whose answer was lost), it changes nothing.
     const again = await withClient(connectAs(s), async (client) => swapInReplicaShadow(client, await swapOptions(s)));
     expect(again.alreadyDone).toBe(true);
@@ -253,7 +265,7 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
   });
 
   it('swaps back: the previous schema serves again with everything it had; the restored one is kept aside', async () => {
-    const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
+    const masterBefore = await masterFingerprint(setup.master);
     // Granted while the restored schema served: it belongs to the name, so it follows it back.
     await withClient(connectAs(s), (client) => client.query(`GRANT USAGE ON SCHEMA ${quoteIdent(s.role)} TO ${AUDITOR}; GRANT SELECT ON ${qualified(s.role, 'users')} TO ${AUDITOR}`));
     const result = await withClient(connectAs(s), async (client) => swapBackReplica(client, await swapOptions(s)));
@@ -264,19 +276,19 @@ describe.each(SETUPS)('swap and swap back: $title', (setup) => {
       auditor.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(s.role, 'users')}`),
     );
     expect(Number(audited.rows[0]?.n)).toBeGreaterThan(0);
-    expect(await schemaFingerprint(c, setup.master.database, setup.master.role)).toBe(masterBefore);
+    expect(await masterFingerprint(setup.master)).toBe(masterBefore);
   });
 
   it('lists the kept schema with its size and discards it; nothing else is dropped', async () => {
     const kept = await withClient(connectAs(s), (client) => listKeptSchemas(client, s.role));
     expect(kept.map((k) => ({ name: k.name, kind: k.kind, tag: k.tag }))).toEqual([{ name: undone, kind: 'undone', tag: RUN }]);
     expect(kept[0]?.bytes).toBeGreaterThan(0);
-    const masterBefore = await schemaFingerprint(c, setup.master.database, setup.master.role);
+    const masterBefore = await masterFingerprint(setup.master);
     const dropped = await withClient(connectAs(s), async (client) => discardKeptSchema(client, s.role, undone, { expect: (await swapOptions(s)).expect }));
     expect(dropped).toBe(true);
     expect(await withClient(connectAs(s), (client) => readSwapState(client, s.role, RUN))).toEqual({ live: true, shadow: false, prev: false, undone: false });
     expect(await withClient(connectAs(s), (client) => listKeptSchemas(client, s.role))).toEqual([]);
-    expect(await schemaFingerprint(c, setup.master.database, setup.master.role)).toBe(masterBefore);
+    expect(await masterFingerprint(setup.master)).toBe(masterBefore);
   });
 });
 
@@ -404,11 +416,11 @@ describe('refusals and a kill mid-swap leave the state as it was', () => {
     // The profile aimed at the master: its schema would be renamed away. (The master's role, so it may rename.)
     const master = FAULTS.master;
     await restoreShadow({ ...FAULTS, replica: master }, shadowSchemaName(master.role));
-    const before = await schemaFingerprint(c, master.database, master.role);
+    const before = await masterFingerprint(master);
     const error = await withClient(connectAs(master), async (client) => swapInReplicaShadow(client, await swapOptions(master))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SwapServerTypeError);
     expect((error as Error).message).toContain(`Refused to set schema "${master.role}" aside`);
-    expect(await schemaFingerprint(c, master.database, master.role)).toBe(before);
+    expect(await masterFingerprint(master)).toBe(before);
     await c.query(`DROP SCHEMA ${quoteIdent(shadowSchemaName(master.role))} CASCADE`, [], master.database);
     expect(await state()).toEqual(untouched);
   });
