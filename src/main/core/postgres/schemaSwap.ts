@@ -4,11 +4,12 @@
 //   swap       S → S__rd_prev_<tag>,    S__rd_new         → S
 //   swap back  S → S__rd_undone_<tag>,  S__rd_prev_<tag>  → S        (names: swapNames.ts)
 //
-// What a schema rename keeps and what it does not (PostgreSQL 10–17, checked on 15 by
+// What a schema rename keeps and what it does not (checked on PostgreSQL 15 by
 // tests/integration/postgres/schemaSwap.test.ts with generated CoreMedia data):
 //
 // Bound by OID — stays with the schema OBJECT, i.e. goes aside with the old one:
-//   - the schema's owner and ACL (USAGE/CREATE granted to other roles)      → carried over
+//   - the schema's owner                          → must be the same (SwapOwnerMismatchError)
+//   - the schema's ACL (USAGE/CREATE granted to other roles)                → carried over
 //   - its comment (pg_description); a security label                        → carried / reported
 //   - default privileges IN SCHEMA (pg_default_acl.defaclnamespace)         → carried over
 //     (role-wide defaults, defaclnamespace = 0, already applied when the restore made the tables)
@@ -34,6 +35,11 @@
 //     and a function's SET search_path clause
 //   - bodies of SQL and PL/pgSQL functions (text; not SQL-standard BEGIN ATOMIC bodies)
 //   - the content server's own configuration (JDBC URL, user = schema name)
+//
+// The test covers ownership, grants, default privileges, the comment, column-owned sequences
+// and defaults, views, the role's search_path, outside views and idle sessions; the other
+// lines (function bodies, publications, extensions, labels) follow PostgreSQL's documentation.
+// Renaming needs ownership of both schemas and CREATE on the database: run it as the replica's role.
 //
 // ALTER SCHEMA … RENAME itself locks none of the schema's tables, so a session in the middle
 // of a transaction on them would not stop it. The swap therefore first takes ACCESS
