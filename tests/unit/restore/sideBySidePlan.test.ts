@@ -34,6 +34,13 @@ describe('side-by-side plan', () => {
     expect(plan.steps.filter((s) => inMasterPhase(plan, s)).map((s) => s.id)).toEqual(['dump-master']);
   });
 
+  it('copies the master\'s key file only once the replica is stopped, right before the swap', () => {
+    const inst = installation();
+    const encrypted = InstallationSchema.parse({ ...inst, servers: inst.servers.map((s) => (s.role === 'master' ? { ...s, encryptedPasswords: true } : { ...s, installDir: `/opt/${s.name}` })) });
+    const plan = planRestore(encrypted, { replicas: ['rls1'], backupDir: '/b', mode: 'side-by-side' });
+    expect(ids(plan)).toEqual(['dump-master', 'restore-shadow:rls1', 'fixups-shadow:rls1', 'verify-shadow:rls1', 'stop-replica:rls1', 'copy-key:rls1', 'swap:rls1', 'start-replica:rls1', 'verify:rls1']);
+  });
+
   it('keeps the master phase of an offline backup in order, with no replica stopped before the dump', () => {
     const plan = planRestore(installation(false), { replicas: ['rls1'], backupDir: '/b', mode: 'side-by-side' });
     expect(plan.steps.filter((s) => inMasterPhase(plan, s)).map((s) => s.id)).toEqual(['confirm-publications', 'stop-master', 'dump-master', 'start-master']);

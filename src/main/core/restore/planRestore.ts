@@ -141,15 +141,11 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   }
   for (const r of replicas) {
     const schema = r.db.schema;
-    if (master.encryptedPasswords) {
-      add('copy-key', r, `Copy the master's key file to ${ref(r)}`, [
-        { kind: 'copy', where: `${ref(master)} → ${ref(r)}`, text: `${keyFileFor(master) ?? '<master installDir is not set>'} → ${keyFileFor(r) ?? '<replica installDir is not set>'}   # mode 0600, SHA-256 verified` },
-      ]);
-    }
     if (mode === 'side-by-side') {
       addSideBySide(r);
       continue;
     }
+    addCopyKey(r);
     add('drop-schema', r, `Drop the replica schema ${schema} on ${ref(r)}`, [{ kind: 'sql', where: dbOf(r), text: `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE` }], { destructive: true });
     add('restore', r, `Restore the backup into ${schema} on ${ref(r)}`, [
       {
@@ -166,6 +162,13 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       fixupStatements({ ...tables, schema }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
     );
     addStartAndVerify(r);
+  }
+
+  function addCopyKey(r: Server): void {
+    if (!master.encryptedPasswords) return;
+    add('copy-key', r, `Copy the master's key file to ${ref(r)}`, [
+      { kind: 'copy', where: `${ref(master)} → ${ref(r)}`, text: `${keyFileFor(master) ?? '<master installDir is not set>'} → ${keyFileFor(r) ?? '<replica installDir is not set>'}   # mode 0600, SHA-256 verified` },
+    ]);
   }
 
   function addStartAndVerify(r: Server): void {
@@ -202,6 +205,8 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       { kind: 'sql', where: dbOf(r), text: `in ${shadow}: replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master's at dump time` },
     ]);
     addStop(r);
+    // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
+    addCopyKey(r);
     add('swap', r, `Swap ${shadow} in as ${schema} on ${ref(r)}, keeping the current schema as ${plannedKeptSchema(schema, options.runId)}`, swapActions(r, options.runId), { destructive: true });
     addStartAndVerify(r);
   }
