@@ -10,6 +10,7 @@ import { assertCliBuilt } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
 import { startRestore, stepOf, waitForStep } from '../faults/faultRun';
+import { keptSchemaName } from '../../../src/main/core/restore/sideBySideNames';
 
 const NAMES = ['rls1', 'rls2'] as const;
 type Name = (typeof NAMES)[number];
@@ -184,6 +185,40 @@ describe('side-by-side restore through the CLI', () => {
       expect(await fingerprint(name, r.keptSchema)).toBe(fpBefore[name]);
       expect(await serving(name)).toBe(true);
     }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+  }, 360_000);
+
+  it('a swap refused after the stop: compensation starts the replica on its untouched schema; the resume swaps', async () => {
+    const fpBefore = await fingerprint('rls1');
+    const run = startRestore(env, ['--side-by-side']);
+    const runId = await waitForStep(env, 'restore-shadow', { replica: 'rls1', timeoutMs: 120_000 });
+    // A DBA's schema already has the name the run keeps rls1's current schema under.
+    const kept = keptSchemaName('cm_rls1', runId);
+    await env.b.query(`CREATE SCHEMA ${kept}`, [], 'cm_rls1');
+    const result = await run.done;
+    expect(result.code).not.toBe(0);
+    const failed = JSON.parse(result.stdout);
+    expect(failed.status).toBe('failed');
+    expect(stepOf(failed, 'swap', 'rls1').message).toContain(kept);
+    expect(failed.compensation).toEqual([expect.objectContaining({ action: 'start-replica', target: `${env.installation}/rls1`, outcome: 'done' })]);
+    // Started again on its own schema, untouched; the verified shadow waits for the resume.
+    expect(await serving('rls1')).toBe(true);
+    expect(await fingerprint('rls1')).toBe(fpBefore);
+    expect(await schemasLike('rls1', 'cm_rls1__rd_new')).toEqual(['cm_rls1__rd_new']);
+    expect(['stop-replica', 'swap', 'start-replica'].map((id) => stepOf(failed, id, 'rls1').status)).toEqual(['pending', 'pending', 'pending']);
+    expect(failed.replicas.find((r: any) => r.replica.endsWith('/rls2')).status).toBe('succeeded');
+
+    await env.b.query(`DROP SCHEMA ${kept}`, [], 'cm_rls1');
+    const resumed = await env.cli(['runs', 'resume', runId, '--yes', '--json']);
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    expect(resumed.code).toBe(0);
+    const done = JSON.parse(resumed.stdout);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'restore-shadow', 'rls1').status).toBe('done');
+    const r = done.replicas.find((x: any) => x.replica.endsWith('/rls1'));
+    expect(r.keptSchema).toBe(kept);
+    expect(await fingerprint('rls1', kept)).toBe(fpBefore);
+    expect(await serving('rls1')).toBe(true);
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 360_000);
 
