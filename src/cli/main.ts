@@ -42,6 +42,8 @@ const commands: CommandSpec[] = [
       'backup-dir': { type: 'string' },
       'pg-bin': { type: 'string' },
       'stall-timeout': { type: 'string' },
+      'side-by-side': { type: 'boolean' },
+      'in-place': { type: 'boolean' },
     },
   },
   { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },

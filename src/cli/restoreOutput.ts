@@ -3,7 +3,7 @@
 import type { RunRecord } from '../main/core/history/runRecord';
 import type { PreflightResult } from '../main/core/restore/preflight';
 import type { RestoreEvent } from '../shared/restoreEvents';
-import type { RestorePlan } from '../shared/restorePlan';
+import { modeOf, type RestorePlan } from '../shared/restorePlan';
 import { describeEncryption } from '../shared/connectionEncryption';
 
 export function formatPreflight(preflight: PreflightResult): string {
@@ -20,6 +20,9 @@ export function formatPlan(plan: RestorePlan): string {
   const master = plan.installation.servers.find((s) => s.name === plan.master)!;
   const lines = [
     `Restore plan for ${plan.installation.name}: ${plan.replicas.join(', ')} from ${plan.backup.mode === 'existing' ? `the backup ${plan.backup.file}` : `one new backup of ${plan.master} (schema ${master.db.schema})`}`,
+    '',
+    `Mode: ${modeOf(plan)}`,
+    ...(plan.modeReason ? [`  ${plan.modeReason}`] : []),
     '',
     'Steps',
   ];
@@ -59,11 +62,14 @@ export function eventPrinter(write: (text: string) => void, total: number): (e: 
 }
 
 export function formatRunSummary(run: RunRecord): string {
-  const lines = [`Run ${run.runId} (${run.installation}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
+  const lines = [`Run ${run.runId} (${run.installation}, ${run.mode}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
   if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
   if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
-  for (const r of run.replicas) lines.push(`  ${r.replica}: ${r.status}${r.message ? ` — ${r.message}` : ''}`);
+  for (const r of run.replicas) {
+    const facts = [r.downtimeMs === null ? null : `downtime ${(r.downtimeMs / 1000).toFixed(1)} s`, r.keptSchema ? `previous schema kept as ${r.keptSchema}` : null].filter(Boolean);
+    lines.push(`  ${r.replica}: ${r.status}${facts.length ? ` (${facts.join('; ')})` : ''}${r.message ? ` — ${r.message}` : ''}`);
+  }
   for (const [server, e] of Object.entries(run.connections ?? {})) lines.push(`  database connection to ${server}: ${describeEncryption(e)}`);
   for (const c of run.compensation) lines.push(`  compensation: ${c.message} (${c.outcome})`);
   if (run.resumable) lines.push(`  resume with: replica-desk runs resume ${run.runId}`);

@@ -34,9 +34,12 @@ Topology
 
 Restore (the vendor procedure, from one backup of the master)
   restore INSTALLATION [--replica NAME]... [--dry-run] [--yes] [--json]
-          [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR]
+          [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR] [--side-by-side | --in-place]
                                        preflight, plan, typed confirmation, then the run;
                                        --dry-run prints the plan and changes nothing;
+                                       --side-by-side (opt-in) restores into a shadow schema
+                                       while the replica serves, then stops it only to swap;
+                                       --in-place (the default) is the vendor's procedure;
                                        Ctrl-C cancels (compensation runs)
   runs list [--installation NAME] [--json]    restore history
   runs show RUN_ID [--json]                   one run: steps, captured values, log

@@ -14,7 +14,18 @@ export type StepId =
   | 'restore'
   | 'fixups'
   | 'start-replica'
-  | 'verify';
+  | 'verify'
+  // Side-by-side mode: the replica serves while its next schema is built beside it.
+  | 'restore-shadow'
+  | 'fixups-shadow'
+  | 'verify-shadow'
+  | 'swap';
+
+/**
+ * `in-place`: the vendor's way — stop, drop, restore, start (the replica is down throughout).
+ * `side-by-side`: restore into a shadow schema while the replica runs, then stop, swap, start.
+ */
+export type RestoreMode = 'in-place' | 'side-by-side';
 
 export interface PlannedAction {
   kind: 'sql' | 'command' | 'tool' | 'confirm' | 'copy';
@@ -42,11 +53,27 @@ export interface RestorePlan {
   master: string;
   replicas: string[];
   backup: { mode: 'dump'; dir: string } | { mode: 'existing'; file: string };
+  /** Absent in plans recorded before side-by-side existed: those are in-place. */
+  mode?: RestoreMode;
+  /** Why this mode, and the replica's downtime window, in words for the plan and the wizard. */
+  modeReason?: string;
   steps: PlannedStep[];
 }
 
+export const modeOf = (plan: Pick<RestorePlan, 'mode'>): RestoreMode => plan.mode ?? 'in-place';
+
 /** Steps that act on the master before the replicas are restored, in order. */
 export const MASTER_PHASE: readonly StepId[] = ['confirm-publications', 'stop-replica', 'stop-master', 'dump-master', 'start-master'];
+
+/**
+ * Whether a step runs in the master phase (in order, before any replica's own steps). In
+ * side-by-side mode a replica is stopped only after its shadow schema is ready, so its stop
+ * belongs to its own steps.
+ */
+export function inMasterPhase(plan: Pick<RestorePlan, 'mode'>, step: Pick<PlannedStep, 'id'>): boolean {
+  if (step.id === 'stop-replica' && modeOf(plan) === 'side-by-side') return false;
+  return MASTER_PHASE.includes(step.id);
+}
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

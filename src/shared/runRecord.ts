@@ -1,7 +1,7 @@
 // A restore run as the CLI's --json, the app's history and reports show it
 // (shared/contracts): runId, status, per replica its outcome and steps, every step, the
 // changelog position, the compensation that ran, and optionally the masked log.
-import type { RunStatus } from './restorePlan';
+import type { RestoreMode, RunStatus } from './restorePlan';
 import type { ConnectionEncryption } from './connectionEncryption';
 
 export interface CompensationEntry {
@@ -58,7 +58,20 @@ export interface RunRecord {
   /** The run's own dump (null when it made none, or used a file given with --from-backup). */
   dump: RunDump | null;
   changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
-  replicas: Array<{ replica: string; status: string; message: string | null; changelog: unknown; verification: unknown; steps: RunRecordStep[] }>;
+  /** `in-place` (the vendor's procedure) or `side-by-side` (shadow schema, then a swap). */
+  mode: RestoreMode;
+  replicas: Array<{
+    replica: string;
+    status: string;
+    message: string | null;
+    changelog: unknown;
+    verification: unknown;
+    /** Stop requested → seen running again, in ms; null until the replica runs again. */
+    downtimeMs: number | null;
+    /** Side by side: the name the previous schema is kept under after the swap; null otherwise. */
+    keptSchema: string | null;
+    steps: RunRecordStep[];
+  }>;
   steps: RunRecordStep[];
   compensation: CompensationEntry[];
   preflight: unknown;

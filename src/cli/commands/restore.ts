@@ -1,11 +1,11 @@
-// `restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json]` and
+// `restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json] [--side-by-side | --in-place]` and
 // `runs resume RUN_ID [--yes]`: preflight, plan, typed confirmation, then the recorded run
 // with live progress on stderr. Ctrl-C cancels (child processes are killed, compensation
 // runs); a second Ctrl-C exits at once.
 import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
-import type { RestorePlan } from '../../shared/restorePlan';
+import { modeOf, type RestorePlan } from '../../shared/restorePlan';
 import type { Timeouts } from '../../main/core/restore/stepContext';
 import { InvalidInputError } from '../../main/core/errors';
 import { requireArgs, type CommandContext, type Command } from '../context';
@@ -27,7 +27,10 @@ export const restore: Command = async (ctx) => {
   const fromBackup = stringOption(ctx, 'from-backup');
   const backupDir = stringOption(ctx, 'backup-dir');
   const pgBinDir = stringOption(ctx, 'pg-bin');
+  if (ctx.options['side-by-side'] === true && ctx.options['in-place'] === true) throw new InvalidInputError('Choose one of --side-by-side and --in-place.', [], 'In-place is the default; --side-by-side is opt-in.');
+  const mode = ctx.options['side-by-side'] === true ? 'side-by-side' : 'in-place';
   const { plan, preflight } = await service.prepare({
+    mode,
     installation: installation!,
     replicas: asList(ctx.options.replica),
     ...(fromBackup ? { fromBackup } : {}),
@@ -36,7 +39,7 @@ export const restore: Command = async (ctx) => {
   });
 
   if (dryRun) {
-    if (ctx.out.json) printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, steps: plan.steps } });
+    if (ctx.out.json) printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, mode: plan.mode, modeReason: plan.modeReason, steps: plan.steps } });
     else ctx.out.stdout(`${formatPlan(plan)}\n\n${formatPreflight(preflight)}\n\nDry run: nothing was changed.\n`);
     return preflight.ok ? EXIT_OK : EXIT_FAILED;
   }
@@ -111,7 +114,8 @@ async function confirmByTyping(ctx: CommandContext, plan: RestorePlan): Promise<
   for (const r of plan.replicas) {
     const name = formatServerRef({ installation: plan.installation.name, server: r });
     const schema = plan.installation.servers.find((s) => s.name === r)!.db.schema;
-    const answer = await ask(ctx.stdin, process.stderr, `This drops schema ${schema} of ${name}. Type "${name}" to confirm: `);
+    const what = modeOf(plan) === 'side-by-side' ? `This stops ${name} for a swap that replaces its schema ${schema} (the current one is kept beside it)` : `This drops schema ${schema} of ${name}`;
+    const answer = await ask(ctx.stdin, process.stderr, `${what}. Type "${name}" to confirm: `);
     if (answer !== name) throw new ConfirmationDeclinedError(`dropping ${name} (typed "${answer}")`);
     confirmations[name] = `typed at ${new Date().toISOString()}`;
   }

@@ -56,6 +56,14 @@ describe('restore of two replicas from one backup', () => {
     expect(record.steps.filter((s: any) => s.id === 'dump-master')).toHaveLength(1);
     expect(record.changelog).toEqual(expect.objectContaining({ sequenceNo: env.master.changelogHead.sequenceNo, idTag: env.master.changelogHead.idTag }));
     expect(typeof record.changelog.sequenceNo).toBe('string');
+    // In place is the default; the downtime (stop requested → running again) is measured here too.
+    expect(record.mode).toBe('in-place');
+    for (const r of record.replicas) {
+      expect(typeof r.downtimeMs, r.replica).toBe('number');
+      expect(r.downtimeMs).toBeGreaterThan(0);
+      expect(r.downtimeMs).toBeLessThan(Date.parse(record.finishedAt) - Date.parse(record.createdAt));
+      expect(r.keptSchema).toBeNull();
+    }
   });
 
   it('keeps the backup with its size and SHA-256', () => {

@@ -13,6 +13,7 @@ const run = (over: Partial<RunRecord>): RunRecord => ({
   finishedAt: '2026-03-10T12:10:00.000Z',
   message: null,
   backup: null,
+  mode: 'in-place',
   changelog: null,
   replicas: [],
   steps: [],

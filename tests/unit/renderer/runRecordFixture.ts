@@ -9,7 +9,7 @@ export function step(seq: number, replica: string | null, status: string, starte
 export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): RunRecord {
   const installation = over.installation ?? 'prod-eu';
   const steps = over.steps ?? [];
-  const replicas = over.replicas ?? [{ replica: `${installation}/rls1`, status: 'succeeded', message: null, changelog: null, verification: null, steps: [] }];
+  const replicas = over.replicas ?? [{ replica: `${installation}/rls1`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, steps: [] }];
   return {
     installation,
     status: 'succeeded',
@@ -20,6 +20,7 @@ export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): 
     message: null,
     backup: null,
     dump: null,
+    mode: 'in-place',
     changelog: null,
     compensation: [],
     preflight: null,

@@ -4,6 +4,7 @@ import { formatServerRef } from '../../../shared/profiles';
 import { asConnectionEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import type { RunRow, StepRow } from './runStore';
+import { modeOf } from '../../../shared/restorePlan';
 import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
 
 export type { RunRecord, RunRecordStep };
@@ -38,6 +39,22 @@ function connectionsOf(run: RunRow): Record<string, ConnectionEncryption> {
   );
 }
 
+const finishedStep = (s: StepRow | undefined): s is StepRow => s !== undefined && (s.status === 'done' || s.status === 'skipped');
+
+/**
+ * The replica's downtime: from the moment its stop was requested to the moment it was seen
+ * running again (captured by the stop and start steps, serverControl.ts). Null until it runs.
+ */
+export function downtimeOf(stop: StepRow | undefined, start: StepRow | undefined): number | null {
+  if (!finishedStep(start) || !stop) return null;
+  const from = stop.captured.stopRequestedAt;
+  const to = start.captured.runningAt;
+  return typeof from === 'number' && typeof to === 'number' && to >= from ? to - from : null;
+}
+
+const keptSchemaOf = (swap: StepRow | undefined): string | null =>
+  finishedStep(swap) && typeof swap.captured.keptSchema === 'string' ? swap.captured.keptSchema : null;
+
 /** Unfinished, and the file its resume would read is still there (history/runDump.ts). */
 export function isResumable(run: RunRow): boolean {
   return isUnfinished(run) && resumeDumpGone(dumpFactsOf(run)) === null;
@@ -49,7 +66,9 @@ export function isResumable(run: RunRow): boolean {
  */
 export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean } = {}): RunRecord {
   const step = toStep(run.installation, options.compact);
-  const fixupsOf = (replica: string) => run.steps.find((s) => s.id === 'fixups' && s.replica === replica);
+  // In place the fix-ups run in the replica's schema, side by side in its shadow.
+  const fixupsOf = (replica: string) => run.steps.find((s) => (s.id === 'fixups' || s.id === 'fixups-shadow') && s.replica === replica);
+  const stepOf = (id: string, replica: string) => run.steps.find((s) => s.id === id && s.replica === replica);
   const changelogs = run.replicas.map((r) => fixupsOf(r.replica)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
   const dump = runDump(dumpFactsOf(run));
   return {
@@ -63,6 +82,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     message: run.message,
     backup: run.captured.backup ?? null,
     dump,
+    mode: modeOf(run.plan),
     changelog: changelogs[0] ?? null,
     replicas: run.replicas.map((r) => ({
       replica: formatServerRef({ installation: run.installation, server: r.replica }),
@@ -70,6 +90,8 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
       message: r.message,
       changelog: fixupsOf(r.replica)?.captured.changelog ?? null,
       verification: run.steps.find((s) => s.id === 'verify' && s.replica === r.replica)?.captured.checks ?? null,
+      downtimeMs: downtimeOf(stepOf('stop-replica', r.replica), stepOf('start-replica', r.replica)),
+      keptSchema: keptSchemaOf(stepOf('swap', r.replica)),
       steps: options.compact ? [] : run.steps.filter((s) => s.replica === r.replica).map(step),
     })),
     steps: run.steps.map(step),

@@ -93,8 +93,7 @@ export class RunStore {
    * workstation holds any of its replicas (RunConflictError otherwise). Across workstations,
    * the run's database locks do the same (restore/runLocks.ts).
    */
-  create(plan: RestorePlan, captured: Record<string, unknown> = {}): string {
-    const runId = newRunId();
+  create(plan: RestorePlan, captured: Record<string, unknown> = {}, runId: string = newRunId()): string {
     this.db.transaction(() => {
       this.refuseConflicts(plan.installation.name, plan.replicas, null);
       this.db

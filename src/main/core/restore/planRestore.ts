@@ -7,7 +7,10 @@ import { quoteIdent } from '../postgres/catalog';
 import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
-import type { PlannedAction, PlannedStep, RestorePlan, StepId } from '../../../shared/restorePlan';
+import type { PlannedAction, PlannedStep, RestoreMode, RestorePlan, StepId } from '../../../shared/restorePlan';
+import { DEFAULT_TIMEOUTS } from './stepContext';
+import { derivedSchemaName, keptSchemaName, KEPT_SUFFIX_PREFIX, shadowSchemaName } from './sideBySideNames';
+import { swapStatements } from './steps/swapStep';
 
 export interface PlanOptions {
   /** Server names of the replicas to restore; all replicas when empty. */
@@ -17,6 +20,36 @@ export interface PlanOptions {
   fromBackup?: string;
   /** The master's repository tables as its catalog spells them (the dump carries them to the replica). */
   tables?: RepositoryTables;
+  /** `in-place` (the default) or `side-by-side` (opt-in: `restore --side-by-side`). */
+  mode?: RestoreMode;
+  /** Known once the run is created: names the kept schema exactly (otherwise `<runtag>`). */
+  runId?: string;
+}
+
+/** Stands for the run's 8-hex tag until the run exists (same length, so the same 63-byte cut). */
+const RUN_TAG_PLACEHOLDER = '<runtag>';
+
+/** The name the replica's current schema is kept under by the swap. */
+export function plannedKeptSchema(schema: string, runId: string | undefined): string {
+  return runId ? keptSchemaName(schema, runId) : derivedSchemaName(schema, `${KEPT_SUFFIX_PREFIX}${RUN_TAG_PLACEHOLDER}`);
+}
+
+/** The swap's exact SQL, one statement per action. */
+export function swapActions(replica: Server, runId: string | undefined): PlannedAction[] {
+  const schema = replica.db.schema;
+  const names = { schema, shadow: shadowSchemaName(schema), kept: plannedKeptSchema(schema, runId) };
+  return [
+    { kind: 'sql', where: dbOf(replica), text: `-- right before: ${replica.name} proved stopped again (status and sessions); if ${schema} does not exist yet, only the second rename runs` },
+    ...swapStatements(names, DEFAULT_TIMEOUTS.swap.lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where: dbOf(replica), text })),
+  ];
+}
+
+/** The plan with the run's own kept-schema names in its swap SQL (called once the run id is known). */
+export function withRunId(plan: RestorePlan, runId: string): RestorePlan {
+  return {
+    ...plan,
+    steps: plan.steps.map((s) => (s.id === 'swap' && s.replica ? { ...s, actions: swapActions(plan.installation.servers.find((r) => r.name === s.replica)!, runId) } : s)),
+  };
 }
 
 export function masterOf(installation: Installation): Server {
@@ -66,7 +99,8 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       confirm(ref(master), 'All publications are finished, the last one succeeded, and the Master Live Server content is frozen (no new publications).'),
     ]);
   }
-  for (const r of replicas) {
+  const mode = options.mode ?? 'in-place';
+  const addStop = (r: Server) => {
     const stop = r.control?.stop;
     add(
       'stop-replica',
@@ -79,7 +113,9 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       ],
       { manual: !stop },
     );
-  }
+  };
+  // In place, every replica is stopped before the backup; side by side, each only for its swap.
+  if (mode === 'in-place') for (const r of replicas) addStop(r);
   if (!installation.onlineBackup) {
     const stop = master.control?.stop;
     add('stop-master', null, `Stop the master ${ref(master)} if possible`, [stop ? command(master, stop) : confirm(ref(master), 'Stop the Master Live Server if possible (no stop command is configured).')], {
@@ -105,11 +141,11 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   }
   for (const r of replicas) {
     const schema = r.db.schema;
-    if (master.encryptedPasswords) {
-      add('copy-key', r, `Copy the master's key file to ${ref(r)}`, [
-        { kind: 'copy', where: `${ref(master)} → ${ref(r)}`, text: `${keyFileFor(master) ?? '<master installDir is not set>'} → ${keyFileFor(r) ?? '<replica installDir is not set>'}   # mode 0600, SHA-256 verified` },
-      ]);
+    if (mode === 'side-by-side') {
+      addSideBySide(r);
+      continue;
     }
+    addCopyKey(r);
     add('drop-schema', r, `Drop the replica schema ${schema} on ${ref(r)}`, [{ kind: 'sql', where: dbOf(r), text: `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE` }], { destructive: true });
     add('restore', r, `Restore the backup into ${schema} on ${ref(r)}`, [
       {
@@ -125,6 +161,17 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       `Set the replicator position, clear licenses and set the server type on ${ref(r)}`,
       fixupStatements({ ...tables, schema }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
     );
+    addStartAndVerify(r);
+  }
+
+  function addCopyKey(r: Server): void {
+    if (!master.encryptedPasswords) return;
+    add('copy-key', r, `Copy the master's key file to ${ref(r)}`, [
+      { kind: 'copy', where: `${ref(master)} → ${ref(r)}`, text: `${keyFileFor(master) ?? '<master installDir is not set>'} → ${keyFileFor(r) ?? '<replica installDir is not set>'}   # mode 0600, SHA-256 verified` },
+    ]);
+  }
+
+  function addStartAndVerify(r: Server): void {
     const start = r.control?.start;
     add('start-replica', r, `Start ${ref(r)} and wait until it runs`, [
       start ? command(r, start) : confirm(ref(r), `Start ${ref(r)} now (no start command is configured).`),
@@ -134,11 +181,66 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       { kind: 'sql', where: dbOf(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
     ]);
   }
+
+  /** Shadow restore, fix-ups and checks while the replica serves; then stop, swap, start, verify. */
+  function addSideBySide(r: Server): void {
+    const schema = r.db.schema;
+    const shadow = shadowSchemaName(schema);
+    add('restore-shadow', r, `Restore the backup into the shadow schema ${shadow} on ${ref(r)} while it keeps serving`, [
+      { kind: 'sql', where: dbOf(r), text: `-- ${shadow} must not exist yet unless this run left it (a leftover of another run is refused)` },
+      {
+        kind: 'tool',
+        where: dbOf(r),
+        text: `pg_restore --file=- --no-owner --no-privileges --no-tablespaces <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(shadow)} where SQL names it (data rows pass through untouched) | psql -X -q -w -v ON_ERROR_STOP=1 -f - --dbname='host=${r.db.host} port=${r.db.port} dbname=${r.db.database} user=${r.db.user}'   # one transaction, as ${r.db.user}, so ${r.db.user} owns ${shadow}`,
+      },
+      { kind: 'sql', where: dbOf(r), text: `COMMENT ON SCHEMA ${quoteIdent(shadow)} IS 'replica-desk shadow of run <run id>'   -- then: row count of every table compared with the master's at dump time` },
+    ]);
+    add(
+      'fixups-shadow',
+      r,
+      `Set the replicator position, clear licenses and set the server type in ${shadow} on ${ref(r)}`,
+      fixupStatements({ ...tables, schema: shadow }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
+    );
+    add('verify-shadow', r, `Verify the shadow schema ${shadow} on ${ref(r)}`, [
+      { kind: 'sql', where: dbOf(r), text: `in ${shadow}: replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master's at dump time` },
+    ]);
+    addStop(r);
+    // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
+    addCopyKey(r);
+    add('swap', r, `Swap ${shadow} in as ${schema} on ${ref(r)}, keeping the current schema as ${plannedKeptSchema(schema, options.runId)}`, swapActions(r, options.runId), { destructive: true });
+    addStartAndVerify(r);
+  }
+
+  const numbered = steps.map((s, i) => ({ ...s, seq: i + 1 }));
   return {
     installation,
     master: master.name,
     replicas: replicas.map((r) => r.name),
     backup: options.fromBackup ? { mode: 'existing', file: options.fromBackup } : { mode: 'dump', dir: options.backupDir },
-    steps: steps.map((s, i) => ({ ...s, seq: i + 1 })),
+    mode,
+    modeReason: modeReason(mode, numbered, replicas),
+    steps: numbered,
   };
+}
+
+/** Which mode runs and why, and each replica's downtime window by step number. */
+function modeReason(mode: RestoreMode, steps: PlannedStep[], replicas: Server[]): string {
+  const windows = replicas
+    .map((r) => {
+      const seq = (id: StepId) => steps.find((s) => s.id === id && s.replica === r.name)?.seq;
+      return `${r.name}: steps ${seq('stop-replica')}–${seq('start-replica')}`;
+    })
+    .join('; ');
+  if (mode === 'side-by-side') {
+    return (
+      'Side-by-side (opt-in, --side-by-side): each replica keeps serving during the backup and while its next schema is restored, fixed up and verified in a shadow schema; ' +
+      `it is down only from its stop until it runs again after the swap (${windows}), whatever the size of the database. ` +
+      'Its previous schema is kept beside it; rollback and discard are not built yet, so drop a kept schema by hand once it is no longer needed. ' +
+      'Needs room for a second copy of the schema in the replica\'s database and the right to create schemas there (see the preflight).'
+    );
+  }
+  return (
+    `In-place (the default, the vendor's procedure): each replica is down from its stop until it runs again (${windows}), through the backup, the drop and the whole restore. ` +
+    'Side-by-side (--side-by-side) keeps it serving until a short swap; it is opt-in in this version because rollback and discard of the kept schema are not built yet.'
+  );
 }

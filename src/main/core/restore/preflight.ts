@@ -24,6 +24,8 @@ import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { connectionEncryption } from '../postgres/connectionEncryption';
+import type { RestoreMode } from '../../../shared/restorePlan';
+import { checkSideBySide } from './sideBySidePreflight';
 
 export type { PreflightFinding };
 
@@ -50,6 +52,8 @@ export interface PreflightInput {
   fromBackup?: string;
   pgBinDir?: string;
   timeoutMs?: number;
+  /** Side by side adds its own checks (sideBySidePreflight.ts); default in-place. */
+  mode?: RestoreMode;
 }
 
 /** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
@@ -136,6 +140,12 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         (message) => pass('privileges', r, message),
         (e) => failure('privileges', r, e),
       );
+      if (input.mode === 'side-by-side') {
+        await checkSideBySide(clients.get(r.name)!, r, ref(r), result.masterSchemaBytes).then(
+          (found) => findings.push(...found),
+          (e) => failure('side-by-side', r, e),
+        );
+      }
     }
 
     // One run per replica: another run anywhere holds its lock in the replica's database.

@@ -19,7 +19,7 @@ import { maskedListener } from './restoreEventMask';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
-import { MASTER_PHASE, type PlannedStep, type StepId } from '../../../shared/restorePlan';
+import { inMasterPhase, modeOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
 import { RestoreResources } from './restoreResources';
 import { asConnectionEncryption, weakerEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
@@ -28,6 +28,9 @@ import { copyKey } from './steps/copyKey';
 import { applyFixups, dropReplicaSchema, restoreReplica } from './steps/replicaDatabase';
 import { confirmPublications, startMaster, startReplica, stopMaster, stopReplica } from './steps/serverControl';
 import { verify } from './steps/verify';
+import { applyShadowFixups, restoreShadow, verifyShadow } from './steps/shadowSchema';
+import { swapStep } from './steps/swapStep';
+import { keptSchemaName, shadowSchemaName } from './sideBySideNames';
 
 const implementations: Record<StepId, StepImplementation> = {
   'confirm-publications': confirmPublications,
@@ -41,6 +44,10 @@ const implementations: Record<StepId, StepImplementation> = {
   fixups: applyFixups,
   'start-replica': startReplica,
   verify,
+  'restore-shadow': restoreShadow,
+  'fixups-shadow': applyShadowFixups,
+  'verify-shadow': verifyShadow,
+  swap: swapStep,
 };
 
 export interface RunnerDependencies {
@@ -156,7 +163,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   try {
     fatal = await takeLocks();
     // Phase 1: in order, on the master and the replicas' servers.
-    for (const step of fatal ? [] : plan.steps.filter((s) => MASTER_PHASE.includes(s.id))) {
+    for (const step of fatal ? [] : plan.steps.filter((s) => inMasterPhase(plan, s))) {
       if (finished(step) || (step.replica && (failedReplicas.has(step.replica) || replicaDone.has(step.replica)))) continue;
       // Nothing left to restore: no backup, no stopping the master.
       if (!step.replica && failedReplicas.size > 0 && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r))) break;
@@ -181,7 +188,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
           .filter((r) => !failedReplicas.has(r) && !replicaDone.has(r))
           .map(async (replica) => {
             deps.runs.setReplica(runId, replica, 'running');
-            for (const step of plan.steps.filter((s) => s.replica === replica && !MASTER_PHASE.includes(s.id))) {
+            for (const step of plan.steps.filter((s) => s.replica === replica && !inMasterPhase(plan, s))) {
               if (finished(step)) continue;
               try {
                 await execute(step, signal);
@@ -259,6 +266,10 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     }
     for (const replica of plan.replicas) {
       if (replicaDone.has(replica)) continue;
+      if (modeOf(plan) === 'side-by-side') {
+        await compensateSideBySide(replica, stepOf, record);
+        continue;
+      }
       const server = resources.server(replica);
       const stop = stepOf('stop-replica', replica)!;
       const drop = stepOf('drop-schema', replica)!;
@@ -296,6 +307,59 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
           message: `${ref(server)} stays stopped: its schema was dropped or is being restored. Continue with \`replica-desk runs resume ${runId}\`.`,
         });
       }
+    }
+  }
+
+  /**
+   * Side by side, the replica's schema is whole at every moment: the old one until the swap
+   * commits, the restored, fixed-up and verified one after (both renames are one
+   * transaction). So a replica the run stopped is always started again. Before the swap, the
+   * stop, swap and start go back to pending (a resume stops it again); the shadow stays for
+   * the resume. After the swap, only the verification is left.
+   */
+  async function compensateSideBySide(
+    replica: string,
+    stepOf: (id: StepId, replica: string | null) => PlannedStep | undefined,
+    record: (entry: Omit<CompensationEntry, 'at'>) => void,
+  ): Promise<void> {
+    const server = resources.server(replica);
+    const stop = stepOf('stop-replica', replica)!;
+    const swap = stepOf('swap', replica)!;
+    const start = stepOf('start-replica', replica)!;
+    if (status.get(stop.seq) === 'pending' || finished(start)) return;
+    const swapped = finished(swap) || (await swapCommitted(server));
+    const what = swapped ? `it runs on the restored schema (the previous one is kept as ${keptSchemaName(server.db.schema, runId)})` : 'its schema was not swapped';
+    const rival = await lockBeforeStart(replica);
+    if (rival) {
+      record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
+    } else if (!server.control?.start) {
+      record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `${ref(server)} has no start command: start it by hand (${what})` });
+    } else {
+      await execute(start, new AbortController().signal).then(
+        () => record({ action: 'start-replica', target: ref(server), outcome: 'done', message: `started ${ref(server)} again; ${what}` }),
+        (e: Error) => record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `could not start ${ref(server)} again: ${e.message}` }),
+      );
+    }
+    if (swapped) return;
+    const reset: Array<[PlannedStep, string]> = [
+      [stop, 'restarted by compensation; will be stopped again on resume'],
+      [swap, 'nothing was swapped; will run again on resume'],
+      [start, 'started by compensation'],
+    ];
+    for (const [s, message] of reset) {
+      if (status.get(s.seq) === 'pending') continue;
+      status.set(s.seq, 'pending');
+      deps.runs.setStep(runId, s.seq, 'pending', { message });
+    }
+  }
+
+  /** Whether a swap that did not record itself committed: the shadow is gone and the kept schema is there. */
+  async function swapCommitted(server: Server): Promise<boolean> {
+    try {
+      const client = await resources.client(server);
+      return !(await schemaExists(client, shadowSchemaName(server.db.schema))) && (await schemaExists(client, keptSchemaName(server.db.schema, runId)));
+    } catch {
+      return false;
     }
   }
 

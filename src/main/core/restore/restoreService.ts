@@ -5,16 +5,16 @@ import { InvalidInputError } from '../errors';
 import { requireDumpArchive } from '../postgres/dumpArchive';
 import { toRunRecord, type RunRecord } from '../history/runRecord';
 import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
-import { RunConflictError, type RunRow, type RunStore } from '../history/runStore';
+import { RunConflictError, newRunId, type RunRow, type RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
-import { chooseReplicas, planRestore } from './planRestore';
+import { chooseReplicas, planRestore, withRunId } from './planRestore';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
-import type { RestorePlan } from '../../../shared/restorePlan';
+import type { RestoreMode, RestorePlan } from '../../../shared/restorePlan';
 import { executeRun } from './restoreRunner';
 import { withChildTracking } from '../processes/childProcesses';
 import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTracker';
@@ -27,6 +27,8 @@ export interface PrepareInput {
   fromBackup?: string;
   backupDir?: string;
   pgBinDir?: string;
+  /** `side-by-side` is opt-in (`restore --side-by-side`); in-place is the default. */
+  mode?: RestoreMode;
 }
 
 export interface ExecuteOptions {
@@ -90,6 +92,7 @@ export class RestoreService {
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
     });
     // One run per replica: a live run on this workstation is found here, one elsewhere by the
     // preflight's look at the replicas' database locks.
@@ -103,13 +106,16 @@ export class RestoreService {
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(preflight.tables ? { tables: preflight.tables } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
     });
     return { plan, preflight };
   }
 
   /** Records a new run (all steps pending) and returns its id. */
   start(plan: RestorePlan, preflight: PreflightResult, confirmations: Record<string, string>): string {
-    const runId = this.runs.create(plan, { preflight: preflight.findings, identities: preflight.identities, confirmations });
+    // The run id names the kept schema; the stored plan shows the swap's exact SQL.
+    const runId = newRunId();
+    this.runs.create(withRunId(plan, runId), { preflight: preflight.findings, identities: preflight.identities, confirmations }, runId);
     this.log.info('restore run created', { runId, installation: plan.installation.name, replicas: plan.replicas });
     return runId;
   }

@@ -23,6 +23,8 @@ export interface Timeouts {
   dropSchema: { lockTimeoutMs: number; statementTimeoutMs: number };
   /** The fix-ups' transaction: the same two limits. */
   fixups: { lockTimeoutMs: number; statementTimeoutMs: number };
+  /** The side-by-side swap's transaction: how long it may wait for the schemas' locks. */
+  swap: { lockTimeoutMs: number };
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -33,6 +35,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   stallMs: DEFAULT_STALL_TIMEOUT_MS,
   dropSchema: { lockTimeoutMs: 30_000, statementTimeoutMs: 10 * 60_000 },
   fixups: { lockTimeoutMs: DEFAULT_FIXUP_LOCK_TIMEOUT_MS, statementTimeoutMs: DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS },
+  swap: { lockTimeoutMs: 10_000 },
 };
 
 export interface ProgressUpdate {

@@ -47,7 +47,7 @@ function recordedIdentity(ctx: StepContext, replica: Server): SchemaIdentity {
  * Refuses unless the replica points somewhere other than the master schema, and (right
  * before anything destructive) proves again that the replica is stopped.
  */
-async function guardedReplicaClient(ctx: StepContext, replica: Server, options: { proveStopped: boolean }): Promise<{ client: pg.Client; expected: SchemaIdentity }> {
+export async function guardedReplicaClient(ctx: StepContext, replica: Server, options: { proveStopped: boolean }): Promise<{ client: pg.Client; expected: SchemaIdentity }> {
   const expected = recordedIdentity(ctx, replica);
   const masterIdentity = (ctx.runCaptured().identities as Record<string, SchemaIdentity> | undefined)?.[ctx.master.name];
   if (masterIdentity && sameSchema(expected, masterIdentity)) throw new AimedAtMasterError(formatServerRef(ctx.resources.ref(replica)));
@@ -57,15 +57,14 @@ async function guardedReplicaClient(ctx: StepContext, replica: Server, options: 
 }
 
 /** Inside the drop's transaction: a schema that calls itself a publication server is a master. */
-const refuseMasterRepository = (ctx: StepContext, replica: Server) => async (client: pg.ClientBase) => {
-  const schema = replica.db.schema;
+export const refuseMasterRepository = (ctx: StepContext, replica: Server, schema = replica.db.schema) => async (client: pg.ClientBase) => {
   const tables = await resolveRepositoryTables(client, schema).catch(() => null);
   if (!tables) return; // not a content-server repository (or empty): nothing says it is a master
   const types = (await readSystemProperties(client, tables, [SERVER_TYPE_PROPERTY]))[SERVER_TYPE_PROPERTY] ?? [];
   if (types.includes('publication')) throw new SchemaIsMasterError(formatServerRef(ctx.resources.ref(replica)), schema);
 };
 
-function backupOf(ctx: StepContext): BackupInfo {
+export function backupOf(ctx: StepContext): BackupInfo {
   const backup = ctx.runCaptured().backup as BackupInfo | undefined;
   if (!backup) throw new Error('the backup step has not recorded a backup file');
   return backup;
@@ -100,7 +99,17 @@ export const restoreReplica: StepImplementation = async (ctx) => {
     stallTimeoutMs: ctx.timeouts.stallMs,
     onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
   });
-  const replicaCounts = await countRows(client, replica.db.schema);
+  const replicaCounts = await requireCountsMatch(ctx, client, replica, replica.db.schema);
+  const tables = Object.keys(replicaCounts).length;
+  return {
+    message: `Restored ${tables} tables into ${replica.db.schema} in ${(result.elapsedMs / 1000).toFixed(1)} s; every row count matches the master's at backup time`,
+    captured: { tables, elapsedMs: result.elapsedMs, rowCounts: replicaCounts },
+  };
+};
+
+/** Every table of `schema` (the replica's, or its shadow) has the master's row count at dump time. */
+export async function requireCountsMatch(ctx: StepContext, client: pg.Client, replica: Server, schema: string): Promise<Record<string, string>> {
+  const replicaCounts = await countRows(client, schema);
   const masterCounts = (ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? (await countRows(await ctx.resources.client(ctx.master), ctx.master.db.schema));
   const comparison = compareCounts(masterCounts, replicaCounts);
   if (!comparison.matches) {
@@ -109,12 +118,8 @@ export const restoreReplica: StepImplementation = async (ctx) => {
       comparison.mismatches.map((m) => `${m.table}: master ${m.master ?? 'missing'}, replica ${m.replica ?? 'missing'}`),
     );
   }
-  const tables = Object.keys(replicaCounts).length;
-  return {
-    message: `Restored ${tables} tables into ${replica.db.schema} in ${(result.elapsedMs / 1000).toFixed(1)} s; every row count matches the master's at backup time`,
-    captured: { tables, elapsedMs: result.elapsedMs, rowCounts: replicaCounts },
-  };
-};
+  return replicaCounts;
+}
 
 export const applyFixups: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);

@@ -86,13 +86,15 @@ export async function proveStopped(ctx: StepContext, replica: Server, options: {
 export const stopReplica: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
   const name = formatServerRef(ctx.resources.ref(replica));
+  // The downtime window opens here (see runRecord.ts: stop requested → running again).
+  const stopRequestedAt = Date.now();
   if (replica.control?.stop) {
     const result = (await runControl(ctx, replica, 'stop'))!;
     if (result.exitCode !== 0) throw new ControlCommandFailedError(`The stop command of ${name}`, result.exitCode, result.stderr);
   } else {
     await manual(ctx, `Stop ${name} now (no stop command is configured), then confirm.`);
   }
-  return { message: await proveStopped(ctx, replica, { waitForStatus: true }) };
+  return { message: await proveStopped(ctx, replica, { waitForStatus: true }), captured: { stopRequestedAt } };
 };
 
 async function startServer(ctx: StepContext, server: Server): Promise<StepOutcome> {
@@ -117,7 +119,11 @@ async function startServer(ctx: StepContext, server: Server): Promise<StepOutcom
   return { message: `${name} is running` };
 }
 
-export const startReplica: StepImplementation = (ctx) => startServer(ctx, requireReplica(ctx));
+/** Captures when the replica was seen running again: the end of its downtime window. */
+export const startReplica: StepImplementation = async (ctx) => {
+  const outcome = await startServer(ctx, requireReplica(ctx));
+  return { ...outcome, captured: { ...outcome.captured, runningAt: Date.now() } };
+};
 export const startMaster: StepImplementation = (ctx) => startServer(ctx, ctx.master);
 
 export const stopMaster: StepImplementation = async (ctx) => {
