@@ -45,7 +45,7 @@ function requireSchemaName(schema: string): void {
 }
 
 /** `schema` + `suffix`, the schema part shortened with a hash when the whole would pass 63 bytes. */
-function withSuffix(schema: string, suffix: string): string {
+export function withSuffix(schema: string, suffix: string): string {
   requireSchemaName(schema);
   if (bytes(schema) + bytes(suffix) <= MAX_IDENTIFIER_BYTES) return `${schema}${suffix}`;
   const hash = createHash('sha256').update(schema, 'utf8').digest('hex').slice(0, HASH_HEX);
