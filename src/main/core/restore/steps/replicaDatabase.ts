@@ -15,7 +15,7 @@ import { compareCounts, countRows } from '../../postgres/tableCounts';
 import { ReplicaDeskError } from '../../errors';
 import type { BackupInfo } from './backupMaster';
 import { RowCountMismatchError } from '../restoreErrors';
-import { requireReplica, type StepContext, type StepImplementation } from '../stepContext';
+import { requireReplica, type StepContext, type StepImplementation, type StepOutcome } from '../stepContext';
 import { proveStopped } from './serverControl';
 
 class AimedAtMasterError extends ReplicaDeskError {
@@ -121,14 +121,15 @@ export async function requireCountsMatch(ctx: StepContext, client: pg.Client, re
   return replicaCounts;
 }
 
-export const applyFixups: StepImplementation = async (ctx) => {
-  const replica = requireReplica(ctx);
+/**
+ * The fix-ups in `schema` (the replica's own, or a side-by-side run's shadow), in one
+ * transaction; a commit that landed just before an interruption is recognised, since the
+ * server-type UPDATE would then change no row. `where` prefixes the message ("In x: ").
+ */
+export async function fixupsIn(ctx: StepContext, replica: Server, schema: string, where = ''): Promise<StepOutcome> {
   const { client } = await guardedReplicaClient(ctx, replica, { proveStopped: false });
-  const schema = replica.db.schema;
-  // Already applied (the commit landed just before an interruption)? Then don't fail on
-  // the server-type UPDATE, which would now change no row.
   if (await replicaFixupsApplied(client, schema)) {
-    return { message: 'The fix-ups were already applied', skipped: true, captured: { changelog: await readChangelogHead(client, schema) } };
+    return { message: `${where}The fix-ups were already applied`, skipped: true, captured: { changelog: await readChangelogHead(client, schema) } };
   }
   const result = await applyReplicaFixups(client, schema, { signal: ctx.signal, ...ctx.timeouts.fixups });
   const { changelog } = result;
@@ -137,7 +138,12 @@ export const applyFixups: StepImplementation = async (ctx) => {
       ? `; the newest event is local (code 15): last non-local event is ${changelog.lastNonLocal.sequenceNo}/${changelog.lastNonLocal.idTag} — clients such as the CAE Feeder may need a reset`
       : '';
   return {
-    message: `Replicator set to sequenceno ${changelog.sequenceNo}, idtag ${changelog.idTag}; ${result.licensesDeleted} license row(s) removed; server type set to live${localNote}`,
+    message: `${where}Replicator set to sequenceno ${changelog.sequenceNo}, idtag ${changelog.idTag}; ${result.licensesDeleted} license row(s) removed; server type set to live${localNote}`,
     captured: { changelog, replicatorRowsBefore: result.replicatorRowsBefore, licensesDeleted: result.licensesDeleted },
   };
+}
+
+export const applyFixups: StepImplementation = (ctx) => {
+  const replica = requireReplica(ctx);
+  return fixupsIn(ctx, replica, replica.db.schema);
 };

@@ -4,8 +4,6 @@
 // transaction), and verify it. None of them touches the replica's own schema or stops it.
 import type pg from 'pg';
 import { formatServerRef, type Server } from '../../../../shared/profiles';
-import { readChangelogHead } from '../../coremedia/changelog';
-import { applyReplicaFixups, replicaFixupsApplied } from '../../coremedia/replicaFixups';
 import { verifyReplica } from '../../coremedia/verifyReplica';
 import { ReplicaDeskError } from '../../errors';
 import { quoteIdent, schemaExists } from '../../postgres/catalog';
@@ -14,7 +12,7 @@ import { restoreIntoSchema } from '../../postgres/restoreIntoSchema';
 import { VerificationFailedError } from '../restoreErrors';
 import { shadowSchemaName } from '../sideBySideNames';
 import { requireReplica, type StepContext, type StepImplementation } from '../stepContext';
-import { backupOf, guardedReplicaClient, requireCountsMatch } from './replicaDatabase';
+import { backupOf, fixupsIn, guardedReplicaClient, requireCountsMatch } from './replicaDatabase';
 import { readStatus } from './serverControl';
 
 /** What a shadow schema says about itself: `replica-desk shadow of run RUN_ID` (COMMENT ON SCHEMA). */
@@ -80,23 +78,10 @@ export const restoreShadow: StepImplementation = async (ctx) => {
 
 const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-export const applyShadowFixups: StepImplementation = async (ctx) => {
+export const applyShadowFixups: StepImplementation = (ctx) => {
   const replica = requireReplica(ctx);
-  const { client } = await guardedReplicaClient(ctx, replica, { proveStopped: false });
   const shadow = shadowSchemaName(replica.db.schema);
-  if (await replicaFixupsApplied(client, shadow)) {
-    return { message: `The fix-ups were already applied in ${shadow}`, skipped: true, captured: { changelog: await readChangelogHead(client, shadow) } };
-  }
-  const result = await applyReplicaFixups(client, shadow, { signal: ctx.signal, ...ctx.timeouts.fixups });
-  const { changelog } = result;
-  const localNote =
-    changelog.newestIsLocal && changelog.lastNonLocal
-      ? `; the newest event is local (code 15): last non-local event is ${changelog.lastNonLocal.sequenceNo}/${changelog.lastNonLocal.idTag} — clients such as the CAE Feeder may need a reset`
-      : '';
-  return {
-    message: `In ${shadow}: replicator set to sequenceno ${changelog.sequenceNo}, idtag ${changelog.idTag}; ${result.licensesDeleted} license row(s) removed; server type set to live${localNote}`,
-    captured: { changelog, replicatorRowsBefore: result.replicatorRowsBefore, licensesDeleted: result.licensesDeleted },
-  };
+  return fixupsIn(ctx, replica, shadow, `In ${shadow}: `);
 };
 
 export const verifyShadow: StepImplementation = async (ctx) => {
