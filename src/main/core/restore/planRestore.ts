@@ -76,7 +76,45 @@ export function chooseReplicas(installation: Installation, names: string[]): Ser
 }
 
 const hostOf = (s: Server) => (s.host.access === 'ssh' ? `ssh ${s.host.user}@${s.host.hostname}:${s.host.port}` : 'local');
-const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+export const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+const refIn = (installation: Installation, s: Server) => formatServerRef({ installation: installation.name, server: s.name });
+const commandOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'command', where: `${refIn(installation, s)} (${hostOf(s)})`, text });
+const confirmOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'confirm', where: refIn(installation, s), text });
+
+/** Step "stop-replica": its stop command (or the admin), then the proof: status and sessions. */
+export function stopReplicaStep(installation: Installation, r: Server): Omit<PlannedStep, 'seq'> {
+  const stop = r.control?.stop;
+  const ref = refIn(installation, r);
+  return {
+    id: 'stop-replica',
+    replica: r.name,
+    title: `Stop ${ref} and prove it stopped`,
+    actions: [
+      stop ? commandOn(installation, r, stop) : confirmOn(installation, r, `Stop ${ref} now (no stop command is configured).`),
+      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # must exit non-zero`)] : []),
+      { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+    ],
+    destructive: false,
+    manual: !stop,
+  };
+}
+
+/** Step "start-replica": its start command (or the admin), then its status until it runs. */
+export function startReplicaStep(installation: Installation, r: Server): Omit<PlannedStep, 'seq'> {
+  const start = r.control?.start;
+  const ref = refIn(installation, r);
+  return {
+    id: 'start-replica',
+    replica: r.name,
+    title: `Start ${ref} and wait until it runs`,
+    actions: [
+      start ? commandOn(installation, r, start) : confirmOn(installation, r, `Start ${ref} now (no start command is configured).`),
+      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # until it exits 0`)] : []),
+    ],
+    destructive: false,
+    manual: !start,
+  };
+}
 
 export function keyFileFor(server: Server, owner: Server = server): string | null {
   if (!server.installDir) return null;
@@ -100,20 +138,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     ]);
   }
   const mode = options.mode ?? 'in-place';
-  const addStop = (r: Server) => {
-    const stop = r.control?.stop;
-    add(
-      'stop-replica',
-      r,
-      `Stop ${ref(r)} and prove it stopped`,
-      [
-        stop ? command(r, stop) : confirm(ref(r), `Stop ${ref(r)} now (no stop command is configured).`),
-        ...(r.control?.status ? [command(r, `${r.control.status}   # must exit non-zero`)] : []),
-        { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
-      ],
-      { manual: !stop },
-    );
-  };
+  const addStop = (r: Server) => steps.push(stopReplicaStep(installation, r));
   // In place, every replica is stopped before the backup; side by side, each only for its swap.
   if (mode === 'in-place') for (const r of replicas) addStop(r);
   if (!installation.onlineBackup) {
@@ -172,11 +197,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   }
 
   function addStartAndVerify(r: Server): void {
-    const start = r.control?.start;
-    add('start-replica', r, `Start ${ref(r)} and wait until it runs`, [
-      start ? command(r, start) : confirm(ref(r), `Start ${ref(r)} now (no start command is configured).`),
-      ...(r.control?.status ? [command(r, `${r.control.status}   # until it exits 0`)] : []),
-    ], { manual: !start });
+    steps.push(startReplicaStep(installation, r));
     add('verify', r, `Verify ${ref(r)}`, [
       { kind: 'sql', where: dbOf(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
     ]);

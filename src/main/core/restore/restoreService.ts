@@ -197,10 +197,13 @@ export class RestoreService {
   }
 
   record(runId: string, withLog = false): RunRecord {
-    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined);
+    const kept = [...this.runs.kept.list({ runIds: [runId] }), ...this.runs.kept.byRollback(runId)];
+    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined, { kept });
   }
 
   list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true }));
+    // The table holds a row or two per side-by-side run: reading it whole stays cheap.
+    const kept = this.runs.kept.list();
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, kept }));
   }
 }
