@@ -115,3 +115,33 @@ export interface RunRecord {
   log?: LogRow[];
 }
 
+
+/** A kept schema `runs discard` (or the app) is about to drop, or dropped. */
+export interface KeptSchemaDiscard {
+  /** `installation/server`. */
+  replica: string;
+  runId: string;
+  schema: string;
+  kind: 'prev' | 'undone';
+  /** Its size right before the drop (what it frees); null when it could not be measured. */
+  bytes: number | null;
+  /** False when it was already gone from the database (the history records the discard all the same). */
+  existed: boolean;
+}
+
+/** A schema kept beside a replica's schema, as its database shows it now (`runs kept`). */
+export interface HeldKeptSchema {
+  schema: string;
+  kind: 'prev' | 'undone';
+  bytes: number;
+  /** The run whose tag the name carries; null when no run in this history has that tag. */
+  runId: string | null;
+}
+
+/** Per replica: the kept schemas its database holds now, or why they could not be listed. */
+export interface KeptSchemaListing {
+  /** `installation/server`. */
+  replica: string;
+  schemas: HeldKeptSchema[];
+  error: string | null;
+}
