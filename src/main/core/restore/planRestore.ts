@@ -81,40 +81,33 @@ const refIn = (installation: Installation, s: Server) => formatServerRef({ insta
 const commandOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'command', where: `${refIn(installation, s)} (${hostOf(s)})`, text });
 const confirmOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'confirm', where: refIn(installation, s), text });
 
-/** Step "stop-replica": its stop command (or the admin), then the proof: status and sessions. */
-export function stopReplicaStep(installation: Installation, r: Server): Omit<PlannedStep, 'seq'> {
-  const stop = r.control?.stop;
-  const ref = refIn(installation, r);
+/** A replica's stop or start: its control command (or the admin by hand), then its status command. */
+function controlStep(installation: Installation, r: Server, which: 'stop' | 'start', title: string, statusNote: string, extra: PlannedAction[]): Omit<PlannedStep, 'seq'> {
+  const command = r.control?.[which];
+  const verb = which === 'stop' ? 'Stop' : 'Start';
   return {
-    id: 'stop-replica',
+    id: which === 'stop' ? 'stop-replica' : 'start-replica',
     replica: r.name,
-    title: `Stop ${ref} and prove it stopped`,
+    title,
     actions: [
-      stop ? commandOn(installation, r, stop) : confirmOn(installation, r, `Stop ${ref} now (no stop command is configured).`),
-      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # must exit non-zero`)] : []),
-      { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+      command ? commandOn(installation, r, command) : confirmOn(installation, r, `${verb} ${refIn(installation, r)} now (no ${which} command is configured).`),
+      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # ${statusNote}`)] : []),
+      ...extra,
     ],
     destructive: false,
-    manual: !stop,
+    manual: !command,
   };
 }
 
+/** Step "stop-replica": its stop command (or the admin), then the proof: status and sessions. */
+export const stopReplicaStep = (installation: Installation, r: Server): Omit<PlannedStep, 'seq'> =>
+  controlStep(installation, r, 'stop', `Stop ${refIn(installation, r)} and prove it stopped`, 'must exit non-zero', [
+    { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+  ]);
+
 /** Step "start-replica": its start command (or the admin), then its status until it runs. */
-export function startReplicaStep(installation: Installation, r: Server): Omit<PlannedStep, 'seq'> {
-  const start = r.control?.start;
-  const ref = refIn(installation, r);
-  return {
-    id: 'start-replica',
-    replica: r.name,
-    title: `Start ${ref} and wait until it runs`,
-    actions: [
-      start ? commandOn(installation, r, start) : confirmOn(installation, r, `Start ${ref} now (no start command is configured).`),
-      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # until it exits 0`)] : []),
-    ],
-    destructive: false,
-    manual: !start,
-  };
-}
+export const startReplicaStep = (installation: Installation, r: Server): Omit<PlannedStep, 'seq'> =>
+  controlStep(installation, r, 'start', `Start ${refIn(installation, r)} and wait until it runs`, 'until it exits 0', []);
 
 export function keyFileFor(server: Server, owner: Server = server): string | null {
   if (!server.installDir) return null;
