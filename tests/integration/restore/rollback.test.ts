@@ -5,12 +5,16 @@
 // __rd_undone_, and leaves the master untouched; the replicas run again. Refusals exit 2 and
 // change nothing: no terminal without --yes, the earlier run while a later one stands, a
 // second rollback, a discarded kept schema. A rollback killed mid-way ends, after `runs
-// resume`, in exactly one consistent state. `runs discard` then drops the undone schema.
+// resume`, in exactly one consistent state. `runs discard` then drops the undone schema. A
+// swap back refused after the stop: compensation starts the replica on its untouched schema,
+// and the resume finishes the rollback.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
-import { startCli, startRestore, stepOf, waitForStep } from '../faults/faultRun';
+import { startCli, startRestore, stepOf } from '../faults/faultRun';
 import { runTag } from '../../../src/main/core/restore/sideBySideNames';
 
 const NAMES = ['rls1', 'rls2'] as const;
@@ -48,6 +52,36 @@ async function sideBySide(): Promise<string> {
   if (result.code !== 0) console.error(result.stderr);
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout).runId as string;
+}
+
+/**
+ * The newest rollback run, once its step `id` of `replica` is running. Read straight from the
+ * history's SQLite file every 20 ms (a reader beside the run's writer, WAL): a step of a
+ * rollback lasts well under a second, too short for polling through the CLI on a busy machine.
+ */
+async function waitForRollbackStep(id: string, replica: Name, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const db = new Database(join(env.home, 'replica-desk.sqlite'), { readonly: true, fileMustExist: true });
+      try {
+        const row = db
+          .prepare(
+            `SELECT r.id FROM runs r JOIN run_steps s ON s.run_id = r.id
+              WHERE json_extract(r.plan, '$.kind') = 'rollback' AND r.status = 'running' AND s.id = ? AND s.replica = ? AND s.status = 'running'
+              ORDER BY r.created_at DESC LIMIT 1`,
+          )
+          .get(id, replica) as { id: string } | undefined;
+        if (row) return row.id;
+      } finally {
+        db.close();
+      }
+    } catch {
+      // Busy or not there yet: try again.
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`step ${id} of ${replica} never ran`);
 }
 
 const show = async (runId: string) => JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
@@ -89,7 +123,7 @@ describe('runs rollback and runs discard through the CLI', () => {
     }
     const run = startCli(env, ['runs', 'rollback', second, '--yes', '--json']);
     // Killed while rls2 (the shared database) is being started again, after or around its swap back.
-    const rollbackId = await waitForStep(env, 'start-replica', { replica: 'rls2', timeoutMs: 120_000 });
+    const rollbackId = await waitForRollbackStep('start-replica', 'rls2');
     run.child.kill('SIGKILL');
     expect((await run.done).signal).toBe('SIGKILL');
     const killed = await show(rollbackId);
@@ -173,4 +207,40 @@ describe('runs rollback and runs discard through the CLI', () => {
     expect(await keptSchemas('rls1')).toEqual([]);
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 180_000);
+
+  it('a swap back refused after the stop: compensation starts the replica again on its schema; the resume rolls back', async () => {
+    const third = await sideBySide();
+    const liveOid = await oidOf('rls1', schemaOf('rls1'));
+    const prevOid = await oidOf('rls1', prev('rls1', third));
+    const run = startCli(env, ['runs', 'rollback', third, '--replica', 'rls1', '--yes', '--json']);
+    await waitForRollbackStep('stop-replica', 'rls1');
+    // A DBA's schema already has the name the swap back would set the restored schema aside under.
+    const taken = undone('rls1', third);
+    await env.b.query(`CREATE SCHEMA ${taken}`, [], 'cm_rls1');
+    const result = await run.done;
+    expect(result.code).toBe(1);
+    const failed = JSON.parse(result.stdout);
+    expect(failed).toMatchObject({ status: 'failed', kind: 'rollback', rollbackOf: third });
+    expect(failed.replicas[0].message).toContain(taken);
+    expect(failed.compensation).toEqual([expect.objectContaining({ action: 'start-replica', target: `${env.installation}/rls1`, outcome: 'done', message: expect.stringContaining('not swapped back') })]);
+    expect(['stop-replica', 'swap-back', 'start-replica'].map((id) => stepOf(failed, id, 'rls1').status)).toEqual(['pending', 'pending', 'pending']);
+    expect(await serving('rls1')).toBe(true);
+    expect(await oidOf('rls1', schemaOf('rls1'))).toBe(liveOid);
+    expect(await oidOf('rls1', prev('rls1', third))).toBe(prevOid);
+    // Still resumable, so neither a new rollback nor a discard of the run may start beside it.
+    expect((await env.cli(['runs', 'rollback', third, '--yes'])).code).toBe(2);
+    expect((await env.cli(['runs', 'discard', third, '--yes'])).code).toBe(2);
+
+    await env.b.query(`DROP SCHEMA ${taken}`, [], 'cm_rls1');
+    const resumed = await env.cli(['runs', 'resume', failed.runId, '--yes', '--json']);
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'succeeded', kind: 'rollback' });
+    expect(await oidOf('rls1', schemaOf('rls1'))).toBe(prevOid);
+    expect(await oidOf('rls1', taken)).toBe(liveOid);
+    expect(await serving('rls1')).toBe(true);
+    expect(replicaOf(await show(third), 'rls1').rolledBack).toMatchObject({ byRun: failed.runId });
+    expect(replicaOf(await show(third), 'rls2').rolledBack).toBeNull();
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+  }, 240_000);
 });
