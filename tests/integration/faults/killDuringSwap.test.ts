@@ -13,13 +13,12 @@
 // one replica at a time, deterministically.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
 import { keptSchemaName, shadowSchemaName } from '../../../src/main/core/restore/sideBySideNames';
-import { expectNothingLeftBehind, leftoverProcesses, startRestore, stepOf, waitForStep } from './faultRun';
+import { expectNothingLeftBehind, holdTableLock, killAndExpectInterrupted, leftoverProcesses, startRestore, stepOf, waitForStep, type HeldTableLock } from './faultRun';
 
 const SCHEMA = 'cm_rls1';
 const SHADOW = shadowSchemaName(SCHEMA);
@@ -70,12 +69,18 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
     };
   }
 
-  /** A superuser session on the replica's database that holds ACCESS SHARE on one of `schema`'s tables: the swap's ACCESS EXCLUSIVE waits for it. */
-  async function holdTableLock(schema: string, mode = 'ACCESS SHARE'): Promise<pg.Client> {
-    const locker = await env.b.connect({ database: SCHEMA });
-    await locker.query('BEGIN');
-    await locker.query(`LOCK TABLE "${schema}".cmlicenses IN ${mode} MODE`);
-    return locker;
+  /**
+   * Runs `body` while a superuser session holds a lock on `schema`'s cmlicenses (taken as soon
+   * as the table exists). ACCESS SHARE on the replica's own schema: only the swap's ACCESS
+   * EXCLUSIVE waits for it.
+   */
+  async function withTableLock(schema: string, mode: string, body: (lock: HeldTableLock) => Promise<void>): Promise<void> {
+    const lock = await holdTableLock(env.b, SCHEMA, `"${schema}".cmlicenses`, mode, 120_000);
+    try {
+      await body(lock);
+    } finally {
+      await lock.end();
+    }
   }
 
   /**
@@ -89,18 +94,6 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
       120_000,
     );
   const newestRunId = async (): Promise<string> => JSON.parse((await env.cli(['runs', 'list', '--json'])).stdout).runs[0].runId as string;
-
-  /** kill -9 (if not yet done), then the run is interrupted, resumable, and `step` still running. */
-  async function killed(run: ReturnType<typeof startRestore>, runId: string, step: string): Promise<void> {
-    run.child.kill('SIGKILL');
-    const result = await run.done;
-    expect(result.signal).toBe('SIGKILL');
-    outputs.push(result.stdout, result.stderr);
-    const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
-    expect(shown.interrupted).toBe(true);
-    expect(shown.resumable).toBe(true);
-    expect(stepOf(shown, step, 'rls1').status).toBe('running');
-  }
 
   /** `runs resume` finishes the run: swapped, the old schema kept with `before`'s data, the replica serving, the master untouched. */
   async function resumeAndCheck(runId: string, before: string): Promise<any> {
@@ -125,43 +118,38 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
   it('kill -9 during the swap (held on a table lock): the old state holds, the replica is stopped; the resume swaps and starts it', async () => {
     const before = await fingerprint(SCHEMA);
     // Held from before the run: nothing but the swap wants more than reading the replica's tables.
-    const locker = await holdTableLock(SCHEMA);
-    try {
+    await withTableLock(SCHEMA, 'ACCESS SHARE', async (lock) => {
       const run = startRestore(env, ['--side-by-side', '--replica', 'rls1']);
       // Seen in the database, not through the CLI: the swap waits at most its lock_timeout (10 s).
       await swapWaitsForLock();
       run.child.kill('SIGKILL');
       const runId = await newestRunId();
-      await killed(run, runId, 'swap');
+      await killAndExpectInterrupted(env, run, runId, 'swap', 'rls1', outputs);
       expect(await swapState(runId, before)).toEqual({ old: true, new: false });
       // Stopped for the swap; nothing started it again (no compensation ran).
       expect(await serving()).toBe(false);
       // The dead run's transaction gets the locks once they are free, and never renames anything.
-      await locker.query('ROLLBACK');
+      await lock.release();
       await until('the dead swap session is gone', async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [SCHEMA]))[0]!.n === 0);
       expect(await swapState(runId, before)).toEqual({ old: true, new: false });
 
       const record = await resumeAndCheck(runId, before);
       expect(stepOf(record, 'swap', 'rls1').status).toBe('done');
-    } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await locker.end();
-    }
+    });
   }, 300_000);
 
   it('kill -9 after the swap committed but before the run recorded it: the new state holds; the resume does not swap twice', async () => {
     const before = await fingerprint(SCHEMA);
-    const locker = await holdTableLock(SCHEMA);
     // The run store: a write transaction from here makes the CLI's next write wait (busy_timeout).
     const store = new Database(join(env.home, 'replica-desk.sqlite'));
-    try {
+    await withTableLock(SCHEMA, 'ACCESS SHARE', async (lock) => {
       const run = startRestore(env, ['--side-by-side', '--replica', 'rls1']);
       // Seen in the database, not through the CLI: the swap waits at most its lock_timeout (10 s).
       await swapWaitsForLock();
       const runId = await newestRunId();
       // The swap writes nothing to the store until it has committed; then its "done" waits.
       store.exec('BEGIN IMMEDIATE');
-      await locker.query('ROLLBACK');
+      await lock.release();
       const kept = keptSchemaName(SCHEMA, runId);
       await until('the swap committed', () => schemaExists(kept), 5_000);
       run.child.kill('SIGKILL');
@@ -180,18 +168,15 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
       // Recognised as committed, not swapped back or again.
       expect(stepOf(record, 'swap', 'rls1').status).toBe('done');
       expect(stepOf(record, 'swap', 'rls1').message).toContain(`Already swapped: ${SCHEMA} is the restored schema; the previous one is kept as ${keptSchemaName(SCHEMA, runId)}`);
-    } finally {
+    }).finally(() => {
       if (store.inTransaction) store.exec('ROLLBACK');
       store.close();
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await locker.end();
-    }
+    });
   }, 300_000);
 
   it('Ctrl-C during the swap (held on a table lock): cancelled, compensation starts the replica on its untouched schema; the resume swaps', async () => {
     const before = await fingerprint(SCHEMA);
-    const locker = await holdTableLock(SCHEMA);
-    try {
+    await withTableLock(SCHEMA, 'ACCESS SHARE', async (lock) => {
       const run = startRestore(env, ['--side-by-side', '--replica', 'rls1']);
       // Seen in the database, not through the CLI: the swap waits at most its lock_timeout (10 s).
       await swapWaitsForLock();
@@ -207,12 +192,9 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
       expect(['stop-replica', 'swap', 'start-replica'].map((id) => stepOf(record, id, 'rls1').status)).toEqual(['pending', 'pending', 'pending']);
       expect(await swapState(runId, before)).toEqual({ old: true, new: false });
       expect(await serving()).toBe(true);
-      await locker.query('ROLLBACK');
+      await lock.release();
       await resumeAndCheck(runId, before);
-    } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await locker.end();
-    }
+    });
   }, 300_000);
 
   it('kill -9 before the swap (the shadow restored, its row counts held on a lock): the replica serves untouched; the resume finishes', async () => {
@@ -222,36 +204,20 @@ describe('the CLI killed around the side-by-side swap, then resumed', () => {
     // From the run's start: as soon as the shadow's restore commits (its tables appear), a
     // superuser locks one of them. The step's row count waits for it, so the step is still
     // running with the whole shadow in place.
-    const locker = await env.b.connect({ database: SCHEMA });
     const run = startRestore(env, ['--side-by-side', '--replica', 'rls1']);
-    try {
-      let locked = false;
-      const deadline = Date.now() + 120_000;
-      while (!locked && Date.now() < deadline) {
-        await locker.query('BEGIN');
-        try {
-          await locker.query(`LOCK TABLE "${SHADOW}".cmlicenses IN ACCESS EXCLUSIVE MODE`);
-          locked = true;
-        } catch {
-          await locker.query('ROLLBACK');
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-      expect(locked).toBe(true);
+    await withTableLock(SHADOW, 'ACCESS EXCLUSIVE', async (lock) => {
       const runId = await waitForStep(env, 'restore-shadow', { replica: 'rls1' });
-      await killed(run, runId, 'restore-shadow');
+      await killAndExpectInterrupted(env, run, runId, 'restore-shadow', 'rls1', outputs);
       expect(stepOf(JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout), 'stop-replica', 'rls1').status).toBe('pending');
       // Untouched: serving, the same schema object, the same data; the shadow beside it.
       expect(await serving()).toBe(true);
       expect(await oid()).toBe(oidBefore);
       expect(await swapState(runId, before)).toEqual({ old: true, new: false });
-      await locker.query('ROLLBACK');
+      await lock.release();
       await resumeAndCheck(runId, before);
-    } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await locker.end();
+    }).finally(() => {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
-    }
+    });
   }, 300_000);
 
   it('leaves no password in any file or output and no process', () => {
