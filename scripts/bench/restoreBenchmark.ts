@@ -43,8 +43,8 @@ interface ToolRun {
   totalS: number;
   /** The replica's downtimeMs, in seconds: stop requested → running again. */
   downtimeS: number;
-  /** Seconds per step of the replica (and of the dump), in run order, e.g. `swap 0.31`. */
-  steps: Array<{ id: string; seconds: number }>;
+  /** Seconds per step of the replica (and of the dump), in run order; the swap's own transaction in ms. */
+  steps: Array<{ id: string; seconds: number; transactionMs?: number }>;
   fileMb: number;
   cliPeakRssMb: number;
 }
@@ -66,7 +66,7 @@ interface RunRecordFigures {
   message: string | null;
   backup?: { bytes?: number } | null;
   replicas: { replica: string; downtimeMs: number | null }[];
-  steps: { id: string; replica: string | null; status: string; startedAt: string | null; finishedAt: string | null }[];
+  steps: { id: string; replica: string | null; status: string; startedAt: string | null; finishedAt: string | null; captured?: { swapMs?: number } }[];
 }
 
 interface Finished {
@@ -252,7 +252,9 @@ async function measureSize(sizeMb: number, tools: PgTools, preload: string, sign
       return {
         totalS: tool.seconds,
         downtimeS: downtimeMs / 1000,
-        steps: record.steps.filter((st) => st.startedAt && st.finishedAt).map((st) => ({ id: st.id, seconds: (Date.parse(st.finishedAt!) - Date.parse(st.startedAt!)) / 1000 })),
+        steps: record.steps
+          .filter((st) => st.startedAt && st.finishedAt)
+          .map((st) => ({ id: st.id, seconds: (Date.parse(st.finishedAt!) - Date.parse(st.startedAt!)) / 1000, transactionMs: st.captured?.swapMs })),
         fileMb: mb(record.backup?.bytes ?? 0),
         cliPeakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
       };
@@ -329,7 +331,8 @@ function downtimeTable(rows: Figures[]): string {
 
 /** Where each mode's time went, per size: the run record's step timings. */
 function stepLines(rows: Figures[]): string[] {
-  const steps = (run: ToolRun) => run.steps.map((st) => `${st.id} ${st.seconds.toFixed(2)}`).join(', ');
+  const steps = (run: ToolRun) =>
+    run.steps.map((st) => `${st.id} ${st.seconds.toFixed(2)}${st.transactionMs === undefined ? '' : ` (its transaction ${(st.transactionMs / 1000).toFixed(2)})`}`).join(', ');
   return rows.flatMap((f) => [`steps at ${f.schemaMb.toFixed(0)} MB, in-place (s): ${steps(f.inPlace)}`, `steps at ${f.schemaMb.toFixed(0)} MB, side-by-side (s): ${steps(f.sideBySide)}`]);
 }
 
