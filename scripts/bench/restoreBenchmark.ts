@@ -1,4 +1,4 @@
-// `npm run bench:restore [-- --sizes 30,300] [--timeout-min 45]`: prints how long restoring a
+// `npm run bench:restore [-- --sizes 30,300] [--repeat 1] [--timeout-min 45]`: prints how long restoring a
 // replica takes with Replica Desk against what an admin would do by hand, measured in the same
 // run on the same clusters, and the CLI's peak RSS per size (issue 3, "Speed and memory"); and
 // the replica's downtime in both restore modes against the issue 9 targets.
@@ -11,7 +11,8 @@
 //   stand-in:     its own stop + start, timed (median of three), outside any run;
 //   in-place:     `replica-desk restore INST --in-place --yes --json`, wall clock, with the CLI's
 //                 peak RSS taken by a --require'd preload at exit;
-//   side-by-side: `replica-desk restore INST --side-by-side --yes --json`, the same way.
+//   side-by-side: `replica-desk restore INST --side-by-side --yes --json`, the same way;
+//   with --repeat N each mode N times, alternating which goes first; the median run counts.
 // Downtime is the run record's per-replica downtimeMs (stop requested → replica running again).
 // Targets (issue 9), printed PASS/MISS: (a) side-by-side downtime ≤ 2 s + the stand-in's own
 // stop and start at every size; (b) side-by-side end to end ≤ 1.15 × in place.
@@ -160,7 +161,12 @@ async function schemaBytes(cluster: PgCluster, database: string, schema: string)
   return Number(r.rows[0]!.b);
 }
 
-async function measureSize(sizeMb: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
+/** The run with the median end-to-end time (the upper one of an even count). */
+function medianRun(runs: ToolRun[]): ToolRun {
+  return [...runs].sort((x, y) => x.totalS - y.totalS)[Math.floor(runs.length / 2)]!;
+}
+
+async function measureSize(sizeMb: number, repeat: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const clusters: PgCluster[] = [];
   const standInDirs: string[] = [];
@@ -249,6 +255,7 @@ async function measureSize(sizeMb: number, tools: PgTools, preload: string, sign
       if (!existsSync(rssFile)) throw new Error('the CLI exited without writing its peak RSS (was the preload loaded?)');
       // Each backup is the tool's own: the next mode dumps afresh, like an admin's next restore.
       rmSync(join(home, 'backups'), { recursive: true, force: true });
+      log(`${sizeMb} MB: --${mode} took ${tool.seconds.toFixed(2)} s, downtime ${(downtimeMs / 1000).toFixed(2)} s`);
       return {
         totalS: tool.seconds,
         downtimeS: downtimeMs / 1000,
@@ -259,8 +266,14 @@ async function measureSize(sizeMb: number, tools: PgTools, preload: string, sign
         cliPeakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
       };
     };
-    const inPlace = await runTool('in-place');
-    const sideBySide = await runTool('side-by-side');
+    // Each mode `repeat` times, alternating which goes first (a warm cache or a busy moment
+    // then favours neither); the run with the median end-to-end time stands for the mode.
+    const runs: Record<Mode, ToolRun[]> = { 'in-place': [], 'side-by-side': [] };
+    for (let i = 0; i < repeat; i++) {
+      for (const mode of (i % 2 === 0 ? ['in-place', 'side-by-side'] : ['side-by-side', 'in-place']) as Mode[]) runs[mode].push(await runTool(mode));
+    }
+    const inPlace = medianRun(runs['in-place']);
+    const sideBySide = medianRun(runs['side-by-side']);
 
     return { requestedMb: sizeMb, schemaMb, baselineDumpS: dumped.seconds, baselineRestoreS: restored.seconds, baselineFileMb, standInStopStartS, inPlace, sideBySide };
   } finally {
@@ -361,7 +374,9 @@ function summary(rows: Figures[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '30,300' }, 'timeout-min': { type: 'string', default: '45' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '30,300' }, repeat: { type: 'string', default: '1' }, 'timeout-min': { type: 'string', default: '45' } } });
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per mode and size, e.g. --repeat 3 (got ${values.repeat})`);
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
   if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 30,300 (got ${values.sizes})`);
   if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
@@ -380,7 +395,7 @@ async function main(): Promise<number> {
   log(`pg_dump ${tools.pgDump.version} (${tools.pgDump.path}), ${availableParallelism()} cores, sizes ${sizes.join(', ')} MB`);
   const preload = writeRssPreload();
   const rows: Figures[] = [];
-  for (const size of sizes) rows.push(await measureSize(size, tools, preload, signal));
+  for (const size of sizes) rows.push(await measureSize(size, repeat, tools, preload, signal));
 
   console.log(speedTable(rows));
   console.log(`backup files: ${rows.map((f) => `${f.schemaMb.toFixed(0)} MB schema -> pg_dump -Fc ${f.baselineFileMb.toFixed(0)} MB, tool ${f.inPlace.fileMb.toFixed(0)} MB`).join('; ')}`);
