@@ -1,14 +1,22 @@
-// `npm run bench:restore [-- --sizes 100,300] [--timeout-min 30]`: prints how long restoring a
+// `npm run bench:restore [-- --sizes 30,300] [--repeat 1] [--timeout-min 45]`: prints how long restoring a
 // replica takes with Replica Desk against what an admin would do by hand, measured in the same
-// run on the same clusters, and the CLI's peak RSS per size (issue 3, "Speed and memory").
+// run on the same clusters, and the CLI's peak RSS per size (issue 3, "Speed and memory"); and
+// the replica's downtime in both restore modes against the issue 9 targets.
 //
 // Per size: two throwaway clusters; a generated publication master (its own database on A)
-// and a stale live replica (its own database on B); then
-//   baseline: pg_dump -Fc (default compression) of the master schema to a file, then
-//             pg_restore --no-owner of it into a fresh database on B;
-//   tool:     `replica-desk restore INST --yes --json`, wall clock, with the CLI's peak RSS
-//             taken by a --require'd preload at exit.
-// A benchmark, not a test: it prints figures and asserts only that both paths succeeded.
+// and a stale live replica (its own database on B), "run" by a stand-in server
+// (tests/harness/standInServer.ts) that the profile's control commands stop and start; then
+//   baseline:     pg_dump -Fc (default compression) of the master schema to a file, then
+//                 pg_restore --no-owner of it into a fresh database on B;
+//   stand-in:     its own stop + start, timed (median of three), outside any run;
+//   in-place:     `replica-desk restore INST --in-place --yes --json`, wall clock, with the CLI's
+//                 peak RSS taken by a --require'd preload at exit;
+//   side-by-side: `replica-desk restore INST --side-by-side --yes --json`, the same way;
+//   with --repeat N each mode N times, alternating which goes first; the median run counts.
+// Downtime is the run record's per-replica downtimeMs (stop requested → replica running again).
+// Targets (issue 9), printed PASS/MISS: (a) side-by-side downtime ≤ 2 s + the stand-in's own
+// stop and start at every size; (b) side-by-side end to end ≤ 1.15 × in place.
+// A benchmark, not a test: it prints figures and asserts only that every path succeeded.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,11 +27,28 @@ import { parseArgs } from 'node:util';
 import { findPgTools, type PgTools } from '../../src/main/core/postgres/pgTools';
 import { createContentServer } from '../../tests/harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
+import { standInControl, standInStopCommand, type StandInControl } from '../../tests/harness/standInServer';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const bin = join(projectRoot, 'bin', 'replica-desk.js');
 const RSS_FILE_ENV = 'REPLICA_DESK_BENCH_RSS_FILE';
 const INSTALLATION = 'bench';
+/** Issue 9's targets for the side-by-side mode. */
+const DOWNTIME_ALLOWANCE_S = 2;
+const END_TO_END_FACTOR = 1.15;
+
+type Mode = 'in-place' | 'side-by-side';
+
+/** One `replica-desk restore` of one mode, from its wall clock and its run record. */
+interface ToolRun {
+  totalS: number;
+  /** The replica's downtimeMs, in seconds: stop requested → running again. */
+  downtimeS: number;
+  /** Seconds per step of the replica (and of the dump), in run order; the swap's own transaction in ms. */
+  steps: Array<{ id: string; seconds: number; transactionMs?: number }>;
+  fileMb: number;
+  cliPeakRssMb: number;
+}
 
 interface Figures {
   requestedMb: number;
@@ -31,11 +56,18 @@ interface Figures {
   baselineDumpS: number;
   baselineRestoreS: number;
   baselineFileMb: number;
-  toolTotalS: number;
-  toolDumpS: number;
-  toolRestoreS: number;
-  toolFileMb: number;
-  cliPeakRssMb: number;
+  /** The stand-in server's own stop + start, outside any run (median of three). */
+  standInStopStartS: number;
+  inPlace: ToolRun;
+  sideBySide: ToolRun;
+}
+
+interface RunRecordFigures {
+  status: string;
+  message: string | null;
+  backup?: { bytes?: number } | null;
+  replicas: { replica: string; downtimeMs: number | null }[];
+  steps: { id: string; replica: string | null; status: string; startedAt: string | null; finishedAt: string | null; captured?: { swapMs?: number } }[];
 }
 
 interface Finished {
@@ -129,9 +161,15 @@ async function schemaBytes(cluster: PgCluster, database: string, schema: string)
   return Number(r.rows[0]!.b);
 }
 
-async function measureSize(sizeMb: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
+/** The run with the median end-to-end time (the upper one of an even count). */
+function medianRun(runs: ToolRun[]): ToolRun {
+  return [...runs].sort((x, y) => x.totalS - y.totalS)[Math.floor(runs.length / 2)]!;
+}
+
+async function measureSize(sizeMb: number, repeat: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const clusters: PgCluster[] = [];
+  const standInDirs: string[] = [];
   try {
     // Not cut short by the signal: a cluster still starting when we gave up would be left behind.
     // startCluster bounds itself (pg_ctl -t 60).
@@ -174,87 +212,173 @@ async function measureSize(sizeMb: number, tools: PgTools, preload: string, sign
     rmSync(baselineFile, { force: true });
     await b.query('DROP DATABASE baseline_restore');
 
+    // The replica "runs": a stand-in holds its database session, driven by control commands.
+    const standIn = standInControl({
+      dir: join(dir, 'standin-rls1'),
+      db: { host: '127.0.0.1', port: b.port, database: 'cm_rls1', user: 'cm_rls1' },
+      pgpassFile: pgpass,
+      script: join(projectRoot, 'tests', 'harness', 'standInServerProcess.mjs'),
+    });
+    standInDirs.push(join(dir, 'standin-rls1'));
+    requireSuccess('stand-in start', await runTimed('/bin/sh', ['-c', standIn.start], { env, signal }));
+    const standInStopStartS = await timeStandIn(standIn, env, signal);
+    log(`${sizeMb} MB: the stand-in's own stop + start takes ${standInStopStartS.toFixed(2)} s`);
+
     const home = join(dir, 'home');
     const profileFile = join(dir, 'profiles.json');
-    const server = (name: string, role: 'master' | 'replica', cluster: PgCluster, db: string) => ({
+    const server = (name: string, role: 'master' | 'replica', cluster: PgCluster, db: string, control?: StandInControl) => ({
       name,
       role,
       db: { host: '127.0.0.1', port: cluster.port, database: db, user: db, sslmode: 'disable' },
       host: { access: 'local' },
+      ...(control ? { control } : {}),
     });
     writeFileSync(
       profileFile,
-      JSON.stringify({ format: 'replica-desk/profiles@1', installations: [{ name: INSTALLATION, servers: [server('mls', 'master', a, 'cm_master'), server('rls1', 'replica', b, 'cm_rls1')] }] }),
+      JSON.stringify({ format: 'replica-desk/profiles@1', installations: [{ name: INSTALLATION, servers: [server('mls', 'master', a, 'cm_master'), server('rls1', 'replica', b, 'cm_rls1', standIn)] }] }),
     );
     const cliEnv = { ...env, REPLICA_DESK_HOME: home };
-    requireSuccess('profiles import', await runTimed(process.execPath, [bin, 'profiles', 'import', profileFile], { env: cliEnv, signal }));
+    // The bench's own stand-in commands: approved as a scripted set-up does.
+    requireSuccess('profiles import', await runTimed(process.execPath, [bin, 'profiles', 'import', profileFile, '--approve-commands'], { env: cliEnv, signal }));
 
-    log(`${sizeMb} MB: replica-desk restore ${INSTALLATION} --yes --json`);
-    const rssFile = join(dir, 'cli-peak-rss-kb');
-    const tool = requireSuccess(
-      'replica-desk restore',
-      await runTimed(process.execPath, [bin, 'restore', INSTALLATION, '--yes', '--json'], { env: { ...cliEnv, NODE_OPTIONS: `--require "${preload}"`, [RSS_FILE_ENV]: rssFile }, signal }),
-    );
-    const record = JSON.parse(tool.stdout) as { status: string; backup?: { bytes?: number }; steps: { id: string; status: string; startedAt: string | null; finishedAt: string | null }[] };
-    if (record.status !== 'succeeded') throw new Error(`the run ended ${record.status}`);
-    const stepSeconds = (id: string): number => {
-      const step = record.steps.find((s) => s.id === id);
-      if (!step?.startedAt || !step.finishedAt) throw new Error(`the run record has no timed step ${id}`);
-      return (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000;
+    const runTool = async (mode: Mode): Promise<ToolRun> => {
+      log(`${sizeMb} MB: replica-desk restore ${INSTALLATION} --${mode} --yes --json`);
+      const rssFile = join(dir, `cli-peak-rss-kb-${mode}`);
+      const tool = requireSuccess(
+        `replica-desk restore --${mode}`,
+        await runTimed(process.execPath, [bin, 'restore', INSTALLATION, `--${mode}`, '--yes', '--json'], { env: { ...cliEnv, NODE_OPTIONS: `--require "${preload}"`, [RSS_FILE_ENV]: rssFile }, signal }),
+      );
+      const record = JSON.parse(tool.stdout) as RunRecordFigures;
+      if (record.status !== 'succeeded') throw new Error(`the ${mode} run ended ${record.status}: ${record.message ?? ''}`);
+      const downtimeMs = record.replicas[0]?.downtimeMs;
+      if (typeof downtimeMs !== 'number') throw new Error(`the ${mode} run record has no downtimeMs for the replica`);
+      if (!existsSync(rssFile)) throw new Error('the CLI exited without writing its peak RSS (was the preload loaded?)');
+      // Each backup is the tool's own: the next mode dumps afresh, like an admin's next restore.
+      rmSync(join(home, 'backups'), { recursive: true, force: true });
+      log(`${sizeMb} MB: --${mode} took ${tool.seconds.toFixed(2)} s, downtime ${(downtimeMs / 1000).toFixed(2)} s`);
+      return {
+        totalS: tool.seconds,
+        downtimeS: downtimeMs / 1000,
+        steps: record.steps
+          .filter((st) => st.startedAt && st.finishedAt)
+          .map((st) => ({ id: st.id, seconds: (Date.parse(st.finishedAt!) - Date.parse(st.startedAt!)) / 1000, transactionMs: st.captured?.swapMs })),
+        fileMb: mb(record.backup?.bytes ?? 0),
+        cliPeakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
+      };
     };
-    if (!existsSync(rssFile)) throw new Error('the CLI exited without writing its peak RSS (was the preload loaded?)');
+    // Each mode `repeat` times, alternating which goes first (a warm cache or a busy moment
+    // then favours neither); the run with the median end-to-end time stands for the mode.
+    const runs: Record<Mode, ToolRun[]> = { 'in-place': [], 'side-by-side': [] };
+    for (let i = 0; i < repeat; i++) {
+      for (const mode of (i % 2 === 0 ? ['in-place', 'side-by-side'] : ['side-by-side', 'in-place']) as Mode[]) runs[mode].push(await runTool(mode));
+    }
+    const inPlace = medianRun(runs['in-place']);
+    const sideBySide = medianRun(runs['side-by-side']);
 
-    return {
-      requestedMb: sizeMb,
-      schemaMb,
-      baselineDumpS: dumped.seconds,
-      baselineRestoreS: restored.seconds,
-      baselineFileMb,
-      toolTotalS: tool.seconds,
-      toolDumpS: stepSeconds('dump-master'),
-      toolRestoreS: stepSeconds('restore'),
-      toolFileMb: mb(record.backup?.bytes ?? 0),
-      cliPeakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
-    };
+    return { requestedMb: sizeMb, schemaMb, baselineDumpS: dumped.seconds, baselineRestoreS: restored.seconds, baselineFileMb, standInStopStartS, inPlace, sideBySide };
   } finally {
+    // The stand-in first: it holds a session on B, and is a process of its own.
+    for (const standInDir of standInDirs) await runTimed('/bin/sh', ['-c', standInStopCommand(standInDir)], { signal: new AbortController().signal }).catch(() => undefined);
     await Promise.allSettled(clusters.map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function table(rows: Figures[]): string {
-  const head = ['size MB', 'base dump s', 'base restore s', 'base total s', 'tool total s', 'tool dump s', 'tool restore s', 'ratio', 'CLI peak RSS MB'];
-  const body = rows.map((f) => [
-    f.schemaMb.toFixed(0),
-    f.baselineDumpS.toFixed(2),
-    f.baselineRestoreS.toFixed(2),
-    (f.baselineDumpS + f.baselineRestoreS).toFixed(2),
-    f.toolTotalS.toFixed(2),
-    f.toolDumpS.toFixed(2),
-    f.toolRestoreS.toFixed(2),
-    `${((f.baselineDumpS + f.baselineRestoreS) / f.toolTotalS).toFixed(2)}x`,
-    f.cliPeakRssMb.toFixed(0),
-  ]);
+/** The stand-in's own stop then start, outside any run, timed three times; the median. */
+async function timeStandIn(control: StandInControl, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const stopped = requireSuccess('stand-in stop', await runTimed('/bin/sh', ['-c', control.stop], { env, signal }));
+    const started = requireSuccess('stand-in start', await runTimed('/bin/sh', ['-c', control.start], { env, signal }));
+    times.push(stopped.seconds + started.seconds);
+  }
+  return times.sort((x, y) => x - y)[1]!;
+}
+
+const stepS = (run: ToolRun, id: string): number => run.steps.find((st) => st.id === id)?.seconds ?? Number.NaN;
+const sideBySideLimitS = (f: Figures): number => DOWNTIME_ALLOWANCE_S + f.standInStopStartS;
+const endToEndRatio = (f: Figures): number => f.sideBySide.totalS / f.inPlace.totalS;
+
+function renderTable(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+/** Tool (in place, the vendor's procedure) against pg_dump -Fc + pg_restore by hand, and the CLI's peak RSS. */
+function speedTable(rows: Figures[]): string {
+  const head = ['size MB', 'base dump s', 'base restore s', 'base total s', 'tool total s', 'tool dump s', 'tool restore s', 'ratio', 'CLI peak RSS MB (in-place / side-by-side)'];
+  return renderTable(
+    head,
+    rows.map((f) => [
+      f.schemaMb.toFixed(0),
+      f.baselineDumpS.toFixed(2),
+      f.baselineRestoreS.toFixed(2),
+      (f.baselineDumpS + f.baselineRestoreS).toFixed(2),
+      f.inPlace.totalS.toFixed(2),
+      stepS(f.inPlace, 'dump-master').toFixed(2),
+      stepS(f.inPlace, 'restore').toFixed(2),
+      `${((f.baselineDumpS + f.baselineRestoreS) / f.inPlace.totalS).toFixed(2)}x`,
+      `${f.inPlace.cliPeakRssMb.toFixed(0)} / ${f.sideBySide.cliPeakRssMb.toFixed(0)}`,
+    ]),
+  );
+}
+
+/** Downtime (stop requested → running again) and end-to-end time of both modes. */
+function downtimeTable(rows: Figures[]): string {
+  const head = ['size MB', 'stand-in stop+start s', 'in-place downtime s', 'side-by-side downtime s', 'limit s', 'in-place total s', 'side-by-side total s', 'sbs/in-place'];
+  return renderTable(
+    head,
+    rows.map((f) => [
+      f.schemaMb.toFixed(0),
+      f.standInStopStartS.toFixed(2),
+      f.inPlace.downtimeS.toFixed(2),
+      f.sideBySide.downtimeS.toFixed(2),
+      sideBySideLimitS(f).toFixed(2),
+      f.inPlace.totalS.toFixed(2),
+      f.sideBySide.totalS.toFixed(2),
+      `${endToEndRatio(f).toFixed(2)}x`,
+    ]),
+  );
+}
+
+/** Where each mode's time went, per size: the run record's step timings. */
+function stepLines(rows: Figures[]): string[] {
+  const steps = (run: ToolRun) =>
+    run.steps.map((st) => `${st.id} ${st.seconds.toFixed(2)}${st.transactionMs === undefined ? '' : ` (its transaction ${(st.transactionMs / 1000).toFixed(2)})`}`).join(', ');
+  return rows.flatMap((f) => [`steps at ${f.schemaMb.toFixed(0)} MB, in-place (s): ${steps(f.inPlace)}`, `steps at ${f.schemaMb.toFixed(0)} MB, side-by-side (s): ${steps(f.sideBySide)}`]);
+}
+
+/** PASS/MISS per issue 9 target. */
+function targetLines(rows: Figures[]): string[] {
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const downtimes = rows.map((f) => `${f.sideBySide.downtimeS.toFixed(2)} s ≤ ${sideBySideLimitS(f).toFixed(2)} s at ${f.schemaMb.toFixed(0)} MB`).join(', ');
+  const ratios = rows.map((f) => `${endToEndRatio(f).toFixed(2)}x at ${f.schemaMb.toFixed(0)} MB`).join(', ');
+  const sizes = rows.map((f) => f.schemaMb);
+  const spread = rows.length < 2 ? '' : ` (sizes ${(Math.max(...sizes) / Math.min(...sizes)).toFixed(1)}x apart)`;
+  return [
+    `${verdict(rows.every((f) => f.sideBySide.downtimeS <= sideBySideLimitS(f)))} (a) side-by-side downtime within ${DOWNTIME_ALLOWANCE_S} s + the stand-in's stop and start at every size: ${downtimes}${spread}`,
+    `${verdict(rows.every((f) => endToEndRatio(f) <= END_TO_END_FACTOR))} (b) side-by-side end to end ≤ ${END_TO_END_FACTOR}x in place: ${ratios}`,
+  ];
+}
+
 function summary(rows: Figures[]): string {
   const baseline = rows.reduce((s, f) => s + f.baselineDumpS + f.baselineRestoreS, 0);
-  const tool = rows.reduce((s, f) => s + f.toolTotalS, 0);
-  const rss = rows.map((f) => `${f.cliPeakRssMb.toFixed(0)} MB at ${f.schemaMb.toFixed(0)} MB`).join(', ');
-  const peaks = rows.map((f) => f.cliPeakRssMb);
+  const tool = rows.reduce((s, f) => s + f.inPlace.totalS, 0);
+  const rss = rows.map((f) => `${f.inPlace.cliPeakRssMb.toFixed(0)} MB at ${f.schemaMb.toFixed(0)} MB`).join(', ');
+  const peaks = rows.map((f) => f.inPlace.cliPeakRssMb);
   const growth = Math.max(...peaks) - Math.min(...peaks);
   // Flat: the spread stays within what Node's heap does anyway from one run to the next.
   const shape = rows.length < 2 ? '' : growth <= Math.max(10, 0.15 * Math.min(...peaks)) ? ' (flat)' : ` (grows by ${growth.toFixed(0)} MB)`;
-  return `restore: ${(baseline / tool).toFixed(1)}x faster than pg_dump -Fc + pg_restore; CLI peak RSS ${rss}${shape}`;
+  return `restore (in place): ${(baseline / tool).toFixed(1)}x faster than pg_dump -Fc + pg_restore; CLI peak RSS ${rss}${shape}`;
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300' }, 'timeout-min': { type: 'string', default: '30' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '30,300' }, repeat: { type: 'string', default: '1' }, 'timeout-min': { type: 'string', default: '45' } } });
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per mode and size, e.g. --repeat 3 (got ${values.repeat})`);
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 100,300 (got ${values.sizes})`);
+  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 30,300 (got ${values.sizes})`);
   if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
 
   // One controller, held here: Node 20 may collect an AbortSignal.timeout() that only
@@ -271,11 +395,15 @@ async function main(): Promise<number> {
   log(`pg_dump ${tools.pgDump.version} (${tools.pgDump.path}), ${availableParallelism()} cores, sizes ${sizes.join(', ')} MB`);
   const preload = writeRssPreload();
   const rows: Figures[] = [];
-  for (const size of sizes) rows.push(await measureSize(size, tools, preload, signal));
+  for (const size of sizes) rows.push(await measureSize(size, repeat, tools, preload, signal));
 
-  console.log(table(rows));
-  console.log(`backup files: ${rows.map((f) => `${f.schemaMb.toFixed(0)} MB schema -> pg_dump -Fc ${f.baselineFileMb.toFixed(0)} MB, tool ${f.toolFileMb.toFixed(0)} MB`).join('; ')}`);
+  console.log(speedTable(rows));
+  console.log(`backup files: ${rows.map((f) => `${f.schemaMb.toFixed(0)} MB schema -> pg_dump -Fc ${f.baselineFileMb.toFixed(0)} MB, tool ${f.inPlace.fileMb.toFixed(0)} MB`).join('; ')}`);
   console.log(summary(rows));
+  console.log('');
+  console.log(downtimeTable(rows));
+  for (const line of stepLines(rows)) console.log(line);
+  for (const line of targetLines(rows)) console.log(line);
   return 0;
 }
 

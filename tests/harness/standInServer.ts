@@ -28,6 +28,11 @@ export interface StandInOptions {
   neverStarts?: boolean;
   /** Shows in pg_stat_activity.application_name (default STAND_IN_APPLICATION_NAME). */
   applicationName?: string;
+  /**
+   * standInServerProcess.mjs; by default found next to this module. A bundled caller (the
+   * benchmark runs through scripts/run-ts.mjs) passes the path, as this module is moved.
+   */
+  script?: string;
 }
 
 export interface StandInControl {
@@ -69,7 +74,7 @@ export function standInStatusCommand(dir: string): string {
   return `[ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null`;
 }
 
-function startCommand(dir: string): string {
+function startCommand(dir: string, script: string): string {
   const { pidFile, conninfoFile, logFile } = standInFiles(dir);
   const [pid, failed, log] = [q(pidFile), q(`${pidFile}.failed`), q(logFile)];
   return [
@@ -77,7 +82,7 @@ function startCommand(dir: string): string {
     `if ${standInStatusCommand(dir)}; then exit 0; fi`,
     `rm -f ${pid} ${failed}`,
     // Output away from the session's pipes, so the start command (and an SSH channel) can end.
-    `nohup ${q(process.execPath)} ${q(SCRIPT)} --pidfile ${pid} --conninfo-file ${q(conninfoFile)} >>${log} 2>&1 </dev/null & i=0`,
+    `nohup ${q(process.execPath)} ${q(script)} --pidfile ${pid} --conninfo-file ${q(conninfoFile)} >>${log} 2>&1 </dev/null & i=0`,
     `while [ ! -s ${pid} ]; do if [ -f ${failed} ]; then cat ${failed} >&2; exit 1; fi; i=$((i+1)); if [ $i -gt ${POLLS} ]; then echo "stand-in did not start; see ${logFile}" >&2; exit 1; fi; sleep 0.1; done`,
     'exit 0',
   ].join('; ');
@@ -93,7 +98,7 @@ export function standInControl(options: StandInOptions): StandInControl {
     { mode: 0o600 },
   );
   return {
-    start: options.neverStarts ? 'echo "stand-in: pretending to start (neverStarts)"; exit 0' : startCommand(options.dir),
+    start: options.neverStarts ? 'echo "stand-in: pretending to start (neverStarts)"; exit 0' : startCommand(options.dir, options.script ?? SCRIPT),
     stop: options.lyingStop ? 'echo "stand-in: pretending to stop (lyingStop)"; exit 0' : standInStopCommand(options.dir),
     status: standInStatusCommand(options.dir),
   };

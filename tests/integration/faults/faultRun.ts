@@ -5,6 +5,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { repoRoot } from '../../harness/cli';
+import type { PgCluster } from '../../harness/postgresCluster';
 import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
 
 export interface BackgroundCli {
@@ -46,6 +47,57 @@ export async function waitForStep(env: RestoreEnvironment, id: string, options: 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`step ${id} never ran`);
+}
+
+/**
+ * kill -9 of a background CLI (again is harmless): it dies by the signal, its output goes to
+ * `outputs`, and its run, as `runs show` sees it, is still running but interrupted and
+ * resumable, with `step` (of `replica`) running. Returns the shown run record.
+ */
+export async function killAndExpectInterrupted(env: RestoreEnvironment, run: BackgroundCli, runId: string, step: string, replica: string | null, outputs: string[]): Promise<any> {
+  run.child.kill('SIGKILL');
+  const result = await run.done;
+  expect(result.signal).toBe('SIGKILL');
+  outputs.push(result.stdout, result.stderr);
+  const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
+  expect(shown.status).toBe('running');
+  expect(shown.interrupted).toBe(true);
+  expect(shown.resumable).toBe(true);
+  expect(stepOf(shown, step, replica)?.status).toBe('running');
+  return shown;
+}
+
+/** A superuser session holding a table lock in an open transaction. */
+export interface HeldTableLock {
+  /** Ends the transaction, and with it the lock; again is harmless. */
+  release(): Promise<void>;
+  /** release, then closes the session. */
+  end(): Promise<void>;
+}
+
+/**
+ * `LOCK TABLE <table> IN <mode> MODE` in a transaction of a superuser session on `database`,
+ * retried until the table exists (a restore's tables appear when it commits), for up to
+ * `timeoutMs`. A step that needs a conflicting lock then waits, deterministically, until released.
+ */
+export async function holdTableLock(cluster: PgCluster, database: string, table: string, mode: string, timeoutMs = 60_000): Promise<HeldTableLock> {
+  const client = await cluster.connect({ database });
+  const release = () => client.query('ROLLBACK').then(() => undefined, () => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await client.query('BEGIN');
+    try {
+      await client.query(`LOCK TABLE ${table} IN ${mode} MODE`);
+      return { release, end: () => release().then(() => client.end()) };
+    } catch (error) {
+      await release();
+      if (Date.now() > deadline) {
+        await client.end();
+        throw new Error(`could not lock ${table} within ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 export const stepOf = (record: any, id: string, replica: string | null) =>

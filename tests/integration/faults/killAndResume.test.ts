@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
-import { expectNothingLeftBehind, leftoverProcesses, partialFiles, privatePgpassDirs, startRestore, stepOf, waitForStep } from './faultRun';
+import { expectNothingLeftBehind, holdTableLock, killAndExpectInterrupted, leftoverProcesses, partialFiles, privatePgpassDirs, startRestore, stepOf, waitForStep } from './faultRun';
 
 describe('the CLI killed or interrupted in each phase, then resumed', () => {
   let env: RestoreEnvironment;
@@ -26,15 +26,7 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
     const run = startRestore(env);
     const runId = await waitForStep(env, step, replica ? { replica } : {});
     await before?.(runId);
-    run.child.kill('SIGKILL');
-    const result = await run.done;
-    expect(result.signal).toBe('SIGKILL');
-    outputs.push(result.stdout, result.stderr);
-    const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
-    expect(shown.status).toBe('running');
-    expect(shown.interrupted).toBe(true);
-    expect(shown.resumable).toBe(true);
-    expect(shown.steps.some((s: any) => s.id === step && s.status === 'running')).toBe(true);
+    await killAndExpectInterrupted(env, run, runId, step, replica, outputs);
     return runId;
   }
 
@@ -89,29 +81,11 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
     await waitForStep(env, 'restore', { replica: 'rls1' });
     // As soon as the restore commits (its tables become visible), a superuser takes a lock that
     // the fix-ups' DELETE waits for, but the restore step's count(*) does not.
-    const locker = await env.b.connect({ database: 'cm_rls1' });
+    const locker = await holdTableLock(env.b, 'cm_rls1', '"cm_rls1".cmlicenses', 'SHARE');
     try {
-      let locked = false;
-      const deadline = Date.now() + 60_000;
-      while (!locked && Date.now() < deadline) {
-        await locker.query('BEGIN');
-        try {
-          await locker.query('LOCK TABLE "cm_rls1".cmlicenses IN SHARE MODE');
-          locked = true;
-        } catch {
-          await locker.query('ROLLBACK');
-        }
-      }
-      expect(locked).toBe(true);
       const runId = await waitForStep(env, 'fixups', { replica: 'rls1' });
-      run.child.kill('SIGKILL');
-      const result = await run.done;
-      expect(result.signal).toBe('SIGKILL');
-      outputs.push(result.stdout, result.stderr);
-      const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
-      expect(shown.interrupted).toBe(true);
-      expect(stepOf(shown, 'fixups', 'rls1').status).toBe('running');
-      await locker.query('ROLLBACK');
+      await killAndExpectInterrupted(env, run, runId, 'fixups', 'rls1', outputs);
+      await locker.release();
       await resumeAndCheck(runId);
       // The fix-ups' outcome: a live replica, positioned at the dumped head, no licenses of the master.
       const system = await env.b.query<{ property: string; content: string }>(
@@ -126,7 +100,6 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
         replicator_tag: env.master.changelogHead.idTag,
       });
     } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
     }
   }, 240_000);
