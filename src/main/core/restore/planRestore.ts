@@ -7,7 +7,7 @@ import { quoteIdent } from '../postgres/catalog';
 import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
-import type { PlannedAction, PlannedStep, RestoreMode, RestorePlan, StepId } from '../../../shared/restorePlan';
+import { downtimeWindows, type PlannedAction, type PlannedStep, type RestoreMode, type RestorePlan, type StepId } from '../../../shared/restorePlan';
 import { DEFAULT_TIMEOUTS } from './stepContext';
 import { derivedSchemaName, keptSchemaName, KEPT_SUFFIX_PREFIX, shadowSchemaName } from './sideBySideNames';
 import { swapStatements } from './steps/swapStep';
@@ -20,8 +20,10 @@ export interface PlanOptions {
   fromBackup?: string;
   /** The master's repository tables as its catalog spells them (the dump carries them to the replica). */
   tables?: RepositoryTables;
-  /** `in-place` (the default) or `side-by-side` (opt-in: `restore --side-by-side`). */
+  /** The run's mode as the preflight chose it (chooseRestoreMode.ts); in-place when absent. */
   mode?: RestoreMode;
+  /** Why that mode (the preflight's words); the plan adds what the mode means and the downtime window. */
+  modeWhy?: string;
   /** Known once the run is created: names the kept schema exactly (otherwise `<runtag>`). */
   runId?: string;
 }
@@ -218,29 +220,28 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     replicas: replicas.map((r) => r.name),
     backup: options.fromBackup ? { mode: 'existing', file: options.fromBackup } : { mode: 'dump', dir: options.backupDir },
     mode,
-    modeReason: modeReason(mode, numbered, replicas),
+    modeReason: modeReason(mode, numbered, replicas, options.modeWhy),
     steps: numbered,
   };
 }
 
 /** Which mode runs and why, and each replica's downtime window by step number. */
-function modeReason(mode: RestoreMode, steps: PlannedStep[], replicas: Server[]): string {
-  const windows = replicas
-    .map((r) => {
-      const seq = (id: StepId) => steps.find((s) => s.id === id && s.replica === r.name)?.seq;
-      return `${r.name}: steps ${seq('stop-replica')}–${seq('start-replica')}`;
-    })
+function modeReason(mode: RestoreMode, steps: PlannedStep[], replicas: Server[], why: string | undefined): string {
+  const windows = downtimeWindows({ replicas: replicas.map((r) => r.name), steps })
+    .map((w) => `${w.replica}: steps ${w.fromSeq}–${w.toSeq}`)
     .join('; ');
+  const prefix = why ? `${why} ` : '';
   if (mode === 'side-by-side') {
     return (
-      'Side-by-side (opt-in, --side-by-side): each replica keeps serving during the backup and while its next schema is restored, fixed up and verified in a shadow schema; ' +
-      `it is down only from its stop until it runs again after the swap (${windows}), whatever the size of the database. ` +
-      'Its previous schema is kept beside it; rollback and discard are not built yet, so drop a kept schema by hand once it is no longer needed. ' +
-      'Needs room for a second copy of the schema in the replica\'s database and the right to create schemas there (see the preflight).'
+      prefix +
+      'Each replica keeps serving during the backup and while its next schema is restored, fixed up and verified in a shadow schema; ' +
+      `it is down only from its stop until it runs again after the swap (downtime window: ${windows}), whatever the size of the database. ` +
+      'Its previous schema is kept beside it for rollback until discarded (`replica-desk runs discard RUN_ID`).'
     );
   }
   return (
-    `In-place (the default, the vendor's procedure): each replica is down from its stop until it runs again (${windows}), through the backup, the drop and the whole restore. ` +
-    'Side-by-side (--side-by-side) keeps it serving until a short swap; it is opt-in in this version because rollback and discard of the kept schema are not built yet.'
+    prefix +
+    `The vendor's procedure: each replica is down from its stop until it runs again (downtime window: ${windows}), through the backup, the drop and the whole restore. ` +
+    'Side-by-side, the default where the replica\'s database allows it, keeps it serving until a short swap.'
   );
 }

@@ -11,6 +11,7 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { runTag } from './sideBySideNames';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
@@ -27,7 +28,7 @@ export interface PrepareInput {
   fromBackup?: string;
   backupDir?: string;
   pgBinDir?: string;
-  /** `side-by-side` is opt-in (`restore --side-by-side`); in-place is the default. */
+  /** Asked explicitly (`--side-by-side`, `--in-place`), or undefined: side-by-side where possible (chooseRestoreMode.ts). */
   mode?: RestoreMode;
 }
 
@@ -93,6 +94,7 @@ export class RestoreService {
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
+      runIdOfTag: (tag) => this.runIdOfTag(installation.name, tag),
     });
     // One run per replica: a live run on this workstation is found here, one elsewhere by the
     // preflight's look at the replicas' database locks.
@@ -106,9 +108,15 @@ export class RestoreService {
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(preflight.tables ? { tables: preflight.tables } : {}),
-      ...(input.mode ? { mode: input.mode } : {}),
+      mode: preflight.mode,
+      modeWhy: preflight.modeReason,
     });
     return { plan, preflight };
+  }
+
+  /** The run of this installation whose tag a kept schema's name carries (sideBySideNames.ts). */
+  private runIdOfTag(installation: string, tag: string): string | undefined {
+    return this.runs.list({ installation, limit: 1000 }).find((r) => runTag(r.runId) === tag)?.runId;
   }
 
   /** Records a new run (all steps pending) and returns its id. */
