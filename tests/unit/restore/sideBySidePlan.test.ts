@@ -74,6 +74,10 @@ describe('side-by-side plan', () => {
     const stored = withRunId(plan, runId);
     expect(sql(stored)[2]).toBe(`ALTER SCHEMA "Cm_Rls2" RENAME TO "Cm_Rls2__rd_prev_${runTag(runId)}"`);
     expect(runTag(runId)).toMatch(/^[0-9a-f]{8}$/);
+    // The stored title names the kept schema too, not the placeholder.
+    const swapTitles = stored.steps.filter((s) => s.id === 'swap').map((s) => s.title);
+    expect(swapTitles.some((t) => t.endsWith(`keeping the current schema as Cm_Rls2__rd_prev_${runTag(runId)}`))).toBe(true);
+    expect(swapTitles.join('\n')).not.toContain('<runtag>');
     // Everything else of the plan is as it was.
     expect(stored.steps.filter((s) => s.id !== 'swap')).toEqual(plan.steps.filter((s) => s.id !== 'swap'));
   });

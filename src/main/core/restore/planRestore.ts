@@ -46,11 +46,20 @@ export function swapActions(replica: Server, runId: string | undefined): Planned
   ];
 }
 
-/** The plan with the run's own kept-schema names in its swap SQL (called once the run id is known). */
+/** The swap step's title, naming the kept schema (a placeholder until the run id is known). */
+const swapTitle = (replica: Server, runId: string | undefined, ref: string): string =>
+  `Swap ${shadowSchemaName(replica.db.schema)} in as ${replica.db.schema} on ${ref}, keeping the current schema as ${plannedKeptSchema(replica.db.schema, runId)}`;
+
+/** The plan with the run's own kept-schema names in its swap title and SQL (called once the run id is known). */
 export function withRunId(plan: RestorePlan, runId: string): RestorePlan {
+  const ref = (s: Server) => formatServerRef({ installation: plan.installation.name, server: s.name });
   return {
     ...plan,
-    steps: plan.steps.map((s) => (s.id === 'swap' && s.replica ? { ...s, actions: swapActions(plan.installation.servers.find((r) => r.name === s.replica)!, runId) } : s)),
+    steps: plan.steps.map((s) => {
+      if (s.id !== 'swap' || !s.replica) return s;
+      const replica = plan.installation.servers.find((r) => r.name === s.replica)!;
+      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId) };
+    }),
   };
 }
 
@@ -209,7 +218,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     addStop(r);
     // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
     addCopyKey(r);
-    add('swap', r, `Swap ${shadow} in as ${schema} on ${ref(r)}, keeping the current schema as ${plannedKeptSchema(schema, options.runId)}`, swapActions(r, options.runId), { destructive: true });
+    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId), { destructive: true });
     addStartAndVerify(r);
   }
 
