@@ -70,7 +70,7 @@ describe('guards before every destructive step', () => {
     }
   }, 120_000);
 
-  it('refuses to drop (in place) or rename aside (side by side) a schema whose own repository_server_type is publication', async () => {
+  it('refuses to drop (in place) a schema whose own repository_server_type is publication', async () => {
     const system = `"cm_rls1"."system"`;
     await env.b.query(`UPDATE ${system} SET content = 'publication' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     try {
@@ -83,19 +83,30 @@ describe('guards before every destructive step', () => {
       expect(drop.status).toBe('pending'); // refused in its transaction: the schema is whole, compensation restarted the replica
       expect(await rls1Fingerprint()).toBe(before);
       expect(await runShell(env.control.rls1.status)).toBe(0);
+    } finally {
+      await env.b.query(`UPDATE ${system} SET content = 'live' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+  }, 120_000);
 
-      // The default mode: the swap refuses in its transaction; the schema keeps its name and rows.
-      const side = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json']);
-      expect(side.code).toBe(1);
-      const sideRecord = JSON.parse(side.stdout);
-      expect(sideRecord.mode).toBe('side-by-side');
-      expect(sideRecord.replicas[0].message).toMatch(/publication/);
-      expect(stepOf(sideRecord, 'swap', 'rls1').status).not.toBe('done');
+  // A whole shadow restore runs before the swap refuses, then compensation starts the replica: longer than the in-place refusal.
+  it('refuses to rename aside (side by side, the default) a schema whose own repository_server_type is publication', async () => {
+    const system = `"cm_rls1"."system"`;
+    await env.b.query(`UPDATE ${system} SET content = 'publication' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
+    try {
+      const before = await rls1Fingerprint();
+      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json']);
+      expect(result.code).toBe(1);
+      const record = JSON.parse(result.stdout);
+      expect(record.mode).toBe('side-by-side');
+      expect(record.replicas[0].message).toMatch(/publication/);
+      // Refused in its transaction: nothing renamed, the schema keeps its name and rows.
+      expect(stepOf(record, 'swap', 'rls1').status).not.toBe('done');
       expect(await rls1Fingerprint()).toBe(before);
       expect(await runShell(env.control.rls1.status)).toBe(0);
     } finally {
       await env.b.query(`UPDATE ${system} SET content = 'live' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     }
     expect(await env.masterFingerprint()).toBe(masterBefore);
-  }, 120_000);
+  }, 240_000);
 });
