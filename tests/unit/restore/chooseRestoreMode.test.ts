@@ -96,7 +96,7 @@ describe('chooseRestoreMode with an explicit mode', () => {
 
 describe('keptSchemasFinding', () => {
   const kept = (name: string, tag: string, mb: number) => ({ name, kind: 'prev' as const, tag, bytes: mb * MB });
-  const runIdOf = (tag: string) => (tag === 'aaaa1111' ? '20261201-101010-abcdef' : undefined);
+  const runIdOf = (k: { tag: string }) => (k.tag === 'aaaa1111' ? '20261201-101010-abcdef' : undefined);
   const room = { free: 1000 * MB, where: '/data' };
 
   it('is information for none or one kept schema within the free space', () => {

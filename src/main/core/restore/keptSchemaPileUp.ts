@@ -12,10 +12,10 @@ export const KEPT_SCHEMAS_WARN_COUNT = 2;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
- * `runIdOf`: the run id whose tag a kept schema carries (the history knows it), or undefined
- * when this workstation's history does not have that run.
+ * `runIdOf`: the run that set a kept schema aside (the history knows it), or undefined when
+ * this workstation's history does not have that run.
  */
-export function keptSchemasFinding(server: string, kept: readonly KeptSchema[], space: DatabaseSpace, runIdOf: (tag: string) => string | undefined): PreflightFinding {
+export function keptSchemasFinding(server: string, kept: readonly KeptSchema[], space: DatabaseSpace, runIdOf: (kept: KeptSchema) => string | undefined): PreflightFinding {
   const check = 'kept-schemas';
   if (kept.length === 0) return { check, server, ok: true, severity: 'info', message: 'No schemas kept by earlier side-by-side runs' };
   const total = kept.reduce((sum, k) => sum + k.bytes, 0);
@@ -28,7 +28,7 @@ export function keptSchemasFinding(server: string, kept: readonly KeptSchema[], 
     ...(tooLarge && space.free !== null ? [`together ${mb(total)}, more than the ${mb(space.free)} free in ${space.where}`] : []),
   ].join(', ');
   const commands = kept.map((k) => {
-    const runId = runIdOf(k.tag);
+    const runId = runIdOf(k);
     return runId ? `replica-desk runs discard ${runId}` : `replica-desk runs discard RUN_ID (the run tagged ${k.tag} in ${k.name}; \`replica-desk runs list\` shows the runs)`;
   });
   return {

@@ -27,7 +27,7 @@ import { connectionEncryption } from '../postgres/connectionEncryption';
 import type { RestoreMode } from '../../../shared/restorePlan';
 import { checkSideBySide, databaseSpace } from './sideBySidePreflight';
 import { chooseRestoreMode } from './chooseRestoreMode';
-import { listKeptSchemas } from '../coremedia/keptSchemas';
+import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
 import { keptSchemasFinding } from './keptSchemaPileUp';
 
 export type { PreflightFinding };
@@ -63,8 +63,8 @@ export interface PreflightInput {
    * checks (sideBySidePreflight.ts), otherwise in-place (chooseRestoreMode.ts).
    */
   mode?: RestoreMode;
-  /** The run id a kept schema's tag names, for the discard command in the pile-up warning. */
-  runIdOfTag?: (tag: string) => string | undefined;
+  /** The run that set a kept schema aside, for the discard command in the pile-up warning. */
+  runIdOfKept?: (kept: KeptSchema) => string | undefined;
 }
 
 /** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
@@ -160,7 +160,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         );
       }
       await listKeptSchemas(client, r.db.schema).then(
-        (kept) => findings.push(keptSchemasFinding(ref(r), kept, space, input.runIdOfTag ?? (() => undefined))),
+        (kept) => findings.push(keptSchemasFinding(ref(r), kept, space, input.runIdOfKept ?? (() => undefined))),
         (e) => failure('kept-schemas', r, e, 'warning'),
       );
     }

@@ -12,6 +12,11 @@ import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
 import { runTag } from './sideBySideNames';
+import type { KeptSchema } from '../coremedia/keptSchemas';
+import { planRollback } from './planRollback';
+import { chooseRollbackReplicas, RollbackRefusedError } from './rollbackEligibility';
+import { runRollbackPreflight } from './rollbackPreflight';
+import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
@@ -31,6 +36,16 @@ export interface PrepareInput {
   /** Asked explicitly (`--side-by-side`, `--in-place`), or undefined: side-by-side where possible (chooseRestoreMode.ts). */
   mode?: RestoreMode;
 }
+
+export interface RollbackInput {
+  /** The side-by-side run to roll back. */
+  runId: string;
+  /** Server names; every replica the run swapped when empty. */
+  replicas: string[];
+}
+
+/** What a run records of its preflight: the findings and the identities its locks and guards check. */
+export type RecordedPreflight = Pick<PreflightResult, 'ok' | 'findings' | 'identities'>;
 
 export interface ExecuteOptions {
   /** Cancels the run when aborted (the CLI's Ctrl-C); `cancel(runId)` does the same for the app. */
@@ -94,7 +109,7 @@ export class RestoreService {
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
-      runIdOfTag: (tag) => this.runIdOfTag(installation.name, tag),
+      runIdOfKept: (kept) => this.runIdOfKept(installation.name, kept),
     });
     // One run per replica: a live run on this workstation is found here, one elsewhere by the
     // preflight's look at the replicas' database locks.
@@ -114,13 +129,48 @@ export class RestoreService {
     return { plan, preflight };
   }
 
-  /** The run of this installation whose tag a kept schema's name carries (sideBySideNames.ts). */
-  private runIdOfTag(installation: string, tag: string): string | undefined {
-    return this.runs.list({ installation, limit: 1000 }).find((r) => runTag(r.runId) === tag)?.runId;
+  /** The run that set `kept` aside: the history's record of kept schemas, else the run whose tag its name carries (sideBySideNames.ts). */
+  private runIdOfKept(installation: string, kept: KeptSchema): string | undefined {
+    return this.runs.kept.list().find((k) => k.schema === kept.name)?.runId ?? this.runs.list({ installation, limit: 1000 }).find((r) => runTag(r.runId) === kept.tag)?.runId;
+  }
+
+  /**
+   * The plan and preflight of a rollback of run `input.runId` (planRollback.ts). Refuses
+   * (RollbackRefusedError, nothing changed) what the history rules out; the preflight then
+   * reads each replica's schemas. Changes nothing anywhere. The run starts with start().
+   */
+  async prepareRollback(input: RollbackInput): Promise<{ plan: RestorePlan; preflight: RecordedPreflight }> {
+    await this.endLeftovers();
+    const run = this.get(input.runId);
+    const others = this.runs.list({ installation: run.installation, limit: 1_000_000 });
+    const names = chooseRollbackReplicas(run, input.replicas, { kept: this.runs.kept.list(), others });
+    const installation = this.profiles.get(run.installation);
+    const replicas = names.map((name) => {
+      const server = installation.servers.find((s) => s.name === name && s.role === 'replica');
+      const planned = run.plan.installation.servers.find((s) => s.name === name)!;
+      if (!server) throw new RollbackRefusedError(run.runId, `${run.installation}/${name} is no longer a replica in the profile`, 'Put the server back into the profile as it was, then roll back.');
+      if (server.db.schema !== planned.db.schema) {
+        throw new RollbackRefusedError(run.runId, `${run.installation}/${name}'s schema is now ${server.db.schema} in the profile, not ${planned.db.schema} as in the run`, 'Point the profile back at the schema the run restored.');
+      }
+      return server;
+    });
+    const recorded = (run.captured.identities ?? {}) as Record<string, SchemaIdentity>;
+    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    for (const active of this.runs.activeRunsOn(installation.name, names)) {
+      const error = new RunConflictError(installation.name, active);
+      preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });
+      preflight.ok = false;
+    }
+    // The swap back's guard refuses a replica that resolves to the master's schema.
+    const master = recorded[run.plan.master];
+    if (master) preflight.identities[run.plan.master] = master;
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, backup: run.plan.backup });
+    this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
+    return { plan, preflight };
   }
 
   /** Records a new run (all steps pending) and returns its id. */
-  start(plan: RestorePlan, preflight: PreflightResult, confirmations: Record<string, string>): string {
+  start(plan: RestorePlan, preflight: RecordedPreflight, confirmations: Record<string, string>): string {
     // The run id names the kept schema; the stored plan shows the swap's exact SQL.
     const runId = newRunId();
     this.runs.create(withRunId(plan, runId), { preflight: preflight.findings, identities: preflight.identities, confirmations }, runId);
@@ -205,10 +255,13 @@ export class RestoreService {
   }
 
   record(runId: string, withLog = false): RunRecord {
-    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined);
+    const kept = [...this.runs.kept.list({ runIds: [runId] }), ...this.runs.kept.byRollback(runId)];
+    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined, { kept });
   }
 
   list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true }));
+    // The table holds a row or two per side-by-side run: reading it whole stays cheap.
+    const kept = this.runs.kept.list();
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, kept }));
   }
 }
