@@ -70,43 +70,36 @@ describe('guards before every destructive step', () => {
     }
   }, 120_000);
 
-  it('refuses to drop (in place) a schema whose own repository_server_type is publication', async () => {
+  /** Restores rls1 while its own schema says `publication`; returns the run record, the schema set back to `live`. */
+  async function restoreRls1CallingItselfPublication(args: string[]): Promise<any> {
     const system = `"cm_rls1"."system"`;
     await env.b.query(`UPDATE ${system} SET content = 'publication' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     try {
       const before = await rls1Fingerprint();
-      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--in-place', '--yes', '--json']);
+      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', ...args, '--yes', '--json']);
       expect(result.code).toBe(1);
       const record = JSON.parse(result.stdout);
-      const drop = stepOf(record, 'drop-schema', 'rls1');
       expect(record.replicas[0].message).toMatch(/publication/);
-      expect(drop.status).toBe('pending'); // refused in its transaction: the schema is whole, compensation restarted the replica
+      // Refused in its transaction: the schema is whole under its name, compensation restarted the replica.
       expect(await rls1Fingerprint()).toBe(before);
       expect(await runShell(env.control.rls1.status)).toBe(0);
+      return record;
     } finally {
       await env.b.query(`UPDATE ${system} SET content = 'live' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     }
+  }
+
+  it('refuses to drop (in place) a schema whose own repository_server_type is publication', async () => {
+    const record = await restoreRls1CallingItselfPublication(['--in-place']);
+    expect(stepOf(record, 'drop-schema', 'rls1').status).toBe('pending');
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 120_000);
 
   // A whole shadow restore runs before the swap refuses, then compensation starts the replica: longer than the in-place refusal.
   it('refuses to rename aside (side by side, the default) a schema whose own repository_server_type is publication', async () => {
-    const system = `"cm_rls1"."system"`;
-    await env.b.query(`UPDATE ${system} SET content = 'publication' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
-    try {
-      const before = await rls1Fingerprint();
-      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json']);
-      expect(result.code).toBe(1);
-      const record = JSON.parse(result.stdout);
-      expect(record.mode).toBe('side-by-side');
-      expect(record.replicas[0].message).toMatch(/publication/);
-      // Refused in its transaction: nothing renamed, the schema keeps its name and rows.
-      expect(stepOf(record, 'swap', 'rls1').status).not.toBe('done');
-      expect(await rls1Fingerprint()).toBe(before);
-      expect(await runShell(env.control.rls1.status)).toBe(0);
-    } finally {
-      await env.b.query(`UPDATE ${system} SET content = 'live' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
-    }
+    const record = await restoreRls1CallingItselfPublication([]);
+    expect(record.mode).toBe('side-by-side');
+    expect(stepOf(record, 'swap', 'rls1').status).not.toBe('done');
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 240_000);
 });
