@@ -95,11 +95,10 @@ describe('guards before every destructive step', () => {
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 120_000);
 
-  // A whole shadow restore runs before the swap refuses, then compensation starts the replica: longer than the in-place refusal.
   it('refuses to rename aside (side by side, the default) a schema whose own repository_server_type is publication', async () => {
     const record = await restoreRls1CallingItselfPublication([]);
     expect(record.mode).toBe('side-by-side');
     expect(stepOf(record, 'swap', 'rls1').status).not.toBe('done');
     expect(await env.masterFingerprint()).toBe(masterBefore);
-  }, 240_000);
+  }, 120_000);
 });
