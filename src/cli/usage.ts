@@ -37,9 +37,15 @@ Restore (the vendor procedure, from one backup of the master)
           [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR] [--side-by-side | --in-place]
                                        preflight, plan, typed confirmation, then the run;
                                        --dry-run prints the plan and changes nothing;
-                                       --side-by-side (opt-in) restores into a shadow schema
-                                       while the replica serves, then stops it only to swap;
-                                       --in-place (the default) is the vendor's procedure;
+                                       side-by-side is the default where possible: each
+                                       replica is restored into a shadow schema while it
+                                       serves, then stopped only to swap (the old schema is
+                                       kept for rollback); the plan falls back to in-place,
+                                       saying why, when a replica's role may not create a
+                                       schema or its server lacks room for a second copy;
+                                       --in-place demands the vendor's procedure (stop, drop,
+                                       restore, start); --side-by-side demands side-by-side
+                                       (a failed check then blocks the run);
                                        Ctrl-C cancels (compensation runs)
   runs list [--installation NAME] [--json]    restore history
   runs show RUN_ID [--json]                   one run: steps, captured values, log

@@ -76,6 +76,23 @@ export const kindOf = (plan: Pick<RestorePlan, 'kind'>): RunKind => plan.kind ??
 
 export const modeOf = (plan: Pick<RestorePlan, 'mode'>): RestoreMode => plan.mode ?? 'in-place';
 
+/** A replica's downtime in a plan: from the step that stops it to the step that starts it again. */
+export interface DowntimeWindow {
+  replica: string;
+  fromSeq: number;
+  toSeq: number;
+}
+
+/** Each replica's downtime window, by step number (a replica without both steps has none). */
+export function downtimeWindows(plan: Pick<RestorePlan, 'replicas' | 'steps'>): DowntimeWindow[] {
+  return plan.replicas.flatMap((replica) => {
+    const seq = (id: StepId) => plan.steps.find((s) => s.id === id && s.replica === replica)?.seq;
+    const fromSeq = seq('stop-replica');
+    const toSeq = seq('start-replica');
+    return fromSeq !== undefined && toSeq !== undefined ? [{ replica, fromSeq, toSeq }] : [];
+  });
+}
+
 /** Steps that act on the master before the replicas are restored, in order. */
 export const MASTER_PHASE: readonly StepId[] = ['confirm-publications', 'stop-replica', 'stop-master', 'dump-master', 'start-master'];
 

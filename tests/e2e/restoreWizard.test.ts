@@ -120,8 +120,10 @@ describe('restore wizard', () => {
     await page.getByRole('button', { name: 'Review the plan' }).click();
     const plan = region('Plan');
     await expect.poll(() => plan.isVisible()).toBe(true);
-    expect(await plan.textContent()).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
-    expect(await plan.getByRole('listitem', { name: /^Step \d+: Drop the replica schema cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
+    // The app asks for no mode: the preflight chose side-by-side (the default where possible).
+    expect(await plan.textContent()).toContain('ALTER SCHEMA "cm_rls1__rd_new" RENAME TO "cm_rls1"');
+    expect(await plan.textContent()).not.toContain('DROP SCHEMA');
+    expect(await plan.getByRole('listitem', { name: /^Step \d+: Swap cm_rls2__rd_new in as cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
     await shoot('03-plan');
 
     const [download] = await Promise.all([page.waitForEvent('download'), plan.getByRole('button', { name: 'Export plan as Markdown' }).click()]);
@@ -129,8 +131,9 @@ describe('restore wizard', () => {
     const markdown = readFileSync((await download.path())!, 'utf8');
     expect(markdown.startsWith(`# Restore plan for ${env.installation}\n`)).toBe(true);
     expect(markdown).toContain('## Preflight: passed');
-    expect(markdown).toContain('```sql\nDROP SCHEMA IF EXISTS "cm_rls2" CASCADE\n```');
-    expect(markdown).toMatch(/### \d+\. Drop the replica schema cm_rls1 .* — \*\*destructive\*\*/);
+    expect(markdown).toContain('ALTER SCHEMA "cm_rls2__rd_new" RENAME TO "cm_rls2"');
+    expect(markdown).toMatch(/### \d+\. Swap cm_rls1__rd_new in as cm_rls1 .* — \*\*destructive\*\*/);
+    expect(markdown).toMatch(/\| ok \| restore-mode \| — \| Mode: side-by-side\. Side-by-side \(the default where possible\)/);
     expect(markdown).toContain(`\`${ref('rls1')}\`, \`${ref('rls2')}\``);
     expect(markdown).not.toContain(env.password);
 
@@ -156,6 +159,7 @@ describe('restore wizard', () => {
 
     const run = await newestRun();
     expect(run.status).toBe('succeeded');
+    expect(run.mode).toBe('side-by-side');
     expect(await summary().textContent()).toContain('The restore succeeded');
     for (const server of ['rls1', 'rls2']) {
       const outcome = replicaOutcome(server);
@@ -204,7 +208,7 @@ describe('restore wizard', () => {
     }
   }, RUN_TIMEOUT + 60_000);
 
-  it('cancels during the dump, shows the compensation, and a resume finishes the run', async () => {
+  it('cancels during the dump, shows what it did, and a resume finishes the run', async () => {
     await openWizard();
     await reachPlan(['rls1', 'rls2']);
     await confirmAndStart(['rls1', 'rls2']);
@@ -224,7 +228,11 @@ describe('restore wizard', () => {
 
     const cancelled = await newestRun();
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.compensation.length).toBeGreaterThan(0);
+    // Side-by-side: the replicas serve through the dump, so a cancel there has none to start again.
+    expect(cancelled.mode).toBe('side-by-side');
+    expect(cancelled.compensation.filter((c) => c.action === 'start-replica')).toEqual([]);
+    expect(await runShell(env.control.rls1.status)).toBe(0);
+    expect(await runShell(env.control.rls2.status)).toBe(0);
     expect(await summary().textContent()).toContain('The restore was cancelled');
     const compensation = summary().getByRole('region', { name: 'Compensation' });
     for (const entry of cancelled.compensation) expect(await compensation.textContent()).toContain(entry.message.replace(/`/g, ''));

@@ -5,7 +5,7 @@
 import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
-import { kindOf, modeOf, type RestorePlan } from '../../shared/restorePlan';
+import { downtimeWindows, kindOf, modeOf, type RestorePlan } from '../../shared/restorePlan';
 import type { Timeouts } from '../../main/core/restore/stepContext';
 import { InvalidInputError } from '../../main/core/errors';
 import { requireArgs, type CommandContext, type Command } from '../context';
@@ -27,10 +27,13 @@ export const restore: Command = async (ctx) => {
   const fromBackup = stringOption(ctx, 'from-backup');
   const backupDir = stringOption(ctx, 'backup-dir');
   const pgBinDir = stringOption(ctx, 'pg-bin');
-  if (ctx.options['side-by-side'] === true && ctx.options['in-place'] === true) throw new InvalidInputError('Choose one of --side-by-side and --in-place.', [], 'In-place is the default; --side-by-side is opt-in.');
-  const mode = ctx.options['side-by-side'] === true ? 'side-by-side' : 'in-place';
+  if (ctx.options['side-by-side'] === true && ctx.options['in-place'] === true) {
+    throw new InvalidInputError('Choose one of --side-by-side and --in-place.', [], 'Give neither to let the preflight choose: side-by-side where every replica allows it, otherwise in-place.');
+  }
+  // Neither flag: the preflight chooses (side-by-side where possible); a flag is a demand.
+  const mode = ctx.options['side-by-side'] === true ? 'side-by-side' : ctx.options['in-place'] === true ? 'in-place' : undefined;
   const { plan, preflight } = await service.prepare({
-    mode,
+    ...(mode ? { mode } : {}),
     installation: installation!,
     replicas: asList(ctx.options.replica),
     ...(fromBackup ? { fromBackup } : {}),
@@ -39,7 +42,10 @@ export const restore: Command = async (ctx) => {
   });
 
   if (dryRun) {
-    if (ctx.out.json) printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, mode: plan.mode, modeReason: plan.modeReason, steps: plan.steps } });
+    if (ctx.out.json) {
+      const plain = { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, mode: modeOf(plan), modeReason: plan.modeReason, downtime: downtimeWindows(plan), steps: plan.steps };
+      printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: plain });
+    }
     else ctx.out.stdout(`${formatPlan(plan)}\n\n${formatPreflight(preflight)}\n\nDry run: nothing was changed.\n`);
     return preflight.ok ? EXIT_OK : EXIT_FAILED;
   }

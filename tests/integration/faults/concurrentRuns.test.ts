@@ -52,7 +52,7 @@ describe('concurrent restores of one installation', () => {
     const imported = await env.cli(['profiles', 'import', join(env.dir, 'profiles.json'), '--approve-commands'], { REPLICA_DESK_HOME: otherHome });
     expect(imported.code).toBe(0);
     const slow = startRestore(env);
-    const runId = await waitForStep(env, 'restore');
+    const runId = await waitForStep(env, 'restore-shadow');
 
     const rival = await env.cli(['restore', env.installation, '--yes'], { REPLICA_DESK_HOME: otherHome });
     expect(rival.code).toBe(1);
@@ -71,7 +71,8 @@ describe('concurrent restores of one installation', () => {
   }, 240_000);
 
   it('a run whose lock session is killed stops before its next step, puts the untouched replica back, and resumes', async () => {
-    const run = startRestore(env);
+    // In place, where the replica is stopped before the backup and so must be put back.
+    const run = startRestore(env, ['--in-place']);
     const runId = await waitForStep(env, 'dump-master');
     // The DBA (or a network blip) ends rls1's lock session: another run could now take it.
     const killed = await env.b.query<{ n: string }>(

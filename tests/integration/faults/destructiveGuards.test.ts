@@ -1,7 +1,8 @@
 // What stands between a restore and a wrong drop: the replica is proven stopped again right
 // before its schema is dropped (a server started meanwhile is not dropped under), a status
-// command that cannot answer is "unknown", never "stopped", and a schema that calls itself a
-// publication server is a master's, whatever the profile says.
+// command that cannot answer is "unknown", never "stopped" (both in place, where the drop
+// is), and a schema that calls itself a publication server is a master's, whatever the
+// profile says: in place it is not dropped, side by side (the default) not renamed aside.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ describe('guards before every destructive step', () => {
 
   it('refuses to drop a replica that was started again during the backup, starts nothing twice, and resumes', async () => {
     const before = await rls1Fingerprint();
-    const run = startRestore(env, ['--replica', 'rls1']);
+    const run = startRestore(env, ['--replica', 'rls1', '--in-place']);
     const runId = await waitForStep(env, 'dump-master');
     expect(await runShell(env.control.rls1.start)).toBe(0);
     const result = await run.done;
@@ -52,7 +53,7 @@ describe('guards before every destructive step', () => {
     expect((await env.cli(['profiles', 'import', join(env.dir, 'profiles-unknown.json'), '--replace', '--approve-commands'])).code).toBe(0);
     try {
       const before = await rls1Fingerprint();
-      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json'], { REPLICA_DESK_START_WAIT_MS: '1000' });
+      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--in-place', '--yes', '--json'], { REPLICA_DESK_START_WAIT_MS: '1000' });
       expect(result.code).toBe(1);
       const record = JSON.parse(result.stdout);
       expect(record.replicas[0].status).toBe('failed');
@@ -69,22 +70,35 @@ describe('guards before every destructive step', () => {
     }
   }, 120_000);
 
-  it('refuses to drop a schema whose own repository_server_type is publication', async () => {
+  /** Restores rls1 while its own schema says `publication`; returns the run record, the schema set back to `live`. */
+  async function restoreRls1CallingItselfPublication(args: string[]): Promise<any> {
     const system = `"cm_rls1"."system"`;
     await env.b.query(`UPDATE ${system} SET content = 'publication' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     try {
       const before = await rls1Fingerprint();
-      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', '--yes', '--json']);
+      const result = await env.cli(['restore', env.installation, '--replica', 'rls1', ...args, '--yes', '--json']);
       expect(result.code).toBe(1);
       const record = JSON.parse(result.stdout);
-      const drop = stepOf(record, 'drop-schema', 'rls1');
       expect(record.replicas[0].message).toMatch(/publication/);
-      expect(drop.status).toBe('pending'); // refused in its transaction: the schema is whole, compensation restarted the replica
+      // Refused in its transaction: the schema is whole under its name, compensation restarted the replica.
       expect(await rls1Fingerprint()).toBe(before);
       expect(await runShell(env.control.rls1.status)).toBe(0);
+      return record;
     } finally {
       await env.b.query(`UPDATE ${system} SET content = 'live' WHERE property = 'repository_server_type'`, [], 'cm_rls1');
     }
+  }
+
+  it('refuses to drop (in place) a schema whose own repository_server_type is publication', async () => {
+    const record = await restoreRls1CallingItselfPublication(['--in-place']);
+    expect(stepOf(record, 'drop-schema', 'rls1').status).toBe('pending');
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+  }, 120_000);
+
+  it('refuses to rename aside (side by side, the default) a schema whose own repository_server_type is publication', async () => {
+    const record = await restoreRls1CallingItselfPublication([]);
+    expect(record.mode).toBe('side-by-side');
+    expect(stepOf(record, 'swap', 'rls1').status).not.toBe('done');
     expect(await env.masterFingerprint()).toBe(masterBefore);
   }, 120_000);
 });

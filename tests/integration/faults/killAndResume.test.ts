@@ -2,6 +2,9 @@
 // start), and Ctrl-C during the restore: `runs resume` then finishes the run, nothing of the
 // dead run is left running, no partial dump is left, and the master is never touched. One
 // environment, scenarios in sequence: a succeeded resume leaves everything running and restored.
+// The dump and the start run in the default mode (side-by-side here); the restore, the
+// fix-ups and the Ctrl-C with the replica left stopped are the in-place procedure's steps
+// (sideBySide.test.ts kills the shadow restore).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +25,8 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
   }, 180_000);
   afterAll(async () => env?.stop());
 
-  async function killDuring(step: string, replica: string | null, before?: (runId: string) => Promise<void>): Promise<string> {
-    const run = startRestore(env);
+  async function killDuring(step: string, replica: string | null, before?: (runId: string) => Promise<void>, args: string[] = []): Promise<string> {
+    const run = startRestore(env, args);
     const runId = await waitForStep(env, step, replica ? { replica } : {});
     await before?.(runId);
     await killAndExpectInterrupted(env, run, runId, step, replica, outputs);
@@ -70,14 +73,14 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
   }, 240_000);
 
   it('kill -9 during the restore: the resume restores again and finishes', async () => {
-    const runId = await killDuring('restore', 'rls1');
+    const runId = await killDuring('restore', 'rls1', undefined, ['--in-place']);
     const record = await resumeAndCheck(runId);
     // The backup was taken once, before the kill, and reused.
     expect(stepOf(record, 'dump-master', null).status).toBe('done');
   }, 240_000);
 
   it('kill -9 during the fix-ups (held on a table lock): the resume applies them and finishes', async () => {
-    const run = startRestore(env);
+    const run = startRestore(env, ['--in-place']);
     await waitForStep(env, 'restore', { replica: 'rls1' });
     // As soon as the restore commits (its tables become visible), a superuser takes a lock that
     // the fix-ups' DELETE waits for, but the restore step's count(*) does not.
@@ -105,7 +108,7 @@ describe('the CLI killed or interrupted in each phase, then resumed', () => {
   }, 240_000);
 
   it('SIGINT during the restore: cancelled, the dropped replica stays stopped (left-stopped), and the resume finishes', async () => {
-    const run = startRestore(env);
+    const run = startRestore(env, ['--in-place']);
     const runId = await waitForStep(env, 'restore', { replica: 'rls1' });
     run.child.kill('SIGINT');
     const result = await run.done;

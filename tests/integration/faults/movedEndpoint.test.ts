@@ -64,8 +64,12 @@ describe('a replica address that leads to another cluster on resume', () => {
       const record = JSON.parse(resumed.stdout);
       expect(record.replicas[0].status).toBe('failed');
       expect(record.replicas[0].message).toMatch(/checked as database "cm_rls1" of cluster \d+/);
-      expect(stepOf(record, 'drop-schema', 'rls1').status).toBe('pending');
+      // The default mode: nothing restored, swapped or created there.
+      expect(record.mode).toBe('side-by-side');
+      expect(stepOf(record, 'restore-shadow', 'rls1').status).not.toBe('done');
+      expect(stepOf(record, 'swap', 'rls1').status).toBe('pending');
       expect(await schemaFingerprint(env.a, 'cm_rls1', 'cm_rls1')).toBe(impostorBefore);
+      expect((await env.a.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cm\\_rls1\\_\\_rd\\_%'`, [], 'cm_rls1')).rows).toEqual([]);
     } finally {
       await moved.close();
     }

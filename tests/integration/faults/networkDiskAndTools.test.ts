@@ -2,7 +2,10 @@
 // (through a loopback tcpProxy), that replica's cluster restarted, the master's changelog
 // written to during the dump, a full backup disk, and client tools older than the server.
 // One environment (rls1's database behind the proxy), scenarios in sequence; each ends with
-// everything running and restored, and the master untouched.
+// everything running and restored, and the master untouched. The faults mid-restore and the
+// disk filling during the dump are about the in-place procedure's failure handling (the
+// replica dropped and left stopped, the stopped replicas started again): they ask --in-place;
+// the others run the default mode.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +73,7 @@ describe('network, cluster, disk and tool faults', () => {
 
   it('a network cut to rls1\'s database mid-restore fails rls1 with a classified message; rls2 is unaffected; the resume finishes', async () => {
     const proxy = env.rls1Proxy!;
-    const run = startRestore(env);
+    const run = startRestore(env, ['--in-place']);
     const runId = await waitForStep(env, 'restore', { replica: 'rls1' });
     proxy.cut({ refuseNew: true });
     const result = await run.done.finally(() => proxy.reopen());
@@ -92,7 +95,7 @@ describe('network, cluster, disk and tool faults', () => {
   }, 180_000);
 
   it('a restart of rls1\'s cluster mid-restore fails rls1; the resume finishes', async () => {
-    const run = startRestore(env);
+    const run = startRestore(env, ['--in-place']);
     const runId = await waitForStep(env, 'restore', { replica: 'rls1' });
     // Mid-restore: once psql streams into rls1's cluster (its session is there), not while the
     // step is still connecting (that would be a failed connection, another fault).
@@ -205,7 +208,7 @@ describe('network, cluster, disk and tool faults', () => {
     expect(await runShell(`mount -t tmpfs -o size=200m tmpfs '${dir}'`)).toBe(0);
     mounts.push(dir);
     const before = await fingerprints();
-    const run = startRestore(env, ['--backup-dir', dir]);
+    const run = startRestore(env, ['--backup-dir', dir, '--in-place']);
     await waitForStep(env, 'dump-master');
     await runShell(`dd if=/dev/zero of='${join(dir, 'filler')}' bs=1M count=200 2>/dev/null`);
     const result = await run.done;

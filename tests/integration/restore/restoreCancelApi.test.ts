@@ -1,5 +1,6 @@
 // The app cancels through core (no Ctrl-C there): RestoreService.cancel(runId) stops the
-// run's child processes and the run ends cancelled with its compensation recorded.
+// run's child processes and the run ends cancelled with its compensation recorded (in place,
+// where the replicas are stopped before the backup and so must be started again).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplicaDesk, type ReplicaDesk } from '../../../src/main/core/replicaDesk';
 import type { RestoreEvent } from '../../../src/shared/restoreEvents';
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 describe('cancelling a run through the core API', () => {
   it('ends the run cancelled, restarts the replicas and streams events on the way', async () => {
-    const { plan, preflight } = await core.restore.prepare({ installation: env.installation, replicas: [] });
+    const { plan, preflight } = await core.restore.prepare({ installation: env.installation, replicas: [], mode: 'in-place' });
     expect(preflight.ok).toBe(true);
     const runId = core.restore.start(plan, preflight, { all: 'test' });
     const events: RestoreEvent[] = [];

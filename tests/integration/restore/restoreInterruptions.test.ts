@@ -1,6 +1,7 @@
-// Interruptions: a restore killed mid-way is visibly interrupted and `runs resume` finishes
-// it; a cancelled one stops its child processes, restarts the replicas it stopped (their
-// schemas untouched) and is recorded as cancelled with the compensation it ran.
+// Interruptions: a restore killed mid-way (the default mode, side-by-side here) is visibly
+// interrupted and `runs resume` finishes it; a cancelled in-place one stops its child
+// processes, restarts the replicas it stopped (their schemas untouched) and is recorded as
+// cancelled with the compensation it ran.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, repoRoot } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 
-function startRestore(env: RestoreEnvironment): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'replica-desk.js'), 'restore', env.installation, '--yes', '--json'], {
+function startRestore(env: RestoreEnvironment, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'replica-desk.js'), 'restore', env.installation, '--yes', '--json', ...extra], {
     env: { ...process.env, ...env.env, REPLICA_DESK_HOME: env.home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -46,16 +47,20 @@ describe('a restore killed during the restore step', () => {
 
   it('is shown as interrupted, and runs resume finishes it', async () => {
     const { child, done } = startRestore(env);
-    const runId = await waitForStep(env, 'restore');
+    const runId = await waitForStep(env, 'restore-shadow');
     child.kill('SIGKILL');
     await done;
+    // Side-by-side: the replicas were never stopped.
+    expect(await runShell(env.control.rls1.status)).toBe(0);
+    expect(await runShell(env.control.rls2.status)).toBe(0);
 
     const shown = JSON.parse((await env.cli(['runs', 'show', runId, '--json'])).stdout);
     expect(shown.status).toBe('running');
     expect(shown.interrupted).toBe(true);
     expect(shown.resumable).toBe(true);
     expect(shown.steps.find((s: any) => s.id === 'dump-master').status).toBe('done');
-    expect(shown.steps.some((s: any) => s.id === 'restore' && s.status === 'running')).toBe(true);
+    expect(shown.mode).toBe('side-by-side');
+    expect(shown.steps.some((s: any) => s.id === 'restore-shadow' && s.status === 'running')).toBe(true);
     const listed = await env.cli(['runs', 'list']);
     expect(listed.stdout).toMatch(new RegExp(`${runId}.*interrupted`));
 
@@ -80,7 +85,7 @@ describe('a restore killed during the restore step', () => {
   });
 });
 
-describe('a restore cancelled during the backup', () => {
+describe('an in-place restore cancelled during the backup', () => {
   let env: RestoreEnvironment;
   beforeAll(async () => {
     env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
@@ -89,7 +94,8 @@ describe('a restore cancelled during the backup', () => {
 
   it('kills pg_dump, removes the partial file, restarts the stopped replicas and records it', async () => {
     const before = { rls1: await schemaFingerprint(env.b, 'cm_rls1', 'cm_rls1'), rls2: await schemaFingerprint(env.a, 'coremedia', 'cm_rls2') };
-    const { child, done } = startRestore(env);
+    // In place, the replicas are stopped before the backup, so the cancel must start them again.
+    const { child, done } = startRestore(env, ['--in-place']);
     const runId = await waitForStep(env, 'dump-master');
     child.kill('SIGINT');
     const result = await done;

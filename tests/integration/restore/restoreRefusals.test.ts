@@ -25,16 +25,31 @@ afterAll(async () => env?.stop());
 describe('restore refuses before changing anything', () => {
   it('prints the plan with the exact SQL and commands in a dry run, changing nothing', async () => {
     const before = await fingerprints();
+    // The default: side-by-side, since both roles may create schemas and the local servers have room.
     const result = await env.cli(['restore', env.installation, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
-    expect(result.stdout).toMatch(/UPDATE "cm_rls2"\."system" SET "content" = 'live'/);
+    expect(result.stdout).toContain('Mode: side-by-side');
+    expect(result.stdout).toContain('Side-by-side (the default where possible)');
+    expect(result.stdout).toContain('ALTER SCHEMA "cm_rls1__rd_new" RENAME TO "cm_rls1"');
+    expect(result.stdout).toMatch(/UPDATE "cm_rls2__rd_new"\."system" SET "content" = 'live'/);
+    expect(result.stdout).not.toContain('DROP SCHEMA');
     expect(result.stdout).toContain(env.control.rls1.stop);
     expect(result.stdout).toContain('Dry run: nothing was changed.');
     expect(result.stdout).not.toContain(env.password);
     const json = JSON.parse((await env.cli(['restore', env.installation, '--dry-run', '--json'])).stdout);
     expect(json.ok).toBe(true);
-    expect(json.plan.steps.map((s: any) => s.id)).toContain('restore');
+    expect(json.plan.mode).toBe('side-by-side');
+    expect(json.plan.modeReason).toMatch(/downtime window: rls1: steps \d+–\d+; rls2: steps \d+–\d+/);
+    const seq = (id: string, r: string) => json.plan.steps.find((s: any) => s.id === id && s.replica === r).seq;
+    expect(json.plan.downtime).toEqual(['rls1', 'rls2'].map((r) => ({ replica: r, fromSeq: seq('stop-replica', r), toSeq: seq('start-replica', r) })));
+    expect(json.plan.steps.find((s: any) => s.id === 'swap' && s.replica === 'rls2').actions.map((a: any) => a.text)).toContain('ALTER SCHEMA "cm_rls2__rd_new" RENAME TO "cm_rls2"');
+    expect(json.preflight.find((f: any) => f.check === 'restore-mode')).toMatchObject({ ok: true, severity: 'info' });
+    // The vendor's procedure on demand.
+    const inPlace = await env.cli(['restore', env.installation, '--dry-run', '--in-place']);
+    expect(inPlace.code).toBe(0);
+    expect(inPlace.stdout).toContain('Mode: in-place');
+    expect(inPlace.stdout).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
+    expect(inPlace.stdout).toMatch(/UPDATE "cm_rls2"\."system" SET "content" = 'live'/);
     expect(await fingerprints()).toEqual(before);
     expect(JSON.parse((await env.cli(['runs', 'list', '--json'])).stdout).runs).toEqual([]);
   });
@@ -85,7 +100,7 @@ describe('a stop command that exits 0 but leaves the server running', () => {
   }, 120_000);
   afterAll(async () => lying?.stop());
 
-  it('drops nothing on that replica, restores the other, and says why', async () => {
+  it('swaps nothing in on that replica, restores the other, and says why', async () => {
     const rls1Before = await schemaFingerprint(lying.b, 'cm_rls1', 'cm_rls1');
     const result = await lying.cli(['restore', lying.installation, '--yes', '--json']);
     expect(result.code).toBe(1);
@@ -95,8 +110,9 @@ describe('a stop command that exits 0 but leaves the server running', () => {
     expect(byName.rls1.status).toBe('failed');
     expect(byName.rls1.message).toMatch(/still running/);
     expect(byName.rls2.status).toBe('succeeded');
-    const drop = record.steps.find((s: any) => s.id === 'drop-schema' && s.replica.endsWith('/rls1'));
-    expect(drop.status).toBe('pending');
+    expect(record.mode).toBe('side-by-side');
+    const swap = record.steps.find((s: any) => s.id === 'swap' && s.replica.endsWith('/rls1'));
+    expect(swap.status).toBe('pending');
     expect(await schemaFingerprint(lying.b, 'cm_rls1', 'cm_rls1')).toBe(rls1Before);
     expect(await runShell(lying.control.rls1.status)).toBe(0);
   });

@@ -1,15 +1,31 @@
-// The whole procedure through the CLI, as an admin would run it: two replicas from one
-// backup, one in its own database on another cluster, one over SSH in the master's own
-// database. Afterwards every check of the issue holds and the master is untouched.
+// The whole procedure through the CLI, as an admin would run it, in the default mode (the
+// preflight chooses side-by-side here: both replicas' roles may create schemas and the local
+// servers have room): two replicas from one backup, one in its own database on another
+// cluster, one over SSH in the master's own database. Afterwards every check of the issue
+// holds and the master is untouched: same data, same schema object, same table objects, and
+// no shadow or kept schema under its name.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { keptSchemaName } from '../../../src/main/core/restore/sideBySideNames';
 
 let env: RestoreEnvironment;
 let masterBefore: string;
 let record: any;
+let masterObjectsBefore: string[];
+
+/** The master schema's OID and every relation's OID and name: a rename or a re-create changes them. */
+const masterObjects = async () =>
+  (
+    await env.a.query<{ o: string }>(
+      `SELECT n.oid::text || ':' || n.nspname || ':' || coalesce(c.oid::text || ':' || c.relname, '') AS o
+         FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname = 'cm_master' ORDER BY 1`,
+      [],
+      'coremedia',
+    )
+  ).rows.map((r) => r.o);
 
 async function replicaSnapshot(name: 'rls1' | 'rls2') {
   const { cluster, database, schema } = env.replicaCluster(name);
@@ -26,6 +42,7 @@ beforeAll(async () => {
   assertCliBuilt();
   env = await startRestoreEnvironment();
   masterBefore = await env.masterFingerprint();
+  masterObjectsBefore = await masterObjects();
   // rls1 already has a different key file, rls2 the master's own: neither may be overwritten.
   for (const [name, bytes] of [['rls1', Buffer.from('an older, different key')], ['rls2', env.keyBytes]] as const) {
     mkdirSync(dirname(env.replicaKeyFile(name)), { recursive: true });
@@ -56,14 +73,15 @@ describe('restore of two replicas from one backup', () => {
     expect(record.steps.filter((s: any) => s.id === 'dump-master')).toHaveLength(1);
     expect(record.changelog).toEqual(expect.objectContaining({ sequenceNo: env.master.changelogHead.sequenceNo, idTag: env.master.changelogHead.idTag }));
     expect(typeof record.changelog.sequenceNo).toBe('string');
-    // In place is the default; the downtime (stop requested → running again) is measured here too.
-    expect(record.mode).toBe('in-place');
+    // Side-by-side is the default where possible; the downtime (stop requested → running again) is measured.
+    expect(record.mode).toBe('side-by-side');
     for (const r of record.replicas) {
       expect(typeof r.downtimeMs, r.replica).toBe('number');
       expect(r.downtimeMs).toBeGreaterThan(0);
       expect(r.downtimeMs).toBeLessThan(Date.parse(record.finishedAt) - Date.parse(record.createdAt));
-      expect(r.keptSchema).toBeNull();
+      expect(r.keptSchema).toBe(keptSchemaName(r.replica.endsWith('/rls1') ? 'cm_rls1' : 'cm_rls2', record.runId));
     }
+    expect(record.steps.some((s: any) => s.id === 'drop-schema')).toBe(false);
   });
 
   it('keeps the backup with its size and SHA-256', () => {
@@ -86,10 +104,13 @@ describe('restore of two replicas from one backup', () => {
     }
   });
 
-  it('never touches the master, and leaves no master-named schema on the replica cluster', async () => {
+  it('never touches or renames the master beside rls2, and leaves no master-named schema on the replica clusters', async () => {
     expect(await env.masterFingerprint()).toBe(masterBefore);
-    expect((await replicaSnapshot('rls1')).schemas).toEqual(['cm_rls1']);
-    expect((await replicaSnapshot('rls2')).schemas).toEqual(['cm_master', 'cm_rls2']);
+    expect(await masterObjects()).toEqual(masterObjectsBefore);
+    const kept = (schema: string) => keptSchemaName(schema, record.runId);
+    expect((await replicaSnapshot('rls1')).schemas).toEqual(['cm_rls1', kept('cm_rls1')]);
+    // The shared database: the master's schema as it was, the replica's and its kept one; no shadow left.
+    expect((await replicaSnapshot('rls2')).schemas).toEqual(['cm_master', 'cm_rls2', kept('cm_rls2')]);
   });
 
   it('copies the key file renamed for each replica, private and identical', () => {
@@ -126,7 +147,8 @@ describe('restore of two replicas from one backup', () => {
     const shown = await env.cli(['runs', 'show', record.runId]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('SUCCEEDED');
-    expect(shown.stdout).toMatch(/Restored \d+ tables into cm_rls1/);
+    expect(shown.stdout).toMatch(/Restored \d+ tables into the shadow schema cm_rls1__rd_new/);
+    expect(shown.stdout).toContain(`the previous one is kept as ${keptSchemaName('cm_rls1', record.runId)}`);
     expect(shown.stdout).toContain('Log');
     const listed = JSON.parse((await env.cli(['runs', 'list', '--json'])).stdout);
     expect(listed.runs.map((r: any) => r.runId)).toContain(record.runId);

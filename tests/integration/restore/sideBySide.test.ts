@@ -1,10 +1,12 @@
-// The side-by-side restore (opt-in, `restore --side-by-side`) through the CLI, in both layouts
+// The side-by-side restore (the default where possible; asked here as `restore --side-by-side`) through the CLI, in both layouts
 // (rls1 in its own database on cluster b, rls2 in the master's shared database on cluster a):
 // the replicas keep running through the dump and the shadow restore; after the swap each
 // replica's schema has the master's data as a live replica, its previous schema is kept with
 // the old data, the master is untouched, and the record has mode, downtime and kept schema. A
 // kill during the shadow restore leaves the running replica untouched; `runs resume` finishes.
-// A shadow schema left by another run is refused by the preflight and never dropped.
+// A shadow schema left by another run is refused by the preflight and never dropped, also when
+// no mode was asked (the default does not fall back to in-place, which would drop the replica's
+// schema while a resumable shadow exists); only --in-place ignores it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
 import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
@@ -239,8 +241,17 @@ describe('side-by-side restore through the CLI', () => {
     const real = await env.cli(['restore', env.installation, '--side-by-side', '--yes', '--json']);
     expect(real.code).not.toBe(0);
     expect(await schemasLike('rls1', 'cm_rls1__rd_new')).toEqual(['cm_rls1__rd_new']);
-    // The in-place mode does not care about a shadow.
-    const inPlace = JSON.parse((await env.cli(['restore', env.installation, '--dry-run', '--json'])).stdout);
+    // Without a mode, the default blocks too, and says to resume or clean up.
+    const auto = await env.cli(['restore', env.installation, '--dry-run', '--json']);
+    expect(auto.code).not.toBe(0);
+    const autoOut = JSON.parse(auto.stdout);
+    expect(autoOut.plan.mode).toBe('side-by-side');
+    expect(autoOut.plan.modeReason).toContain('blocked');
+    expect(autoOut.plan.modeReason).toContain('Resume that run or clean up');
+    expect(autoOut.preflight.find((f: any) => f.check === 'leftover-shadow' && f.server === `${env.installation}/rls1`)).toMatchObject({ ok: false, severity: 'error' });
+    expect(await schemasLike('rls1', 'cm_rls1__rd_new')).toEqual(['cm_rls1__rd_new']);
+    // The in-place mode, asked for, does not look at a shadow.
+    const inPlace = JSON.parse((await env.cli(['restore', env.installation, '--in-place', '--dry-run', '--json'])).stdout);
     expect(inPlace.preflight.some((f: any) => f.check === 'leftover-shadow')).toBe(false);
     await env.b.query('DROP SCHEMA cm_rls1__rd_new', [], 'cm_rls1');
   }, 120_000);

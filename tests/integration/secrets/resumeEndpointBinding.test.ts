@@ -61,7 +61,9 @@ describe('resuming a run after the replica was pointed elsewhere', () => {
     expect(JSON.stringify(failed)).toContain(
       `The stored database password for ${env.installation}/rls1 was entered for cm_rls1@127.0.0.1:${proxy.port}/cm_rls1; the profile now points at cm_rls1@127.0.0.1:${env.b.port}/cm_rls1`,
     );
-    expect(stepOf(failed, 'drop-schema', 'rls1').status).toBe('pending');
+    // The default mode (side-by-side here): nothing was swapped in.
+    expect(failed.mode).toBe('side-by-side');
+    expect(stepOf(failed, 'swap', 'rls1').status).toBe('pending');
 
     // Pointed back and confirmed for the old address, the run finishes where it started.
     const back = join(env.dir, 'profiles-back.json');

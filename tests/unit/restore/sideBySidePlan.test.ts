@@ -1,10 +1,10 @@
-// The side-by-side plan (opt-in): the replica is stopped only for its swap, after its shadow
+// The side-by-side plan (the default where possible): the replica is stopped only for its swap, after its shadow
 // schema is restored, fixed up and verified; the plan names the mode, why, the downtime
 // window and the exact swap SQL; the shadow and kept names never exceed 63 bytes.
 import { describe, expect, it } from 'vitest';
 import { planRestore, withRunId } from '../../../src/main/core/restore/planRestore';
 import { derivedSchemaName, keptSchemaName, runTag, shadowSchemaName } from '../../../src/main/core/restore/sideBySideNames';
-import { inMasterPhase } from '../../../src/shared/restorePlan';
+import { downtimeWindows, inMasterPhase } from '../../../src/shared/restorePlan';
 import { InstallationSchema } from '../../../src/shared/profiles';
 
 const installation = (onlineBackup = true) =>
@@ -74,20 +74,25 @@ describe('side-by-side plan', () => {
     const stored = withRunId(plan, runId);
     expect(sql(stored)[2]).toBe(`ALTER SCHEMA "Cm_Rls2" RENAME TO "Cm_Rls2__rd_prev_${runTag(runId)}"`);
     expect(runTag(runId)).toMatch(/^[0-9a-f]{8}$/);
+    // The stored title names the kept schema too, not the placeholder.
+    const swapTitles = stored.steps.filter((s) => s.id === 'swap').map((s) => s.title);
+    expect(swapTitles.some((t) => t.endsWith(`keeping the current schema as Cm_Rls2__rd_prev_${runTag(runId)}`))).toBe(true);
+    expect(swapTitles.join('\n')).not.toContain('<runtag>');
     // Everything else of the plan is as it was.
     expect(stored.steps.filter((s) => s.id !== 'swap')).toEqual(plan.steps.filter((s) => s.id !== 'swap'));
   });
 
   it('names the mode, why, and each replica\'s downtime window by step number, in both modes', () => {
-    const side = planRestore(installation(), { replicas: [], backupDir: '/b', mode: 'side-by-side' });
+    const side = planRestore(installation(), { replicas: [], backupDir: '/b', mode: 'side-by-side', modeWhy: 'Side-by-side (the default where possible): every replica passed.' });
     const seq = (p: typeof side, id: string, r: string) => p.steps.find((s) => s.id === id && s.replica === r)!.seq;
-    expect(side.modeReason).toContain('opt-in');
-    expect(side.modeReason).toContain('rollback and discard are not built yet');
+    expect(side.modeReason).toMatch(/^Side-by-side \(the default where possible\): every replica passed\. /);
+    expect(side.modeReason).toContain('kept beside it for rollback');
+    expect(downtimeWindows(side)).toEqual(['rls1', 'rls2'].map((r) => ({ replica: r, fromSeq: seq(side, 'stop-replica', r), toSeq: seq(side, 'start-replica', r) })));
     expect(side.modeReason).toContain(`rls1: steps ${seq(side, 'stop-replica', 'rls1')}–${seq(side, 'start-replica', 'rls1')}`);
     expect(side.modeReason).toContain(`rls2: steps ${seq(side, 'stop-replica', 'rls2')}–${seq(side, 'start-replica', 'rls2')}`);
     const inPlace = planRestore(installation(), { replicas: [], backupDir: '/b' });
     expect(inPlace.mode).toBe('in-place');
-    expect(inPlace.modeReason).toContain('the default');
+    expect(inPlace.modeReason).toContain('The vendor\'s procedure');
     expect(inPlace.modeReason).toContain(`rls1: steps ${seq(inPlace, 'stop-replica', 'rls1')}–${seq(inPlace, 'start-replica', 'rls1')}`);
     expect(inPlace.steps.some((s) => s.id === 'swap' || s.id === 'restore-shadow')).toBe(false);
   });

@@ -7,7 +7,7 @@ import { quoteIdent } from '../postgres/catalog';
 import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
-import type { PlannedAction, PlannedStep, RestoreMode, RestorePlan, StepId } from '../../../shared/restorePlan';
+import { downtimeWindows, type PlannedAction, type PlannedStep, type RestoreMode, type RestorePlan, type StepId } from '../../../shared/restorePlan';
 import { DEFAULT_TIMEOUTS } from './stepContext';
 import { derivedSchemaName, keptSchemaName, KEPT_SUFFIX_PREFIX, shadowSchemaName } from './sideBySideNames';
 import { swapStatements } from './steps/swapStep';
@@ -20,8 +20,10 @@ export interface PlanOptions {
   fromBackup?: string;
   /** The master's repository tables as its catalog spells them (the dump carries them to the replica). */
   tables?: RepositoryTables;
-  /** `in-place` (the default) or `side-by-side` (opt-in: `restore --side-by-side`). */
+  /** The run's mode as the preflight chose it (chooseRestoreMode.ts); in-place when absent. */
   mode?: RestoreMode;
+  /** Why that mode (the preflight's words); the plan adds what the mode means and the downtime window. */
+  modeWhy?: string;
   /** Known once the run is created: names the kept schema exactly (otherwise `<runtag>`). */
   runId?: string;
 }
@@ -44,11 +46,20 @@ export function swapActions(replica: Server, runId: string | undefined): Planned
   ];
 }
 
-/** The plan with the run's own kept-schema names in its swap SQL (called once the run id is known). */
+/** The swap step's title, naming the kept schema (a placeholder until the run id is known). */
+const swapTitle = (replica: Server, runId: string | undefined, ref: string): string =>
+  `Swap ${shadowSchemaName(replica.db.schema)} in as ${replica.db.schema} on ${ref}, keeping the current schema as ${plannedKeptSchema(replica.db.schema, runId)}`;
+
+/** The plan with the run's own kept-schema names in its swap title and SQL (called once the run id is known). */
 export function withRunId(plan: RestorePlan, runId: string): RestorePlan {
+  const ref = (s: Server) => formatServerRef({ installation: plan.installation.name, server: s.name });
   return {
     ...plan,
-    steps: plan.steps.map((s) => (s.id === 'swap' && s.replica ? { ...s, actions: swapActions(plan.installation.servers.find((r) => r.name === s.replica)!, runId) } : s)),
+    steps: plan.steps.map((s) => {
+      if (s.id !== 'swap' || !s.replica) return s;
+      const replica = plan.installation.servers.find((r) => r.name === s.replica)!;
+      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId) };
+    }),
   };
 }
 
@@ -221,7 +232,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     addStop(r);
     // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
     addCopyKey(r);
-    add('swap', r, `Swap ${shadow} in as ${schema} on ${ref(r)}, keeping the current schema as ${plannedKeptSchema(schema, options.runId)}`, swapActions(r, options.runId), { destructive: true });
+    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId), { destructive: true });
     addStartAndVerify(r);
   }
 
@@ -232,29 +243,28 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     replicas: replicas.map((r) => r.name),
     backup: options.fromBackup ? { mode: 'existing', file: options.fromBackup } : { mode: 'dump', dir: options.backupDir },
     mode,
-    modeReason: modeReason(mode, numbered, replicas),
+    modeReason: modeReason(mode, numbered, replicas, options.modeWhy),
     steps: numbered,
   };
 }
 
 /** Which mode runs and why, and each replica's downtime window by step number. */
-function modeReason(mode: RestoreMode, steps: PlannedStep[], replicas: Server[]): string {
-  const windows = replicas
-    .map((r) => {
-      const seq = (id: StepId) => steps.find((s) => s.id === id && s.replica === r.name)?.seq;
-      return `${r.name}: steps ${seq('stop-replica')}–${seq('start-replica')}`;
-    })
+function modeReason(mode: RestoreMode, steps: PlannedStep[], replicas: Server[], why: string | undefined): string {
+  const windows = downtimeWindows({ replicas: replicas.map((r) => r.name), steps })
+    .map((w) => `${w.replica}: steps ${w.fromSeq}–${w.toSeq}`)
     .join('; ');
+  const prefix = why ? `${why} ` : '';
   if (mode === 'side-by-side') {
     return (
-      'Side-by-side (opt-in, --side-by-side): each replica keeps serving during the backup and while its next schema is restored, fixed up and verified in a shadow schema; ' +
-      `it is down only from its stop until it runs again after the swap (${windows}), whatever the size of the database. ` +
-      'Its previous schema is kept beside it; rollback and discard are not built yet, so drop a kept schema by hand once it is no longer needed. ' +
-      'Needs room for a second copy of the schema in the replica\'s database and the right to create schemas there (see the preflight).'
+      prefix +
+      'Each replica keeps serving during the backup and while its next schema is restored, fixed up and verified in a shadow schema; ' +
+      `it is down only from its stop until it runs again after the swap (downtime window: ${windows}), whatever the size of the database. ` +
+      'Its previous schema is kept beside it for rollback until discarded (`replica-desk runs discard RUN_ID`).'
     );
   }
   return (
-    `In-place (the default, the vendor's procedure): each replica is down from its stop until it runs again (${windows}), through the backup, the drop and the whole restore. ` +
-    'Side-by-side (--side-by-side) keeps it serving until a short swap; it is opt-in in this version because rollback and discard of the kept schema are not built yet.'
+    prefix +
+    `The vendor's procedure: each replica is down from its stop until it runs again (downtime window: ${windows}), through the backup, the drop and the whole restore. ` +
+    'Side-by-side, the default where the replica\'s database allows it, keeps it serving until a short swap.'
   );
 }

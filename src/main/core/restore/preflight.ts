@@ -25,7 +25,10 @@ import type { PreflightFinding } from '../../../shared/restorePlan';
 import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { connectionEncryption } from '../postgres/connectionEncryption';
 import type { RestoreMode } from '../../../shared/restorePlan';
-import { checkSideBySide } from './sideBySidePreflight';
+import { checkSideBySide, databaseSpace } from './sideBySidePreflight';
+import { chooseRestoreMode } from './chooseRestoreMode';
+import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
+import { keptSchemasFinding } from './keptSchemaPileUp';
 
 export type { PreflightFinding };
 
@@ -37,6 +40,9 @@ export interface PreflightResult {
   /** Per server name: whether preflight's connection to its database was encrypted. */
   encryption: Record<string, ConnectionEncryption>;
   masterSchemaBytes?: number;
+  /** The mode the run will have (chooseRestoreMode.ts), and why. */
+  mode: RestoreMode;
+  modeReason: string;
   tools?: { pgDump: string; pgRestore: string; psql: string; version: string };
 }
 
@@ -52,8 +58,13 @@ export interface PreflightInput {
   fromBackup?: string;
   pgBinDir?: string;
   timeoutMs?: number;
-  /** Side by side adds its own checks (sideBySidePreflight.ts); default in-place. */
+  /**
+   * Asked explicitly, or undefined to choose: side-by-side where every replica passes its
+   * checks (sideBySidePreflight.ts), otherwise in-place (chooseRestoreMode.ts).
+   */
   mode?: RestoreMode;
+  /** The run that set a kept schema aside, for the discard command in the pile-up warning. */
+  runIdOfKept?: (kept: KeptSchema) => string | undefined;
 }
 
 /** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
@@ -82,7 +93,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     const p = toErrorPayload(e);
     findings.push({ check, server: server ? ref(server) : null, ok: false, severity, message: p.message, hint: p.hint });
   };
-  const result: PreflightResult = { ok: false, findings, identities: {}, encryption: {} };
+  const result: PreflightResult = { ok: false, findings, identities: {}, encryption: {}, mode: input.mode ?? 'side-by-side', modeReason: '' };
   const clients = new Map<string, pg.Client>();
 
   try {
@@ -140,12 +151,18 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         (message) => pass('privileges', r, message),
         (e) => failure('privileges', r, e),
       );
-      if (input.mode === 'side-by-side') {
-        await checkSideBySide(clients.get(r.name)!, r, ref(r), result.masterSchemaBytes).then(
+      const client = clients.get(r.name)!;
+      const space = await databaseSpace(client, r.db);
+      if (input.mode !== 'in-place') {
+        await checkSideBySide(client, r, ref(r), result.masterSchemaBytes, space).then(
           (found) => findings.push(...found),
           (e) => failure('side-by-side', r, e),
         );
       }
+      await listKeptSchemas(client, r.db.schema).then(
+        (kept) => findings.push(keptSchemasFinding(ref(r), kept, space, input.runIdOfKept ?? (() => undefined))),
+        (e) => failure('kept-schemas', r, e, 'warning'),
+      );
     }
 
     // One run per replica: another run anywhere holds its lock in the replica's database.
@@ -224,6 +241,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   } finally {
     await Promise.allSettled([...clients.values()].map((c) => closeClient(c)));
   }
+  // One mode for the whole run, from the side-by-side findings of every replica.
+  const choice = chooseRestoreMode(findings, input.mode, replicas.map(ref));
+  findings.splice(0, findings.length, ...choice.findings);
+  result.mode = choice.mode;
+  result.modeReason = choice.reason;
   result.ok = findings.every((f) => f.ok || f.severity !== 'error');
   input.log.info('preflight', { installation: installation.name, ok: result.ok, problems: findings.filter((f) => !f.ok).map((f) => f.message) });
   return result;

@@ -11,6 +11,8 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { runTag } from './sideBySideNames';
+import type { KeptSchema } from '../coremedia/keptSchemas';
 import { planRollback } from './planRollback';
 import { chooseRollbackReplicas, RollbackRefusedError } from './rollbackEligibility';
 import { runRollbackPreflight } from './rollbackPreflight';
@@ -31,7 +33,7 @@ export interface PrepareInput {
   fromBackup?: string;
   backupDir?: string;
   pgBinDir?: string;
-  /** `side-by-side` is opt-in (`restore --side-by-side`); in-place is the default. */
+  /** Asked explicitly (`--side-by-side`, `--in-place`), or undefined: side-by-side where possible (chooseRestoreMode.ts). */
   mode?: RestoreMode;
 }
 
@@ -107,6 +109,7 @@ export class RestoreService {
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
+      runIdOfKept: (kept) => this.runIdOfKept(installation.name, kept),
     });
     // One run per replica: a live run on this workstation is found here, one elsewhere by the
     // preflight's look at the replicas' database locks.
@@ -120,9 +123,15 @@ export class RestoreService {
       backupDir,
       ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
       ...(preflight.tables ? { tables: preflight.tables } : {}),
-      ...(input.mode ? { mode: input.mode } : {}),
+      mode: preflight.mode,
+      modeWhy: preflight.modeReason,
     });
     return { plan, preflight };
+  }
+
+  /** The run that set `kept` aside: the history's record of kept schemas, else the run whose tag its name carries (sideBySideNames.ts). */
+  private runIdOfKept(installation: string, kept: KeptSchema): string | undefined {
+    return this.runs.kept.list().find((k) => k.schema === kept.name)?.runId ?? this.runs.list({ installation, limit: 1000 }).find((r) => runTag(r.runId) === kept.tag)?.runId;
   }
 
   /**

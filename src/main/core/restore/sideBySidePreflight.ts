@@ -58,7 +58,7 @@ export function roomFinding(server: string, masterSchemaBytes: number | undefine
   }
   const needed = masterSchemaBytes;
   if (space.free === null) {
-    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${mb(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy.' };
+    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${mb(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy. Side-by-side is still chosen by default: a remote server\'s room cannot be measured from here, and refusing it would make side-by-side impossible wherever the database runs on its own machine.' };
   }
   if (space.free < needed) {
     return { check, server, ok: false, severity: 'error', message: `Not enough room for the shadow schema: ${mb(space.free)} free in ${space.where}, about ${mb(needed)} needed, ${how}.`, hint: 'Free some space on the replica\'s database server, or restore --in-place, which needs no second copy.' };
@@ -66,8 +66,8 @@ export function roomFinding(server: string, masterSchemaBytes: number | undefine
   return { check, server, ok: true, severity: 'info', message: `${mb(space.free)} free in ${space.where}; the shadow schema needs about ${mb(needed)}, ${how}` };
 }
 
-/** Every side-by-side finding for one replica. */
-export async function checkSideBySide(client: ClientBase, replica: Server, serverRef: string, masterSchemaBytes: number | undefined): Promise<PreflightFinding[]> {
+/** Every side-by-side finding for one replica; `space` as databaseSpace() found it. */
+export async function checkSideBySide(client: ClientBase, replica: Server, serverRef: string, masterSchemaBytes: number | undefined, space: DatabaseSpace): Promise<PreflightFinding[]> {
   const findings: PreflightFinding[] = [];
   const shadow = shadowSchemaName(replica.db.schema);
   try {
@@ -77,7 +77,7 @@ export async function checkSideBySide(client: ClientBase, replica: Server, serve
     const p = toErrorPayload(e);
     findings.push({ check: 'shadow-privileges', server: serverRef, ok: false, severity: 'error', message: p.message, hint: `${p.hint} Or restore --in-place.` });
   }
-  findings.push(roomFinding(serverRef, masterSchemaBytes, await databaseSpace(client, replica.db)));
+  findings.push(roomFinding(serverRef, masterSchemaBytes, space));
   if (await schemaExists(client, shadow)) {
     const run = await shadowOwnerRun(client, shadow);
     findings.push({
