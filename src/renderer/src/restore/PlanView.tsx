@@ -1,17 +1,20 @@
 import type { RestorePlan } from '../../../shared/restorePlan';
 import { formatServerRef } from '../../../shared/profiles';
+import { PlanModeNotice } from './PlanModeNotice';
 import { PlannedStepCard } from './PlannedStepCard';
+import { downtimeWindows, groupStepsByPhase, replicasDownDuring } from './stepPhases';
 
 interface PlanViewProps {
   plan: RestorePlan;
   onExport(): void;
 }
 
-/** Stage 3: the whole procedure, step by step, before anything runs. */
+/** Stage 3: the whole procedure, step by step, before anything runs: its mode, phases and each replica's downtime. */
 export function PlanView({ plan, onExport }: PlanViewProps) {
   const name = plan.installation.name;
   const destructive = plan.steps.filter((s) => s.destructive).length;
   const manual = plan.steps.filter((s) => s.manual).length;
+  const windows = downtimeWindows(plan.steps);
   return (
     <section className="card wizard-panel" aria-label="Plan">
       <div className="plan-head">
@@ -27,11 +30,17 @@ export function PlanView({ plan, onExport }: PlanViewProps) {
           Export plan as Markdown
         </button>
       </div>
-      <ol className="plan-steps">
-        {plan.steps.map((step) => (
-          <PlannedStepCard key={step.seq} step={step} installation={name} />
-        ))}
-      </ol>
+      <PlanModeNotice plan={plan} />
+      {groupStepsByPhase(plan, plan.steps, (r) => (r ? formatServerRef({ installation: name, server: r }) : 'Master')).map((group) => (
+        <section key={group.key} className="plan-phase" aria-label={group.title}>
+          <h4 className={`plan-phase-title${group.replica ? ' mono' : ''}`}>{group.title}</h4>
+          <ol className="plan-steps">
+            {group.steps.map((step) => (
+              <PlannedStepCard key={step.seq} step={step} installation={name} downFor={replicasDownDuring(windows, step)} />
+            ))}
+          </ol>
+        </section>
+      ))}
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { planFileName, planMarkdown } from './planMarkdown';
 import { PlanView } from './PlanView';
 import { PreflightReport } from './PreflightReport';
 import { ReplicaChooser } from './ReplicaChooser';
+import type { ModeChoice } from './RestoreModeChoice';
 import { RunMonitor } from './RunMonitor';
 import { liveRunFromPlan, liveRunFromRecord } from './runState';
 import { RunSummary } from './RunSummary';
@@ -44,6 +45,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
   const [installationName, setInstallationName] = useState(initialInstallation ?? null);
   // null: the default choice (every replica, or the one the wizard was opened for).
   const [chosen, setChosen] = useState<string[] | null>(null);
+  const [mode, setMode] = useState<ModeChoice>(null);
   const [prepared, setPrepared] = useState<Prepared | null>(null);
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [record, setRecord] = useState<RunRecord | null>(null);
@@ -85,7 +87,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
     if (!installation) return;
     setBusy(true);
     setError(null);
-    const result = await api.prepareRestore({ installation: installation.name, replicas });
+    const result = await api.prepareRestore({ installation: installation.name, replicas, ...(mode ? { mode } : {}) });
     setBusy(false);
     if (!result.ok) return setError(result.error);
     setPrepared({ result: result.value, at: new Date() });
@@ -108,7 +110,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
     const result = await api.startRestore({ planId: prepared.result.planId, confirmations: Object.fromEntries(confirmationNames.map((n) => [n, typed[n] ?? ''])) });
     setBusy(false);
     if (!result.ok) return setError(result.error);
-    live.follow(liveRunFromPlan(result.value.runId, prepared.result.plan.steps), since);
+    live.follow(liveRunFromPlan(result.value.runId, prepared.result.plan), since);
     setStage('run');
   };
 
@@ -148,12 +150,14 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
             installations={installations}
             installation={installation}
             chosen={replicas}
+            mode={mode}
             busy={busy}
             onInstallation={(name) => {
               setInstallationName(name);
               setChosen(null);
             }}
             onChosen={setChosen}
+            onMode={setMode}
             onPreflight={() => void runPreflight()}
           />
         );

@@ -8,6 +8,7 @@ import { RunStepList } from './RunStepList';
 import { liveRunFromRecord } from './runState';
 import { backupFile } from './runRecordValues';
 import { StatusPill } from './StatusPill';
+import { MODE_LABEL } from './stepPhases';
 
 interface RunSummaryProps {
   record: RunRecord;
@@ -61,6 +62,10 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
           <dd className="mono">{record.installation}</dd>
         </div>
         <div>
+          <dt>Mode</dt>
+          <dd>{MODE_LABEL[record.mode]}</dd>
+        </div>
+        <div>
           <dt>Changelog sequenceno</dt>
           <dd className="mono">{record.changelog?.sequenceNo ?? '—'}</dd>
         </div>
@@ -81,7 +86,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
       {record.compensation.length > 0 ? <CompensationList entries={record.compensation} /> : null}
       <details className="summary-steps" open={record.status !== 'succeeded'}>
         <summary>All {record.steps.length} steps, as recorded</summary>
-        <RunStepList steps={liveRunFromRecord(record).steps} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
+        <RunStepList steps={liveRunFromRecord(record).steps} mode={record.mode} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
       </details>
     </section>
   );

@@ -1,7 +1,7 @@
 // A run as the wizard watches it: every step's state and timing, the latest progress of
 // each transfer, a bounded log tail and an open question for a manual step. Built from the
 // plan (a new run) or the run record (a resumed one), then moved on by restore events.
-import type { PlannedStep, RunStatus } from '../../../shared/restorePlan';
+import { modeOf, type RestoreMode, type RestorePlan, type RunStatus } from '../../../shared/restorePlan';
 import type { RestoreEvent } from '../../../shared/restoreEvents';
 import type { RunRecord } from '../../../shared/runRecord';
 
@@ -29,6 +29,7 @@ export interface LogLine {
 
 export interface LiveRun {
   runId: string;
+  mode: RestoreMode;
   status: RunStatus;
   message: string | null;
   steps: LiveStep[];
@@ -44,12 +45,13 @@ export interface LiveRun {
 export const LOG_TAIL_LINES = 300;
 const FINISHED = new Set(['done', 'failed', 'cancelled', 'skipped']);
 
-export function liveRunFromPlan(runId: string, steps: PlannedStep[]): LiveRun {
+export function liveRunFromPlan(runId: string, plan: Pick<RestorePlan, 'mode' | 'steps'>): LiveRun {
   return {
     runId,
+    mode: modeOf(plan),
     status: 'running',
     message: null,
-    steps: steps.map((s) => ({ seq: s.seq, id: s.id, replica: s.replica, title: s.title, status: 'pending', startedAt: null, finishedAt: null, message: null })),
+    steps: plan.steps.map((s) => ({ seq: s.seq, id: s.id, replica: s.replica, title: s.title, status: 'pending', startedAt: null, finishedAt: null, message: null })),
     progress: {},
     dumpBytes: null,
     log: [],
@@ -72,6 +74,7 @@ export function liveRunFromRecord(record: RunRecord): LiveRun {
   const backupBytes = (record.backup as { bytes?: unknown } | null)?.bytes;
   return {
     runId: record.runId,
+    mode: record.mode,
     status: 'running',
     message: null,
     steps: record.steps.map((s) => ({ seq: s.seq, id: s.id, replica: serverName(s.replica), title: s.title, status: s.status, startedAt: time(s.startedAt), finishedAt: time(s.finishedAt), message: s.message })),
