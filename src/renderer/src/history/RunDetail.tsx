@@ -7,6 +7,7 @@ import { downloadRunReport } from './runReportDownload';
 import { RunCapturedValues } from './RunCapturedValues';
 import { RunCompensation } from './RunCompensation';
 import { RunDetailHeader } from './RunDetailHeader';
+import { RunDowntime } from './RunDowntime';
 import { RunDumpPanel } from './RunDumpPanel';
 import { RunLog } from './RunLog';
 import { RunSection as Section } from './RunSection';
@@ -56,6 +57,9 @@ export function RunDetail({ runId }: { runId: string }) {
       ) : null}
       <Section title="Timeline">
         <RunTimeline run={run} now={loadedAt} />
+      </Section>
+      <Section title="Downtime">
+        <RunDowntime run={run} />
       </Section>
       <Section title="Captured values">
         <RunCapturedValues run={run} />

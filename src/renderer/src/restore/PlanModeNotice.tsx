@@ -2,11 +2,7 @@
 // replica's downtime window by step, and, side by side, the exact rename SQL of each swap.
 import { modeOf, type RestorePlan } from '../../../shared/restorePlan';
 import { formatServerRef } from '../../../shared/profiles';
-import { downtimeWindows, MODE_LABEL } from './stepPhases';
-
-/** The swap's renames (the statements that move the schemas), as the step will run them. */
-export const renameStatements = (step: RestorePlan['steps'][number]): string[] =>
-  step.actions.filter((a) => a.kind === 'sql' && /^ALTER SCHEMA /i.test(a.text)).map((a) => a.text);
+import { downtimeWindows, MODE_LABEL, renameStatements } from './stepPhases';
 
 export function PlanModeNotice({ plan }: { plan: RestorePlan }) {
   const mode = modeOf(plan);

@@ -1,7 +1,7 @@
 // How a restore's steps fall into phases and where each replica is down, for the plan, the
 // run monitor and the summary. Pure: plan steps and recorded steps both fit the shape
 // (recorded steps name the replica `installation/server`, plan steps just the server).
-import { inMasterPhase, modeOf, type RestoreMode, type StepId } from '../../../shared/restorePlan';
+import { inMasterPhase, modeOf, type PlannedStep, type RestoreMode, type StepId } from '../../../shared/restorePlan';
 
 export interface PhasedStep {
   seq: number;
@@ -68,3 +68,7 @@ export function replicasDownDuring(windows: DowntimeWindow[], step: PhasedStep):
     .filter((w) => (step.replica === null || step.replica === w.replica) && step.seq >= w.fromSeq && step.seq <= (w.toSeq ?? Infinity))
     .map((w) => w.replica);
 }
+
+/** The swap's renames (the statements that move the schemas), exactly as the step will run them. */
+export const renameStatements = (step: Pick<PlannedStep, 'actions'>): string[] =>
+  step.actions.filter((a) => a.kind === 'sql' && /^ALTER SCHEMA /i.test(a.text)).map((a) => a.text);
