@@ -1,7 +1,9 @@
 // The restore wizard end to end: the built renderer in Chromium, bridged over HTTP (and
 // Server-Sent Events for the run's progress) to the real core, restoring real PostgreSQL
 // replicas from a generated 150 MB CoreMedia master. One admin's afternoon, in order: a
-// full restore, one with a manual stop, and one cancelled during the dump and resumed.
+// full restore, one with a manual stop, one cancelled during the dump and resumed (all in
+// place, the vendor's procedure), and one side by side, whose downtime the summary and the
+// history's timeline show.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
@@ -59,11 +61,15 @@ async function preflightOutcome(): Promise<string> {
   return ((await report.isVisible()) ? await report.textContent() : await refusal.first().textContent()) ?? '';
 }
 
-/** Chooses the replicas, passes the preflight and opens the plan. */
-async function reachPlan(replicas: Array<'rls1' | 'rls2'>): Promise<Locator> {
+const MODE_CHOICE = { automatic: /^Automatic \(side-by-side where possible\)/, 'side-by-side': /^Side by side/, 'in-place': /^In place \(vendor's procedure\)/ } as const;
+const modeRadio = (mode: keyof typeof MODE_CHOICE) => region('Choose replicas').getByRole('radio', { name: MODE_CHOICE[mode] });
+
+/** Chooses the replicas and the mode, passes the preflight and opens the plan. */
+async function reachPlan(replicas: Array<'rls1' | 'rls2'>, mode: keyof typeof MODE_CHOICE = 'in-place'): Promise<Locator> {
   const choose = region('Choose replicas');
   await expect.poll(() => choose.isVisible(), WORK).toBe(true);
   for (const server of ['rls1', 'rls2'] as const) await choose.getByLabel(server, { exact: true }).setChecked(replicas.includes(server));
+  await modeRadio(mode).check();
   await choose.getByRole('button', { name: 'Run preflight' }).click();
   expect(await preflightOutcome()).toContain('Preflight passed');
   await page.getByRole('button', { name: 'Review the plan' }).click();
@@ -111,6 +117,9 @@ describe('restore wizard', () => {
     expect(await choose.getByLabel('Installation').inputValue()).toBe(env.installation);
     expect(await choose.getByLabel('rls1', { exact: true }).isChecked()).toBe(true);
     expect(await choose.getByLabel('rls2', { exact: true }).isChecked()).toBe(true);
+    // The core chooses unless the admin does; this run is the vendor's procedure.
+    expect(await modeRadio('automatic').isChecked()).toBe(true);
+    await modeRadio('in-place').check();
     await shoot('01-choose');
 
     await choose.getByRole('button', { name: 'Run preflight' }).click();
@@ -121,6 +130,7 @@ describe('restore wizard', () => {
     const plan = region('Plan');
     await expect.poll(() => plan.isVisible()).toBe(true);
     expect(await plan.textContent()).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
+    expect(await plan.getByRole('region', { name: 'Mode and downtime' }).textContent()).toContain("Mode: In place (vendor's procedure)");
     expect(await plan.getByRole('listitem', { name: /^Step \d+: Drop the replica schema cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
     await shoot('03-plan');
 
@@ -243,6 +253,65 @@ describe('restore wizard', () => {
     expect(await runShell(env.control.rls1.status)).toBe(0);
     expect(await runShell(env.control.rls2.status)).toBe(0);
   }, RUN_TIMEOUT * 2);
+
+  it('side by side: the plan shows the mode, why, the downtime window and the rename SQL; the summary and the history show the downtime', async () => {
+    await openWizard();
+    const plan = await reachPlan(['rls1', 'rls2'], 'side-by-side');
+    const mode = plan.getByRole('region', { name: 'Mode and downtime' });
+    const modeText = (await mode.textContent()) ?? '';
+    expect(modeText).toContain('Mode: Side by side');
+    // Why, in the core's own words (plan.modeReason).
+    expect(modeText).toMatch(/keeps serving|keep serving/);
+    for (const server of ['rls1', 'rls2']) {
+      // The replica's stop and start are its own steps, after its shadow is ready, not in the master phase.
+      const own = plan.getByRole('region', { name: ref(server), exact: true });
+      const steps = own.getByRole('listitem', { name: /^Step \d+: / });
+      const titles = (await steps.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''))).map((t) => t.replace(/^Step \d+: /, ''));
+      expect(titles.findIndex((t) => t.startsWith('Restore the backup into the shadow schema'))).toBeLessThan(titles.findIndex((t) => t.startsWith(`Stop ${ref(server)}`)));
+      // The downtime window: from the stop to the start, marked; the shadow restore is not in it.
+      const marked = (await own.locator('.plan-step-down').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''))).map((t) => t.replace(/^Step \d+: /, ''));
+      expect(marked[0]).toMatch(/^Stop /);
+      expect(marked.some((t) => t.startsWith('Swap '))).toBe(true);
+      expect(marked.at(-1)).toMatch(/^Start /);
+      expect(marked.some((t) => t.startsWith('Restore') || t.startsWith('Verify'))).toBe(false);
+      expect(modeText).toMatch(new RegExp(`${ref(server)} is down from step \\d+ \\(its stop\\) to step \\d+ \\(running again\\); the swap is step \\d+`));
+      const schema = `cm_${server}`;
+      const renames = mode.getByLabel(`Rename SQL for ${server}`);
+      expect(await renames.textContent()).toContain(`ALTER SCHEMA "${schema}" RENAME TO "${schema}__rd_prev_<runtag>"`);
+      expect(await renames.textContent()).toContain(`ALTER SCHEMA "${schema}__rd_new" RENAME TO "${schema}"`);
+    }
+    expect(await plan.getByRole('region', { name: 'Back up the master (the replicas keep serving)' }).textContent()).not.toMatch(/Stop .*rls/);
+    await shoot('09-plan-side-by-side');
+
+    await confirmAndStart(['rls1', 'rls2']);
+    await expect.poll(() => region('Restore progress').isVisible(), WORK).toBe(true);
+    await waitForSummary();
+    const run = await newestRun();
+    expect(run.status).toBe('succeeded');
+    expect(run.mode).toBe('side-by-side');
+    expect(await summary().textContent()).toContain('Side by side');
+    for (const server of ['rls1', 'rls2']) {
+      const replica = run.replicas.find((r) => r.replica === ref(server))!;
+      expect(replica.downtimeMs).toBeGreaterThan(0);
+      expect(replica.keptSchema).toMatch(new RegExp(`^cm_${server}__rd_prev_`));
+      const outcome = (await replicaOutcome(server).textContent()) ?? '';
+      expect(outcome).toMatch(/Downtime[\d.:]+ (s )?\(stop requested → running again\)/);
+      expect(outcome).toContain(`previous schema kept as ${replica.keptSchema}`);
+    }
+    await shoot('10-summary-side-by-side');
+
+    // The history's run page: the downtime per replica, and the window marked on the timeline.
+    await openWizard(`#/history/${encodeURIComponent(run.runId)}`);
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    await expect.poll(() => timeline.locator('.timeline-downtime').count(), WORK).toBe(2);
+    const labels = await timeline.locator('.timeline-downtime-label').allTextContents();
+    expect(labels).toHaveLength(2);
+    for (const label of labels) expect(label).toMatch(/^down \d/);
+    for (const band of await timeline.locator('rect.timeline-downtime-band').all()) expect(Number(await band.getAttribute('width'))).toBeGreaterThan(0);
+    const downtime = page.getByRole('region', { name: 'Downtime', exact: true });
+    for (const replica of run.replicas) expect(await downtime.getByRole('row', { name: new RegExp(replica.replica) }).textContent()).toContain(`kept as ${replica.keptSchema}`);
+    await shoot('11-history-side-by-side');
+  }, RUN_TIMEOUT + 60_000);
 
   it('streams restore events to browsers over GET /api/events only', async () => {
     const posted = await fetch(new URL('api/events', bridge.url), { method: 'POST', body: '{}' });

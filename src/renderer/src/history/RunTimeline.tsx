@@ -45,7 +45,7 @@ export function RunTimeline({ run, now }: RunTimelineProps) {
                 {group.label}
               </text>
               {group.downtime ? (
-                <g className={`timeline-downtime${group.downtime.open ? ' timeline-downtime-open' : ''}`} role="img" aria-label={`${group.label} downtime: ${group.downtime.label}`}>
+                <g className={`timeline-downtime${group.downtime.open ? ' timeline-downtime-open' : ''}`}>
                   <title>{`${group.label} was down ${group.downtime.label.slice('down '.length)} (stop requested → running again)`}</title>
                   <rect className="timeline-downtime-band" x={group.downtime.x} y={group.downtime.y} width={group.downtime.width} height={group.downtime.height} rx={3} />
                   <text className="timeline-downtime-label" x={group.downtime.x} y={group.y + groupHeight / 2 + 4}>
