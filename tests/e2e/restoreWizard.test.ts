@@ -61,8 +61,8 @@ async function preflightOutcome(): Promise<string> {
   return ((await report.isVisible()) ? await report.textContent() : await refusal.first().textContent()) ?? '';
 }
 
-const MODE_CHOICE = { automatic: /^Automatic \(side-by-side where possible\)/, 'side-by-side': /^Side by side/, 'in-place': /^In place \(vendor's procedure\)/ } as const;
-const modeRadio = (mode: keyof typeof MODE_CHOICE) => region('Choose replicas').getByRole('radio', { name: MODE_CHOICE[mode] });
+const MODE_CHOICE = { automatic: 'Automatic (side-by-side where possible)', 'side-by-side': 'Side by side', 'in-place': "In place (vendor's procedure)" } as const;
+const modeRadio = (mode: keyof typeof MODE_CHOICE) => region('Choose replicas').getByRole('radio', { name: MODE_CHOICE[mode], exact: true });
 
 /** Chooses the replicas and the mode, passes the preflight and opens the plan. */
 async function reachPlan(replicas: Array<'rls1' | 'rls2'>, mode: keyof typeof MODE_CHOICE = 'in-place'): Promise<Locator> {

@@ -1,5 +1,6 @@
 // The restore's mode as the admin chooses it in the wizard: let the core decide (side by side
 // where the replica's server allows it), or insist on one. The plan then says which runs and why.
+import { useId } from 'react';
 import type { RestoreMode } from '../../../shared/restorePlan';
 import { MODE_LABEL } from './stepPhases';
 
@@ -13,17 +14,22 @@ const CHOICES: Array<{ value: ModeChoice; label: string; hint: string }> = [
 ];
 
 export function RestoreModeChoice({ mode, onMode }: { mode: ModeChoice; onMode(mode: ModeChoice): void }) {
+  const id = useId();
   return (
-    <fieldset className="replica-choices mode-choices" role="radiogroup" aria-label="Restore mode">
+    <fieldset className="replica-choices mode-choices">
       <legend>Restore mode</legend>
-      {CHOICES.map((choice) => (
-        <label key={choice.value ?? 'automatic'} className="mode-choice">
-          <input type="radio" name="restore-mode" checked={mode === choice.value} onChange={() => onMode(choice.value)} />
+      {CHOICES.map((choice, i) => (
+        <div key={choice.value ?? 'automatic'} className="mode-choice">
+          <input id={`${id}-${i}`} type="radio" name={`${id}-mode`} checked={mode === choice.value} aria-describedby={`${id}-${i}-hint`} onChange={() => onMode(choice.value)} />
           <span className="mode-choice-text">
-            <span className="mode-choice-label">{choice.label}</span>
-            <span className="field-hint">{choice.hint}</span>
+            <label htmlFor={`${id}-${i}`} className="mode-choice-label">
+              {choice.label}
+            </label>
+            <span id={`${id}-${i}-hint`} className="field-hint">
+              {choice.hint}
+            </span>
           </span>
-        </label>
+        </div>
       ))}
     </fieldset>
   );
