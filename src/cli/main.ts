@@ -7,6 +7,7 @@ import { approveCommands } from './commands/approveCommands';
 import { confirmSecret, deleteSecret, setSecret } from './commands/secrets';
 import { restore, resume } from './commands/restore';
 import { listRuns, showRun } from './commands/runs';
+import { discard, keptList, rollback } from './commands/rollback';
 import { listDumps, pruneDumps } from './commands/dumps';
 import { topology } from './commands/topology';
 import { UsageError, type Command, type CommandContext } from './context';
@@ -49,6 +50,9 @@ const commands: CommandSpec[] = [
   { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },
   { words: ['runs', 'show'], run: showRun },
   { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
+  { words: ['runs', 'rollback'], run: rollback, options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
+  { words: ['runs', 'discard'], run: discard, options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
+  { words: ['runs', 'kept'], run: keptList },
   { words: ['runs', 'dumps'], run: listDumps, options: { installation: { type: 'string' } } },
   { words: ['runs', 'prune'], run: pruneDumps, options: { keep: { type: 'string' }, installation: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 ];

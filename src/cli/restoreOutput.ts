@@ -1,12 +1,13 @@
 // Human-readable restore output: the plan with preflight findings, live progress lines,
 // and a run's story. All of it goes to stderr except the final summary.
 import type { RunRecord } from '../main/core/history/runRecord';
-import type { PreflightResult } from '../main/core/restore/preflight';
 import type { RestoreEvent } from '../shared/restoreEvents';
-import { modeOf, type RestorePlan } from '../shared/restorePlan';
+import { kindOf, modeOf, type PreflightFinding, type RestorePlan } from '../shared/restorePlan';
+import type { KeptSchemaRecord } from '../shared/runRecord';
+import { formatByteSize } from '../shared/byteSize';
 import { describeEncryption } from '../shared/connectionEncryption';
 
-export function formatPreflight(preflight: PreflightResult): string {
+export function formatPreflight(preflight: { findings: PreflightFinding[] }): string {
   const lines = ['Preflight'];
   for (const f of preflight.findings) {
     const mark = f.ok ? (f.severity === 'warning' ? '!' : '✓') : f.severity === 'error' ? '✗' : '!';
@@ -19,9 +20,11 @@ export function formatPreflight(preflight: PreflightResult): string {
 export function formatPlan(plan: RestorePlan): string {
   const master = plan.installation.servers.find((s) => s.name === plan.master)!;
   const lines = [
-    `Restore plan for ${plan.installation.name}: ${plan.replicas.join(', ')} from ${plan.backup.mode === 'existing' ? `the backup ${plan.backup.file}` : `one new backup of ${plan.master} (schema ${master.db.schema})`}`,
+    kindOf(plan) === 'rollback'
+      ? `Rollback plan for ${plan.installation.name}: ${plan.replicas.join(', ')} back to the schemas they had before run ${plan.rollbackOf}`
+      : `Restore plan for ${plan.installation.name}: ${plan.replicas.join(', ')} from ${plan.backup.mode === 'existing' ? `the backup ${plan.backup.file}` : `one new backup of ${plan.master} (schema ${master.db.schema})`}`,
     '',
-    `Mode: ${modeOf(plan)}`,
+    `Mode: ${kindOf(plan) === 'rollback' ? 'rollback' : modeOf(plan)}`,
     ...(plan.modeReason ? [`  ${plan.modeReason}`] : []),
     '',
     'Steps',
@@ -61,13 +64,27 @@ export function eventPrinter(write: (text: string) => void, total: number): (e: 
   };
 }
 
+/** A kept schema in words: `previous schema kept as S (12 MB)`, `… discarded 2026-…`. */
+export function describeKept(kept: KeptSchemaRecord): string {
+  const what = kept.kind === 'prev' ? 'previous schema' : 'restored schema (set aside by the rollback)';
+  const size = kept.bytes === null ? '' : ` (${formatByteSize(kept.bytes)})`;
+  if (kept.state === 'discarded') return `${what} ${kept.schema} discarded ${kept.at}${size}`;
+  if (kept.state === 'rolled-back') return `${what} ${kept.schema} is the replica's schema again`;
+  return `${what} kept as ${kept.schema}${size}`;
+}
+
 export function formatRunSummary(run: RunRecord): string {
-  const lines = [`Run ${run.runId} (${run.installation}, ${run.mode}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
+  const kind = run.kind === 'rollback' ? `rollback of run ${run.rollbackOf}` : run.mode;
+  const lines = [`Run ${run.runId} (${run.installation}, ${kind}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
   if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
   if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
   for (const r of run.replicas) {
-    const facts = [r.downtimeMs === null ? null : `downtime ${(r.downtimeMs / 1000).toFixed(1)} s`, r.keptSchema ? `previous schema kept as ${r.keptSchema}` : null].filter(Boolean);
+    const facts = [
+      r.downtimeMs === null ? null : `downtime ${(r.downtimeMs / 1000).toFixed(1)} s`,
+      r.kept ? describeKept(r.kept) : r.keptSchema ? `previous schema kept as ${r.keptSchema}` : null,
+      r.rolledBack ? `rolled back by run ${r.rolledBack.byRun} at ${r.rolledBack.at}` : null,
+    ].filter(Boolean);
     lines.push(`  ${r.replica}: ${r.status}${facts.length ? ` (${facts.join('; ')})` : ''}${r.message ? ` — ${r.message}` : ''}`);
   }
   for (const [server, e] of Object.entries(run.connections ?? {})) lines.push(`  database connection to ${server}: ${describeEncryption(e)}`);

@@ -44,6 +44,16 @@ Restore (the vendor procedure, from one backup of the master)
   runs list [--installation NAME] [--json]    restore history
   runs show RUN_ID [--json]                   one run: steps, captured values, log
   runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
+  runs rollback RUN_ID [--replica NAME]... [--yes] [--json]
+                                       undo a side-by-side run: stop each replica it swapped,
+                                       swap its previous schema back in (the restored one is
+                                       kept as <schema>__rd_undone_<runtag>), start, verify;
+                                       a recorded run itself (resume, Ctrl-C cancels)
+  runs discard RUN_ID [--replica NAME]... [--yes] [--json]
+                                       drop the schema the run keeps aside (the previous one,
+                                       or after a rollback the restored one); asks to type
+                                       INSTALLATION/SERVER back (--yes: without asking)
+  runs kept [INSTALLATION] [--json]   every kept schema the replicas' databases hold, with sizes
   runs dumps [--installation NAME] [--json]   each run's dump of the master: size, or deleted
   runs prune [--keep N] [--installation NAME] [--dry-run] [--json]
                                        delete all but the newest N dumps of each installation

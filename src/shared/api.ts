@@ -7,7 +7,7 @@ import { InstallationSchema, type Installation, type ProfilesFile } from './prof
 import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
-import type { RunDump, RunRecord } from './runRecord';
+import type { KeptSchemaDiscard, RunDump, RunRecord } from './runRecord';
 import { SettingsUpdateSchema, type AppSettings } from './settings';
 import type { ConnectionEncryption } from './connectionEncryption';
 import type { TopologySnapshot } from './topology';
@@ -68,6 +68,10 @@ export const requestSchemas = {
   listCommands: z.object({ ref: z.string().min(1) }).strict(),
   /** Only the ref: the commands approved are read in main and confirmed there, never taken from the request. */
   approveCommands: z.object({ ref: z.string().min(1) }).strict(),
+  /** A rollback of a side-by-side run (all replicas it swapped, or these server names); started by startRestore. */
+  prepareRollback: z.object({ runId: z.string().min(1), replicas: z.array(z.string().min(1)).default([]) }).strict(),
+  /** Drops what the run keeps aside for one replica (server name); main asks the admin itself (confirmInMain). */
+  discardKeptSchema: z.object({ runId: z.string().min(1), replica: z.string().min(1) }).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -151,6 +155,10 @@ export interface Responses {
   deleteRunDump: { deleted: boolean; dump: RunDump };
   listCommands: ControlCommand[];
   approveCommands: CommandApprovalResult;
+  /** Like prepareRestore: the plan (kind `rollback`) waits under planId for startRestore. */
+  prepareRollback: PreparedRestore;
+  /** `discarded` is false when the admin declined in main's dialog; nothing changed then. */
+  discardKeptSchema: { discarded: boolean; kept: KeptSchemaDiscard };
 }
 
 export interface CommandApprovalResult {

@@ -29,6 +29,8 @@ export const operations = [
   'deleteRunDump',
   'listCommands',
   'approveCommands',
+  'prepareRollback',
+  'discardKeptSchema',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -19,13 +19,21 @@ export type StepId =
   | 'restore-shadow'
   | 'fixups-shadow'
   | 'verify-shadow'
-  | 'swap';
+  | 'swap'
+  // Rollback of a side-by-side run: the previous schema takes the replica's name back.
+  | 'swap-back';
 
 /**
  * `in-place`: the vendor's way — stop, drop, restore, start (the replica is down throughout).
  * `side-by-side`: restore into a shadow schema while the replica runs, then stop, swap, start.
  */
 export type RestoreMode = 'in-place' | 'side-by-side';
+
+/**
+ * `restore`: the master's data onto replicas. `rollback`: a side-by-side restore undone —
+ * each replica stopped, its previous schema swapped back in, started and verified.
+ */
+export type RunKind = 'restore' | 'rollback';
 
 export interface PlannedAction {
   kind: 'sql' | 'command' | 'tool' | 'confirm' | 'copy';
@@ -57,8 +65,14 @@ export interface RestorePlan {
   mode?: RestoreMode;
   /** Why this mode, and the replica's downtime window, in words for the plan and the wizard. */
   modeReason?: string;
+  /** Absent in plans recorded before rollback existed: those are restores. */
+  kind?: RunKind;
+  /** A rollback: the side-by-side run it undoes. */
+  rollbackOf?: string;
   steps: PlannedStep[];
 }
+
+export const kindOf = (plan: Pick<RestorePlan, 'kind'>): RunKind => plan.kind ?? 'restore';
 
 export const modeOf = (plan: Pick<RestorePlan, 'mode'>): RestoreMode => plan.mode ?? 'in-place';
 
@@ -70,8 +84,8 @@ export const MASTER_PHASE: readonly StepId[] = ['confirm-publications', 'stop-re
  * side-by-side mode a replica is stopped only after its shadow schema is ready, so its stop
  * belongs to its own steps.
  */
-export function inMasterPhase(plan: Pick<RestorePlan, 'mode'>, step: Pick<PlannedStep, 'id'>): boolean {
-  if (step.id === 'stop-replica' && modeOf(plan) === 'side-by-side') return false;
+export function inMasterPhase(plan: Pick<RestorePlan, 'mode' | 'kind'>, step: Pick<PlannedStep, 'id'>): boolean {
+  if (step.id === 'stop-replica' && (modeOf(plan) === 'side-by-side' || kindOf(plan) === 'rollback')) return false;
   return MASTER_PHASE.includes(step.id);
 }
 

@@ -1,7 +1,7 @@
 // A restore run as the CLI's --json, the app's history and reports show it
 // (shared/contracts): runId, status, per replica its outcome and steps, every step, the
 // changelog position, the compensation that ran, and optionally the masked log.
-import type { RestoreMode, RunStatus } from './restorePlan';
+import type { RestoreMode, RunKind, RunStatus } from './restorePlan';
 import type { ConnectionEncryption } from './connectionEncryption';
 
 export interface CompensationEntry {
@@ -33,6 +33,29 @@ export interface DumpDeletion {
   reason: 'retention' | 'admin';
 }
 
+/**
+ * A schema a side-by-side run set aside beside a replica's schema, as the history keeps it:
+ * the previous schema after the swap (`<schema>__rd_prev_<runtag>`), or the restored one
+ * after a rollback (`<schema>__rd_undone_<runtag>`).
+ */
+export interface KeptSchemaRecord {
+  /** The schema's name in the replica's database. */
+  schema: string;
+  /** `prev`: the replica's previous schema; `undone`: the restored schema a rollback set aside. */
+  kind: 'prev' | 'undone';
+  /** Its size (tables, indexes, TOAST) when it was set aside or last measured; null when unknown. */
+  bytes: number | null;
+  /**
+   * `kept`: still there, holding disk space; `rolled-back`: a rollback made it the replica's
+   * schema again; `discarded`: dropped by `runs discard` (or the app).
+   */
+  state: 'kept' | 'rolled-back' | 'discarded';
+  /** When it reached this state (ISO). */
+  at: string;
+  /** The rollback run that swapped it (back in, or aside); null otherwise. */
+  byRun: string | null;
+}
+
 export interface RunRecordStep {
   seq: number;
   id: string;
@@ -60,6 +83,10 @@ export interface RunRecord {
   changelog: { sequenceNo: string; idTag: string; lastNonLocal?: unknown; newestIsLocal?: boolean } | null;
   /** `in-place` (the vendor's procedure) or `side-by-side` (shadow schema, then a swap). */
   mode: RestoreMode;
+  /** `restore`, or `rollback` (a side-by-side run undone; absent means restore in older records). */
+  kind: RunKind;
+  /** A rollback: the run it rolled back; null otherwise. */
+  rollbackOf: string | null;
   replicas: Array<{
     replica: string;
     status: string;
@@ -70,6 +97,14 @@ export interface RunRecord {
     downtimeMs: number | null;
     /** Side by side: the name the previous schema is kept under after the swap; null otherwise. */
     keptSchema: string | null;
+    /**
+     * What the history knows of the schema this run keeps aside for the replica: the previous
+     * one after the swap; once the run was rolled back, the restored one the rollback set
+     * aside. Null when the run kept none.
+     */
+    kept: KeptSchemaRecord | null;
+    /** Set when a later rollback run undid this run's swap for the replica. */
+    rolledBack: { byRun: string; at: string } | null;
     steps: RunRecordStep[];
   }>;
   steps: RunRecordStep[];
@@ -80,3 +115,33 @@ export interface RunRecord {
   log?: LogRow[];
 }
 
+
+/** A kept schema `runs discard` (or the app) is about to drop, or dropped. */
+export interface KeptSchemaDiscard {
+  /** `installation/server`. */
+  replica: string;
+  runId: string;
+  schema: string;
+  kind: 'prev' | 'undone';
+  /** Its size right before the drop (what it frees); null when it could not be measured. */
+  bytes: number | null;
+  /** False when it was already gone from the database (the history records the discard all the same). */
+  existed: boolean;
+}
+
+/** A schema kept beside a replica's schema, as its database shows it now (`runs kept`). */
+export interface HeldKeptSchema {
+  schema: string;
+  kind: 'prev' | 'undone';
+  bytes: number;
+  /** The run whose tag the name carries; null when no run in this history has that tag. */
+  runId: string | null;
+}
+
+/** Per replica: the kept schemas its database holds now, or why they could not be listed. */
+export interface KeptSchemaListing {
+  /** `installation/server`. */
+  replica: string;
+  schemas: HeldKeptSchema[];
+  error: string | null;
+}

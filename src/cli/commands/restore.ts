@@ -5,7 +5,7 @@
 import { formatServerRef } from '../../shared/profiles';
 import { PreflightFailedError, ConfirmationRequiredError, ConfirmationDeclinedError } from '../../main/core/restore/restoreErrors';
 import type { RestoreService } from '../../main/core/restore/restoreService';
-import { modeOf, type RestorePlan } from '../../shared/restorePlan';
+import { kindOf, modeOf, type RestorePlan } from '../../shared/restorePlan';
 import type { Timeouts } from '../../main/core/restore/stepContext';
 import { InvalidInputError } from '../../main/core/errors';
 import { requireArgs, type CommandContext, type Command } from '../context';
@@ -13,7 +13,7 @@ import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
 import { eventPrinter, formatPlan, formatPreflight, formatRunSummary } from '../restoreOutput';
 
-const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+export const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const stringOption = (ctx: CommandContext, name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
 
 export const restore: Command = async (ctx) => {
@@ -70,7 +70,7 @@ export const resume: Command = async (ctx) => {
   return runAndReport(ctx, service, runId!, run.plan, yes, stringOption(ctx, 'pg-bin'));
 };
 
-async function runAndReport(ctx: CommandContext, service: RestoreService, runId: string, plan: RestorePlan, yes: boolean, pgBinDir: string | undefined): Promise<number> {
+export async function runAndReport(ctx: CommandContext, service: RestoreService, runId: string, plan: RestorePlan, yes: boolean, pgBinDir: string | undefined): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -105,18 +105,23 @@ async function runAndReport(ctx: CommandContext, service: RestoreService, runId:
   return record.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
 }
 
-function confirmedByFlag(plan: RestorePlan): Record<string, string> {
+export function confirmedByFlag(plan: RestorePlan): Record<string, string> {
   return Object.fromEntries(plan.replicas.map((r) => [formatServerRef({ installation: plan.installation.name, server: r }), '--yes']));
 }
 
-async function confirmByTyping(ctx: CommandContext, plan: RestorePlan): Promise<Record<string, string>> {
+export async function confirmByTyping(ctx: CommandContext, plan: RestorePlan): Promise<Record<string, string>> {
   const confirmations: Record<string, string> = {};
   for (const r of plan.replicas) {
     const name = formatServerRef({ installation: plan.installation.name, server: r });
     const schema = plan.installation.servers.find((s) => s.name === r)!.db.schema;
-    const what = modeOf(plan) === 'side-by-side' ? `This stops ${name} for a swap that replaces its schema ${schema} (the current one is kept beside it)` : `This drops schema ${schema} of ${name}`;
+    const what =
+      kindOf(plan) === 'rollback'
+        ? `This stops ${name} and swaps its previous schema back in as ${schema} (the restored one is kept beside it)`
+        : modeOf(plan) === 'side-by-side'
+          ? `This stops ${name} for a swap that replaces its schema ${schema} (the current one is kept beside it)`
+          : `This drops schema ${schema} of ${name}`;
     const answer = await ask(ctx.stdin, process.stderr, `${what}. Type "${name}" to confirm: `);
-    if (answer !== name) throw new ConfirmationDeclinedError(`dropping ${name} (typed "${answer}")`);
+    if (answer !== name) throw new ConfirmationDeclinedError(`${kindOf(plan) === 'rollback' ? 'rolling back' : 'dropping'} ${name} (typed "${answer}")`);
     confirmations[name] = `typed at ${new Date().toISOString()}`;
   }
   return confirmations;

@@ -1,6 +1,18 @@
 import { requireArgs, type Command } from '../context';
 import { EXIT_OK, printJson, table } from '../output';
 import { formatRunStory } from '../restoreOutput';
+import { formatByteSize } from '../../shared/byteSize';
+import type { RunRecord } from '../../shared/runRecord';
+
+/** The run's kind, and what it still keeps aside: `2 kept, 48 MB`; `rolled back`; `rollback of RUN`. */
+function keptColumn(run: RunRecord): string {
+  if (run.kind === 'rollback') return `rollback of ${run.rollbackOf}`;
+  const kept = run.replicas.flatMap((r) => (r.kept?.state === 'kept' ? [r.kept] : []));
+  const bytes = kept.reduce((sum, k) => sum + (k.bytes ?? 0), 0);
+  const rolledBack = run.replicas.some((r) => r.rolledBack) ? 'rolled back' : '';
+  const held = kept.length ? `${kept.length} kept, ${formatByteSize(bytes)}` : '';
+  return [rolledBack, held].filter(Boolean).join('; ') || '-';
+}
 
 export const listRuns: Command = async (ctx) => {
   requireArgs(ctx, 0, 'no arguments: runs list [--installation NAME] [--json]');
@@ -16,8 +28,8 @@ export const listRuns: Command = async (ctx) => {
   }
   ctx.out.stdout(
     `${table([
-      ['RUN', 'INSTALLATION', 'STATUS', 'STARTED', 'REPLICAS'],
-      ...runs.map((r) => [r.runId, r.installation, r.interrupted ? 'interrupted' : r.status, r.createdAt, r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
+      ['RUN', 'INSTALLATION', 'STATUS', 'STARTED', 'KEPT SCHEMAS', 'REPLICAS'],
+      ...runs.map((r) => [r.runId, r.installation, r.interrupted ? 'interrupted' : r.status, r.createdAt, keptColumn(r), r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
     ])}\n`,
   );
   return EXIT_OK;

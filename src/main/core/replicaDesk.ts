@@ -21,6 +21,7 @@ import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
+import { KeptSchemaService } from './restore/keptSchemaService';
 import { DumpRetention } from './history/dumpRetention';
 import { SettingsStore } from './store/settingsStore';
 import { TopologyCache } from './topology/topologyCache';
@@ -53,6 +54,8 @@ export interface ReplicaDesk {
     confirmEndpoint(ref: ServerRef, kind: SecretKind, shown: SecretEndpoint): Promise<void>;
   };
   readonly restore: RestoreService;
+  /** Schemas side-by-side runs kept aside: discard, and what the databases hold now. */
+  readonly keptSchemas: KeptSchemaService;
   readonly topology: TopologyService;
   readonly settings: SettingsStore;
   /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
@@ -81,6 +84,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   return {
     home,
     restore,
+    keptSchemas: new KeptSchemaService(profiles, runs, secretStore, env, log),
     topology,
     settings,
     dumps,

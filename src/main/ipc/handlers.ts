@@ -14,6 +14,7 @@ import type { RestoreEvent } from '../../shared/restoreEvents';
 import { endpointChangeText } from '../core/secrets/secretEndpoint';
 import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
 import { deleteRunDump } from './deleteRunDump';
+import { discardKeptSchemaInMain } from './discardKeptSchema';
 import { approveCommandsInMain } from './approveCommands';
 import { parseApprovalTarget } from '../core/profiles/commandReview';
 import { InvalidInputError } from '../core/errors';
@@ -93,6 +94,8 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
       return core.commands.list(target);
     },
     approveCommands: (r) => approveCommandsInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.ref),
+    prepareRollback: (r) => sessions.prepareRollback({ runId: r.runId, replicas: r.replicas }),
+    discardKeptSchema: (r) => discardKeptSchemaInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId, r.replica),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

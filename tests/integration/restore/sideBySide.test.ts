@@ -147,7 +147,7 @@ describe('side-by-side restore through the CLI', () => {
 
     const shown = await env.cli(['runs', 'show', record.runId]);
     expect(shown.stdout).toContain('side-by-side');
-    expect(shown.stdout).toMatch(/rls1: succeeded \(downtime \d+\.\d s; previous schema kept as cm_rls1__rd_prev_[0-9a-f]{8}\)/);
+    expect(shown.stdout).toMatch(/rls1: succeeded \(downtime \d+\.\d s; previous schema kept as cm_rls1__rd_prev_[0-9a-f]{8} \([\d.]+ [kMG]?B\)\)/);
   }, 120_000);
 
   it('kill -9 during the shadow restore leaves the running replica untouched; runs resume finishes the swap', async () => {

@@ -14,6 +14,8 @@ const run = (over: Partial<RunRecord>): RunRecord => ({
   message: null,
   backup: null,
   mode: 'in-place',
+  kind: 'restore',
+  rollbackOf: null,
   changelog: null,
   replicas: [],
   steps: [],

@@ -6,7 +6,7 @@ import { runRecord, step } from './runRecordFixture';
 
 // Local noon, so the local calendar day is the same whatever the machine's time zone.
 const at = (y: number, m: number, d: number) => new Date(y, m - 1, d, 12, 0).toISOString();
-const rls = (installation: string, ...names: string[]) => names.map((n) => ({ replica: `${installation}/${n}`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, steps: [] }));
+const rls = (installation: string, ...names: string[]) => names.map((n) => ({ replica: `${installation}/${n}`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, kept: null, rolledBack: null, steps: [] }));
 
 const runs = [
   runRecord({ runId: 'r-ok-eu', installation: 'prod-eu', createdAt: at(2026, 1, 5), finishedAt: new Date(Date.parse(at(2026, 1, 5)) + 600_000).toISOString(), replicas: rls('prod-eu', 'rls1', 'rls2') }),

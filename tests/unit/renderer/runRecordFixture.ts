@@ -9,7 +9,7 @@ export function step(seq: number, replica: string | null, status: string, starte
 export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): RunRecord {
   const installation = over.installation ?? 'prod-eu';
   const steps = over.steps ?? [];
-  const replicas = over.replicas ?? [{ replica: `${installation}/rls1`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, steps: [] }];
+  const replicas = over.replicas ?? [{ replica: `${installation}/rls1`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, kept: null, rolledBack: null, steps: [] }];
   return {
     installation,
     status: 'succeeded',
@@ -21,6 +21,8 @@ export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): 
     backup: null,
     dump: null,
     mode: 'in-place',
+    kind: 'restore',
+    rollbackOf: null,
     changelog: null,
     compensation: [],
     preflight: null,

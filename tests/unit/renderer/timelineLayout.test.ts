@@ -4,7 +4,7 @@ import { runRecord, step } from './runRecordFixture';
 
 const t0 = Date.parse('2026-03-10T12:00:00.000Z');
 const iso = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
-const replicas = ['prod-eu/rls1', 'prod-eu/rls2'].map((replica) => ({ replica, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, steps: [] }));
+const replicas = ['prod-eu/rls1', 'prod-eu/rls2'].map((replica) => ({ replica, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, kept: null, rolledBack: null, steps: [] }));
 
 // The master phase (stop both replicas, back up), then both replicas side by side.
 const run = runRecord({

@@ -36,6 +36,15 @@ export async function listKeptSchemas(client: ClientBase, schema: string): Promi
   return kept.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
 }
 
+/** The size of one kept schema of `schema`; null when it is not there or cannot be measured (never fails the caller). */
+export async function keptSchemaBytes(client: ClientBase, schema: string, kept: string): Promise<number | null> {
+  try {
+    return (await listKeptSchemas(client, schema)).find((k) => k.name === kept)?.bytes ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Inside the drop's transaction: refuses a master's repository and a schema others depend on. */
 async function refuseUnsafeDrop(client: ClientBase, kept: string): Promise<void> {
   const tables = await resolveRepositoryTables(client, kept).catch(() => null);

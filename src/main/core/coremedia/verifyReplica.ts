@@ -102,6 +102,29 @@ async function runCheck(
   }
 }
 
+/**
+ * After a rollback the replica runs on the schema it had before the rolled-back run, which
+ * matches no snapshot of ours: it must be a replica's repository (server type live) with its
+ * replicator position present. Row counts and the changelog head are not compared.
+ */
+export async function verifyRolledBackReplica(client: ClientBase, schema: string, signal?: AbortSignal): Promise<ReplicaVerification> {
+  signal?.throwIfAborted();
+  const state = async () => readReplicaState(client, schema, await resolveRepositoryTables(client, schema));
+  const checks = [
+    await runCheck('server-type', 'Server type is live', async () => {
+      const rowsOf = (await state()).serverTypeRows;
+      const ok = rowsOf.length === 1 && rowsOf[0] === 'live';
+      return { ok, detail: ok ? "repository_server_type is 'live'" : `repository_server_type is ${rows(rowsOf)}, expected exactly one row 'live'` };
+    }, signal),
+    await runCheck('replicator-settings', 'Replicator settings are present', async () => {
+      const { replicator } = await state();
+      const problems = (Object.entries(replicator) as Array<[string, string[]]>).filter(([, v]) => v.length !== 1).map(([k, v]) => `replicator_${k} is ${rows(v)}, expected exactly one row`);
+      return problems.length ? { ok: false, detail: problems.join('; ') } : { ok: true, detail: `remote ${replicator.remote[0]}, local ${replicator.local[0]}, tag ${replicator.tag[0]}` };
+    }, signal),
+  ];
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
 export async function verifyReplica(input: VerifyReplicaInput): Promise<ReplicaVerification> {
   input.signal?.throwIfAborted();
   const checks: VerificationCheck[] = [];

@@ -2,9 +2,10 @@
 // runId, status, per replica its outcome and steps, every step, and the changelog position.
 import { formatServerRef } from '../../../shared/profiles';
 import { asConnectionEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
-import type { LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
+import type { KeptSchemaRecord, LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import type { RunRow, StepRow } from './runStore';
-import { modeOf } from '../../../shared/restorePlan';
+import type { KeptSchemaRow } from './keptSchemaStore';
+import { kindOf, modeOf } from '../../../shared/restorePlan';
 import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
 
 export type { RunRecord, RunRecordStep };
@@ -55,6 +56,33 @@ export function downtimeOf(stop: StepRow | undefined, start: StepRow | undefined
 const keptSchemaOf = (swap: StepRow | undefined): string | null =>
   finishedStep(swap) && typeof swap.captured.keptSchema === 'string' ? swap.captured.keptSchema : null;
 
+const asRecord = ({ runId: _run, replica: _replica, ...kept }: KeptSchemaRow): KeptSchemaRecord => kept;
+
+/**
+ * What the run keeps aside for a replica, from the history's kept_schemas rows: a restore
+ * its previous schema, or once rolled back the restored one the rollback set aside; a
+ * rollback the restored schema it set aside. Runs recorded before that table fall back to
+ * the swap step's captured name.
+ */
+function keptFor(run: RunRow, replica: string, rows: readonly KeptSchemaRow[], swap: StepRow | undefined): Pick<RunRecord['replicas'][number], 'kept' | 'rolledBack'> {
+  if (kindOf(run.plan) === 'rollback') {
+    const undone = rows.find((k) => k.byRun === run.runId && k.replica === replica && k.kind === 'undone');
+    return { kept: undone ? asRecord(undone) : null, rolledBack: null };
+  }
+  const own = rows.filter((k) => k.runId === run.runId && k.replica === replica);
+  const prev = own.find((k) => k.kind === 'prev');
+  const undone = own.find((k) => k.kind === 'undone');
+  const rolledBack = prev?.state === 'rolled-back' && prev.byRun ? { byRun: prev.byRun, at: prev.at } : null;
+  const shown = undone ?? prev;
+  if (shown) return { kept: asRecord(shown), rolledBack };
+  const name = keptSchemaOf(swap);
+  const bytes = swap?.captured.keptBytes;
+  return {
+    kept: name ? { schema: name, kind: 'prev', bytes: typeof bytes === 'number' ? bytes : null, state: 'kept', at: swap!.finishedAt ?? run.createdAt, byRun: null } : null,
+    rolledBack,
+  };
+}
+
 /** Unfinished, and the file its resume would read is still there (history/runDump.ts). */
 export function isResumable(run: RunRow): boolean {
   return isUnfinished(run) && resumeDumpGone(dumpFactsOf(run)) === null;
@@ -64,7 +92,7 @@ export function isResumable(run: RunRow): boolean {
  * `compact` is for long lists: no per-replica copy of the steps (they are in `steps` too), no
  * preflight findings, and of each step's captured values only durations, sizes and positions.
  */
-export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean } = {}): RunRecord {
+export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean; kept?: readonly KeptSchemaRow[] } = {}): RunRecord {
   const step = toStep(run.installation, options.compact);
   // In place the fix-ups run in the replica's schema, side by side in its shadow.
   const fixupsOf = (replica: string) => run.steps.find((s) => (s.id === 'fixups' || s.id === 'fixups-shadow') && s.replica === replica);
@@ -83,6 +111,8 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     backup: run.captured.backup ?? null,
     dump,
     mode: modeOf(run.plan),
+    kind: kindOf(run.plan),
+    rollbackOf: run.plan.rollbackOf ?? null,
     changelog: changelogs[0] ?? null,
     replicas: run.replicas.map((r) => ({
       replica: formatServerRef({ installation: run.installation, server: r.replica }),
@@ -92,6 +122,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
       verification: run.steps.find((s) => s.id === 'verify' && s.replica === r.replica)?.captured.checks ?? null,
       downtimeMs: downtimeOf(stepOf('stop-replica', r.replica), stepOf('start-replica', r.replica)),
       keptSchema: keptSchemaOf(stepOf('swap', r.replica)),
+      ...keptFor(run, r.replica, options.kept ?? [], stepOf('swap', r.replica)),
       steps: options.compact ? [] : run.steps.filter((s) => s.replica === r.replica).map(step),
     })),
     steps: run.steps.map(step),

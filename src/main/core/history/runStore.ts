@@ -10,6 +10,7 @@ import type { ChildRecord, ChildRole } from '../processes/childProcesses';
 import { stillRunning } from '../processes/processIdentity';
 import { maskSecrets } from '../secrets/secret';
 import { asBackup, asDeletion, type RunDumpFacts } from './runDump';
+import { KeptSchemaStore } from './keptSchemaStore';
 import type { SqliteDatabase } from '../store/database';
 import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
 import type { CompensationEntry, DumpDeletion, LogRow } from '../../../shared/runRecord';
@@ -86,7 +87,12 @@ export function newRunId(date = new Date()): string {
 }
 
 export class RunStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** The schemas side-by-side runs set aside, and what became of them (migration 8). */
+  readonly kept: KeptSchemaStore;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.kept = new KeptSchemaStore(db);
+  }
 
   /**
    * Creates a run, in one transaction with the check that no other live run on this

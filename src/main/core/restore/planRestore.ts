@@ -76,7 +76,38 @@ export function chooseReplicas(installation: Installation, names: string[]): Ser
 }
 
 const hostOf = (s: Server) => (s.host.access === 'ssh' ? `ssh ${s.host.user}@${s.host.hostname}:${s.host.port}` : 'local');
-const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+export const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+const refIn = (installation: Installation, s: Server) => formatServerRef({ installation: installation.name, server: s.name });
+const commandOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'command', where: `${refIn(installation, s)} (${hostOf(s)})`, text });
+const confirmOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'confirm', where: refIn(installation, s), text });
+
+/** A replica's stop or start: its control command (or the admin by hand), then its status command. */
+function controlStep(installation: Installation, r: Server, which: 'stop' | 'start', title: string, statusNote: string, extra: PlannedAction[]): Omit<PlannedStep, 'seq'> {
+  const command = r.control?.[which];
+  const verb = which === 'stop' ? 'Stop' : 'Start';
+  return {
+    id: which === 'stop' ? 'stop-replica' : 'start-replica',
+    replica: r.name,
+    title,
+    actions: [
+      command ? commandOn(installation, r, command) : confirmOn(installation, r, `${verb} ${refIn(installation, r)} now (no ${which} command is configured).`),
+      ...(r.control?.status ? [commandOn(installation, r, `${r.control.status}   # ${statusNote}`)] : []),
+      ...extra,
+    ],
+    destructive: false,
+    manual: !command,
+  };
+}
+
+/** Step "stop-replica": its stop command (or the admin), then the proof: status and sessions. */
+export const stopReplicaStep = (installation: Installation, r: Server): Omit<PlannedStep, 'seq'> =>
+  controlStep(installation, r, 'stop', `Stop ${refIn(installation, r)} and prove it stopped`, 'must exit non-zero', [
+    { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+  ]);
+
+/** Step "start-replica": its start command (or the admin), then its status until it runs. */
+export const startReplicaStep = (installation: Installation, r: Server): Omit<PlannedStep, 'seq'> =>
+  controlStep(installation, r, 'start', `Start ${refIn(installation, r)} and wait until it runs`, 'until it exits 0', []);
 
 export function keyFileFor(server: Server, owner: Server = server): string | null {
   if (!server.installDir) return null;
@@ -100,20 +131,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     ]);
   }
   const mode = options.mode ?? 'in-place';
-  const addStop = (r: Server) => {
-    const stop = r.control?.stop;
-    add(
-      'stop-replica',
-      r,
-      `Stop ${ref(r)} and prove it stopped`,
-      [
-        stop ? command(r, stop) : confirm(ref(r), `Stop ${ref(r)} now (no stop command is configured).`),
-        ...(r.control?.status ? [command(r, `${r.control.status}   # must exit non-zero`)] : []),
-        { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
-      ],
-      { manual: !stop },
-    );
-  };
+  const addStop = (r: Server) => steps.push(stopReplicaStep(installation, r));
   // In place, every replica is stopped before the backup; side by side, each only for its swap.
   if (mode === 'in-place') for (const r of replicas) addStop(r);
   if (!installation.onlineBackup) {
@@ -172,11 +190,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   }
 
   function addStartAndVerify(r: Server): void {
-    const start = r.control?.start;
-    add('start-replica', r, `Start ${ref(r)} and wait until it runs`, [
-      start ? command(r, start) : confirm(ref(r), `Start ${ref(r)} now (no start command is configured).`),
-      ...(r.control?.status ? [command(r, `${r.control.status}   # until it exits 0`)] : []),
-    ], { manual: !start });
+    steps.push(startReplicaStep(installation, r));
     add('verify', r, `Verify ${ref(r)}`, [
       { kind: 'sql', where: dbOf(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
     ]);

@@ -79,7 +79,8 @@ export class RunNotResumableError extends RestoreError {
 export class ConfirmationRequiredError extends RestoreError {
   override readonly usage = true;
 
-  constructor() {
-    super('confirmation-required', 'This restore drops replica schemas and needs a typed confirmation, but there is no terminal to ask on.', 'Run it in a terminal, or pass --yes to confirm non-interactively. Nothing was changed.');
+  /** `what`: the operation, e.g. "This rollback stops replicas and swaps their schemas back". */
+  constructor(what = 'This restore drops replica schemas') {
+    super('confirmation-required', `${what} and needs a typed confirmation, but there is no terminal to ask on.`, 'Run it in a terminal, or pass --yes to confirm non-interactively. Nothing was changed.');
   }
 }

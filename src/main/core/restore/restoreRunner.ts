@@ -19,7 +19,7 @@ import { maskedListener } from './restoreEventMask';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
-import { inMasterPhase, modeOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
+import { inMasterPhase, kindOf, modeOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
 import { RestoreResources } from './restoreResources';
 import { asConnectionEncryption, weakerEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
@@ -30,7 +30,9 @@ import { confirmPublications, startMaster, startReplica, stopMaster, stopReplica
 import { verify } from './steps/verify';
 import { applyShadowFixups, restoreShadow, verifyShadow } from './steps/shadowSchema';
 import { swapStep } from './steps/swapStep';
+import { swapBackStep } from './steps/swapBackStep';
 import { keptSchemaName, shadowSchemaName } from './sideBySideNames';
+import { swapBackNames } from './planRollback';
 
 const implementations: Record<StepId, StepImplementation> = {
   'confirm-publications': confirmPublications,
@@ -48,6 +50,7 @@ const implementations: Record<StepId, StepImplementation> = {
   'fixups-shadow': applyShadowFixups,
   'verify-shadow': verifyShadow,
   swap: swapStep,
+  'swap-back': swapBackStep,
 };
 
 export interface RunnerDependencies {
@@ -133,6 +136,8 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       if (step.replica) await locks.assertHeld(step.replica);
       await locks.assertHeld(plan.master);
       const outcome = await implementations[step.id](contextFor(step, stepSignal));
+      // What a swap or swap back set aside, for the history (kept schemas and their size).
+      deps.runs.kept.recordStepOutcome(runId, plan, step, outcome.captured);
       setStep(step, 'done', outcome.message, outcome.captured);
       log('info', `done: ${outcome.message}`, step.seq);
     } catch (caught) {
@@ -225,7 +230,9 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
    * nothing touched); a replica that cannot be reached fails alone.
    */
   async function takeLocks(): Promise<string | null> {
-    const wanted = [...plan.replicas.filter((r) => !replicaDone.has(r)), ...(runStopsMaster(plan.installation) ? [plan.master] : [])];
+    // A rollback never touches the master: it needs only the replicas' locks.
+    const stopsMaster = kindOf(plan) === 'restore' && runStopsMaster(plan.installation);
+    const wanted = [...plan.replicas.filter((r) => !replicaDone.has(r)), ...(stopsMaster ? [plan.master] : [])];
     for (const name of wanted) {
       const server = resources.server(name);
       const identity = identities[name];
@@ -315,7 +322,8 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
    * commits, the restored, fixed-up and verified one after (both renames are one
    * transaction). So a replica the run stopped is always started again. Before the swap, the
    * stop, swap and start go back to pending (a resume stops it again); the shadow stays for
-   * the resume. After the swap, only the verification is left.
+   * the resume. After the swap, only the verification is left. A rollback's swap back is the
+   * same, with the previous schema in the shadow's place.
    */
   async function compensateSideBySide(
     replica: string,
@@ -323,12 +331,19 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     record: (entry: Omit<CompensationEntry, 'at'>) => void,
   ): Promise<void> {
     const server = resources.server(replica);
+    const rollback = kindOf(plan) === 'rollback';
     const stop = stepOf('stop-replica', replica)!;
-    const swap = stepOf('swap', replica)!;
+    const swap = stepOf(rollback ? 'swap-back' : 'swap', replica)!;
     const start = stepOf('start-replica', replica)!;
     if (status.get(stop.seq) === 'pending' || finished(start)) return;
     const swapped = finished(swap) || (await swapCommitted(server));
-    const what = swapped ? `it runs on the restored schema (the previous one is kept as ${keptSchemaName(server.db.schema, runId)})` : 'its schema was not swapped';
+    const what = rollback
+      ? swapped
+        ? `it runs on its previous schema again (the restored one is kept as ${swapBackNames(server.db.schema, plan.rollbackOf!).undone})`
+        : 'its schema was not swapped back'
+      : swapped
+        ? `it runs on the restored schema (the previous one is kept as ${keptSchemaName(server.db.schema, runId)})`
+        : 'its schema was not swapped';
     const rival = await lockBeforeStart(replica);
     if (rival) {
       record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
@@ -343,7 +358,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     if (swapped) return;
     const reset: Array<[PlannedStep, string]> = [
       [stop, 'restarted by compensation; will be stopped again on resume'],
-      [swap, 'nothing was swapped; will run again on resume'],
+      [swap, `nothing was swapped${rollback ? ' back' : ''}; will run again on resume`],
       [start, 'started by compensation'],
     ];
     for (const [s, message] of reset) {
@@ -353,11 +368,19 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     }
   }
 
-  /** Whether a swap that did not record itself committed: the shadow is gone and the kept schema is there. */
+  /**
+   * Whether a swap (or swap back) that did not record itself committed: the schema that was
+   * to take the name is gone and the one set aside is there.
+   */
   async function swapCommitted(server: Server): Promise<boolean> {
+    const schema = server.db.schema;
+    const [incoming, outgoing] =
+      kindOf(plan) === 'rollback'
+        ? [swapBackNames(schema, plan.rollbackOf!).previous, swapBackNames(schema, plan.rollbackOf!).undone]
+        : [shadowSchemaName(schema), keptSchemaName(schema, runId)];
     try {
       const client = await resources.client(server);
-      return !(await schemaExists(client, shadowSchemaName(server.db.schema))) && (await schemaExists(client, keptSchemaName(server.db.schema, runId)));
+      return !(await schemaExists(client, incoming)) && (await schemaExists(client, outgoing));
     } catch {
       return false;
     }

@@ -11,6 +11,10 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { planRollback } from './planRollback';
+import { chooseRollbackReplicas, RollbackRefusedError } from './rollbackEligibility';
+import { runRollbackPreflight } from './rollbackPreflight';
+import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
@@ -30,6 +34,16 @@ export interface PrepareInput {
   /** `side-by-side` is opt-in (`restore --side-by-side`); in-place is the default. */
   mode?: RestoreMode;
 }
+
+export interface RollbackInput {
+  /** The side-by-side run to roll back. */
+  runId: string;
+  /** Server names; every replica the run swapped when empty. */
+  replicas: string[];
+}
+
+/** What a run records of its preflight: the findings and the identities its locks and guards check. */
+export type RecordedPreflight = Pick<PreflightResult, 'ok' | 'findings' | 'identities'>;
 
 export interface ExecuteOptions {
   /** Cancels the run when aborted (the CLI's Ctrl-C); `cancel(runId)` does the same for the app. */
@@ -111,8 +125,43 @@ export class RestoreService {
     return { plan, preflight };
   }
 
+  /**
+   * The plan and preflight of a rollback of run `input.runId` (planRollback.ts). Refuses
+   * (RollbackRefusedError, nothing changed) what the history rules out; the preflight then
+   * reads each replica's schemas. Changes nothing anywhere. The run starts with start().
+   */
+  async prepareRollback(input: RollbackInput): Promise<{ plan: RestorePlan; preflight: RecordedPreflight }> {
+    await this.endLeftovers();
+    const run = this.get(input.runId);
+    const others = this.runs.list({ installation: run.installation, limit: 1_000_000 });
+    const names = chooseRollbackReplicas(run, input.replicas, { kept: this.runs.kept.list(), others });
+    const installation = this.profiles.get(run.installation);
+    const replicas = names.map((name) => {
+      const server = installation.servers.find((s) => s.name === name && s.role === 'replica');
+      const planned = run.plan.installation.servers.find((s) => s.name === name)!;
+      if (!server) throw new RollbackRefusedError(run.runId, `${run.installation}/${name} is no longer a replica in the profile`, 'Put the server back into the profile as it was, then roll back.');
+      if (server.db.schema !== planned.db.schema) {
+        throw new RollbackRefusedError(run.runId, `${run.installation}/${name}'s schema is now ${server.db.schema} in the profile, not ${planned.db.schema} as in the run`, 'Point the profile back at the schema the run restored.');
+      }
+      return server;
+    });
+    const recorded = (run.captured.identities ?? {}) as Record<string, SchemaIdentity>;
+    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    for (const active of this.runs.activeRunsOn(installation.name, names)) {
+      const error = new RunConflictError(installation.name, active);
+      preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });
+      preflight.ok = false;
+    }
+    // The swap back's guard refuses a replica that resolves to the master's schema.
+    const master = recorded[run.plan.master];
+    if (master) preflight.identities[run.plan.master] = master;
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, backup: run.plan.backup });
+    this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
+    return { plan, preflight };
+  }
+
   /** Records a new run (all steps pending) and returns its id. */
-  start(plan: RestorePlan, preflight: PreflightResult, confirmations: Record<string, string>): string {
+  start(plan: RestorePlan, preflight: RecordedPreflight, confirmations: Record<string, string>): string {
     // The run id names the kept schema; the stored plan shows the swap's exact SQL.
     const runId = newRunId();
     this.runs.create(withRunId(plan, runId), { preflight: preflight.findings, identities: preflight.identities, confirmations }, runId);
@@ -197,10 +246,13 @@ export class RestoreService {
   }
 
   record(runId: string, withLog = false): RunRecord {
-    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined);
+    const kept = [...this.runs.kept.list({ runIds: [runId] }), ...this.runs.kept.byRollback(runId)];
+    return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined, { kept });
   }
 
   list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true }));
+    // The table holds a row or two per side-by-side run: reading it whole stays cheap.
+    const kept = this.runs.kept.list();
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, kept }));
   }
 }

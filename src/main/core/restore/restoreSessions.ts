@@ -10,7 +10,7 @@ import { InvalidInputError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { ConfirmationDeclinedError, PreflightFailedError } from './restoreErrors';
 import { maskedListener } from './restoreEventMask';
-import type { PrepareInput, RestoreService } from './restoreService';
+import type { PrepareInput, RecordedPreflight, RestoreService, RollbackInput } from './restoreService';
 
 /** How long a prepared plan may wait for its confirmation before it must be prepared again. */
 const PLAN_TTL_MS = 30 * 60_000;
@@ -39,6 +39,16 @@ export class RestoreSessions {
 
   async prepare(input: PrepareInput): Promise<{ planId: string; plan: RestorePlan; preflight: { ok: boolean; findings: PreflightFinding[] } }> {
     const { plan, preflight } = await this.service.prepare(input);
+    return this.remember(plan, preflight);
+  }
+
+  /** A rollback's plan, started like a restore's: by `start(planId, confirmations)`. */
+  async prepareRollback(input: RollbackInput): Promise<{ planId: string; plan: RestorePlan; preflight: { ok: boolean; findings: PreflightFinding[] } }> {
+    const { plan, preflight } = await this.service.prepareRollback(input);
+    return this.remember(plan, preflight);
+  }
+
+  private remember(plan: RestorePlan, preflight: RecordedPreflight): { planId: string; plan: RestorePlan; preflight: { ok: boolean; findings: PreflightFinding[] } } {
     const planId = randomUUID();
     this.prepared.set(planId, { plan, preflight: { ok: preflight.ok, findings: preflight.findings, identities: preflight.identities }, preparedAt: Date.now() });
     return { planId, plan, preflight: { ok: preflight.ok, findings: preflight.findings } };
@@ -53,7 +63,7 @@ export class RestoreSessions {
     if (!prepared.preflight.ok) throw new PreflightFailedError(prepared.preflight.findings.filter((f) => !f.ok && f.severity === 'error').length);
     const problems = prepared.plan.replicas.flatMap((r) => {
       const name = formatServerRef({ installation: prepared.plan.installation.name, server: r });
-      return confirmations[name] === name ? [] : [{ path: `confirmations["${name}"]`, message: `type "${name}" to confirm dropping its schema` }];
+      return confirmations[name] === name ? [] : [{ path: `confirmations["${name}"]`, message: `type "${name}" to confirm ${prepared.plan.kind === 'rollback' ? 'swapping its schema back' : 'dropping its schema'}` }];
     });
     if (problems.length > 0) throw new InvalidInputError('Not every replica was confirmed.', problems, 'Type each replica\'s name exactly as shown; nothing was changed.');
     this.prepared.delete(planId);

@@ -194,6 +194,28 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'schemas kept aside by side-by-side runs and rollbacks',
+    sql: `
+      -- One row per schema a side-by-side run set aside beside a replica's schema: the
+      -- previous one after its swap (kind prev), the restored one after a rollback of it
+      -- (kind undone). run_id is the side-by-side run whose tag the name carries; by_run the
+      -- rollback run that swapped it back in or aside. history/keptSchemaStore.ts writes it.
+      CREATE TABLE kept_schemas (
+        run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        replica  TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        kind     TEXT NOT NULL CHECK (kind IN ('prev', 'undone')),
+        bytes    INTEGER,
+        state    TEXT NOT NULL CHECK (state IN ('kept', 'rolled-back', 'discarded')),
+        at       TEXT NOT NULL,
+        by_run   TEXT,
+        PRIMARY KEY (run_id, replica, kind)
+      );
+      CREATE INDEX kept_schemas_by_state ON kept_schemas(state, run_id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,6 +3,7 @@
 // `<schema>__rd_new` becomes `<schema>`, in one short transaction that also carries over
 // what is attached to the old schema by OID (coremedia/replicaSwap.ts → postgres/schemaSwap.ts).
 // A swap whose commit landed just before an interruption is recognised on resume and not done twice.
+import { keptSchemaBytes } from '../../coremedia/keptSchemas';
 import { swapInReplicaShadow } from '../../coremedia/replicaSwap';
 import { quoteIdent, schemaExists } from '../../postgres/catalog';
 import { runTag, shadowSchemaName } from '../sideBySideNames';
@@ -43,14 +44,16 @@ export const swapStep: StepImplementation = async (ctx) => {
   if (!(await schemaExists(client, schema))) ctx.captureRun({ swapWithoutPrevious: { [replica.name]: true } });
   const result = await swapInReplicaShadow(client, { schema, tag, expect: expected, lockTimeoutMs: ctx.timeouts.swap.lockTimeoutMs });
   const kept = result.setAside;
+  // For the history: how much disk the kept schema holds (history/keptSchemaStore.ts).
+  const keptBytes = kept ? await keptSchemaBytes(client, schema, kept) : null;
   const warnings = result.carriedOver.warnings.length ? ` (not carried over: ${result.carriedOver.warnings.join('; ')})` : '';
   if (result.alreadyDone) {
-    return { message: `Already swapped: ${schema} is the restored schema${kept ? `; the previous one is kept as ${kept}` : ''}`, skipped: true, captured: { keptSchema: kept } };
+    return { message: `Already swapped: ${schema} is the restored schema${kept ? `; the previous one is kept as ${kept}` : ''}`, skipped: true, captured: { keptSchema: kept, keptBytes } };
   }
   return {
     message: kept
       ? `Swapped in ${result.elapsedMs} ms: ${schema} is now the restored schema; the previous one is kept as ${kept}${warnings}`
       : `${schema} did not exist; the restored schema took its name in ${result.elapsedMs} ms`,
-    captured: { keptSchema: kept, swapMs: result.elapsedMs, carriedOver: result.carriedOver.statements.length },
+    captured: { keptSchema: kept, keptBytes, swapMs: result.elapsedMs, carriedOver: result.carriedOver.statements.length },
   };
 };
