@@ -2,8 +2,9 @@
 // Server-Sent Events for the run's progress) to the real core, restoring real PostgreSQL
 // replicas from a generated 150 MB CoreMedia master. One admin's afternoon, in order: a
 // full restore, one with a manual stop, one cancelled during the dump and resumed (all in
-// place, the vendor's procedure), and one side by side, whose downtime the summary and the
-// history's timeline show.
+// place, the vendor's procedure), one side by side, whose downtime the summary and the
+// history's timeline show, and its rollback from the history, after which the kept schema is
+// discarded (main's native dialog stands in as a recorded yes).
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Installation } from '../../src/shared/profiles';
 import type { RunRecord } from '../../src/shared/runRecord';
+import type { TrustPrompt } from '../../src/main/ipc/confirmInMain';
 import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../harness/restoreEnvironment';
 import { startBridge, type Bridge } from './bridge/bridgeServer';
 
@@ -25,6 +27,8 @@ let bridge: Bridge;
 let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
+/** What main asked in its native dialog (the stand-in says yes). */
+const prompts: TrustPrompt[] = [];
 
 async function shoot(name: string, { fullPage = true } = {}): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
@@ -96,7 +100,14 @@ async function newestRun(): Promise<RunRecord> {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
-  bridge = await startBridge({ home: env.home, env: { ...process.env, ...env.env } });
+  bridge = await startBridge({
+    home: env.home,
+    env: { ...process.env, ...env.env },
+    confirmInMain: async (prompt) => {
+      prompts.push(prompt);
+      return true;
+    },
+  });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   page = await context.newPage();
@@ -311,6 +322,49 @@ describe('restore wizard', () => {
     const downtime = page.getByRole('region', { name: 'Downtime', exact: true });
     for (const replica of run.replicas) expect(await downtime.getByRole('row', { name: new RegExp(replica.replica) }).textContent()).toContain(`kept as ${replica.keptSchema}`);
     await shoot('11-history-side-by-side');
+  }, RUN_TIMEOUT + 60_000);
+
+  it('rolls the side-by-side run back from the history, live in the run monitor, then discards the kept schema', async () => {
+    const restored = (await call<RunRecord[]>('listRuns', { installation: env.installation, limit: 20 })).find((r) => r.mode === 'side-by-side' && r.kind === 'restore' && r.status === 'succeeded')!;
+    await openWizard(`#/history/${encodeURIComponent(restored.runId)}`);
+    const kept = page.getByRole('region', { name: 'Kept schemas', exact: true });
+    await expect.poll(() => kept.getByRole('table', { name: 'Kept schemas' }).isVisible(), WORK).toBe(true);
+    for (const replica of restored.replicas) {
+      const row = (await kept.getByRole('row', { name: new RegExp(replica.replica) }).textContent()) ?? '';
+      expect(row).toContain(replica.kept!.schema);
+      expect(row).toMatch(/\d+(\.\d+)? (B|kB|MB|GB)/);
+      expect(row).toContain('kept');
+    }
+    await shoot('12-history-kept');
+    await kept.getByRole('link', { name: 'Roll back…' }).click();
+    expect(await preflightOutcome()).toContain('Preflight passed');
+    await page.getByRole('button', { name: 'Review the plan' }).click();
+    const plan = region('Plan');
+    await expect.poll(() => plan.isVisible()).toBe(true);
+    const mode = (await plan.getByRole('region', { name: 'Mode and downtime' }).textContent()) ?? '';
+    expect(mode).toContain(`Rollback of run ${restored.runId}`);
+    for (const server of ['rls1', 'rls2']) expect(await plan.getByLabel(`Rename SQL for ${server}`).textContent()).toContain(`ALTER SCHEMA "cm_${server}__rd_prev_`);
+    await shoot('13-rollback-plan');
+    await confirmAndStart(['rls1', 'rls2']);
+    // The run monitor shows it live, then the summary.
+    await expect.poll(() => region('Restore progress').isVisible(), WORK).toBe(true);
+    await waitForSummary();
+    const rollback = await newestRun();
+    expect(rollback).toMatchObject({ kind: 'rollback', rollbackOf: restored.runId, status: 'succeeded' });
+    expect(await summary().textContent()).toContain('The rollback succeeded');
+    for (const server of ['rls1', 'rls2']) expect(await runShell(env.control[server as 'rls1' | 'rls2'].status)).toBe(0);
+    await shoot('14-rollback-summary');
+
+    // The rolled-back run now says so; the rollback keeps the restored schema, which the admin discards (main asks).
+    await openWizard(`#/history/${encodeURIComponent(rollback.runId)}`);
+    const keptNow = page.getByRole('region', { name: 'Kept schemas', exact: true });
+    await expect.poll(() => keptNow.getByRole('button', { name: 'Discard kept schema…' }).count(), WORK).toBe(2);
+    await keptNow.getByRole('button', { name: 'Discard kept schema…' }).first().click();
+    await expect.poll(() => keptNow.getByRole('button', { name: 'Discard kept schema…' }).count(), WORK).toBe(1);
+    expect(prompts.length).toBeGreaterThan(0);
+    const after = await call<RunRecord>('showRun', { runId: rollback.runId });
+    expect(after.replicas.filter((r) => r.kept?.state === 'discarded')).toHaveLength(1);
+    await shoot('15-history-discarded');
   }, RUN_TIMEOUT + 60_000);
 
   it('streams restore events to browsers over GET /api/events only', async () => {

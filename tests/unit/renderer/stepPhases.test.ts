@@ -4,7 +4,7 @@
 // start; in place the backup runs inside every window.
 import { describe, expect, it } from 'vitest';
 import type { PlannedStep, RestoreMode, RestorePlan } from '../../../src/shared/restorePlan';
-import { downtimeWindows, groupStepsByPhase, renameStatements, replicasDownDuring } from '../../../src/renderer/src/restore/stepPhases';
+import { downtimeWindows, groupStepsByPhase, isSwapStep, renameStatements, replicasDownDuring } from '../../../src/renderer/src/restore/stepPhases';
 
 const step = (seq: number, id: PlannedStep['id'], replica: string | null, actions: PlannedStep['actions'] = []): PlannedStep => ({ seq, id, replica, title: id, destructive: false, manual: false, actions });
 const numbered = (ids: Array<[PlannedStep['id'], string | null]>) => ids.map(([id, replica], i) => step(i + 1, id, replica));
@@ -101,5 +101,19 @@ describe('the swap\'s rename SQL', () => {
     ]);
     expect(renameStatements(swap)).toEqual(['ALTER SCHEMA "cm_rls1" RENAME TO "cm_rls1__rd_prev_ab12cd34"', 'ALTER SCHEMA "cm_rls1__rd_new" RENAME TO "cm_rls1"']);
     expect(renameStatements(step(3, 'dump-master', null))).toEqual([]);
+  });
+});
+
+describe('a rollback', () => {
+  // As the core plans a rollback: per replica, stop, swap back, start, verify; nothing on the master.
+  const rollback = { mode: 'side-by-side' as const, kind: 'rollback' as const, steps: numbered([...(['stop-replica', 'swap-back', 'start-replica', 'verify'] as const).map((id): [PlannedStep['id'], string] => [id, 'rls1'])]) };
+
+  it('has no master phase: the stop is the replica\'s own step, in its downtime window with the swap back', () => {
+    const groups = groupStepsByPhase(rollback, rollback.steps, title);
+    expect(groups.map((g) => [g.title, g.steps.map((s) => s.id)])).toEqual([['rls1', ['stop-replica', 'swap-back', 'start-replica', 'verify']]]);
+    const windows = downtimeWindows(rollback.steps);
+    expect(windows).toEqual([{ replica: 'rls1', fromSeq: 1, toSeq: 3 }]);
+    expect(rollback.steps.filter((s) => replicasDownDuring(windows, s).length > 0).map((s) => s.id)).toEqual(['stop-replica', 'swap-back', 'start-replica']);
+    expect(isSwapStep(rollback.steps[1]!)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { RunCompensation } from './RunCompensation';
 import { RunDetailHeader } from './RunDetailHeader';
 import { RunDowntime } from './RunDowntime';
 import { RunDumpPanel } from './RunDumpPanel';
+import { RunKeptSchemas } from './RunKeptSchemas';
 import { RunLog } from './RunLog';
 import { RunSection as Section } from './RunSection';
 import { RunSteps } from './RunSteps';
@@ -60,6 +61,9 @@ export function RunDetail({ runId }: { runId: string }) {
       </Section>
       <Section title="Downtime">
         <RunDowntime run={run} />
+      </Section>
+      <Section title="Kept schemas">
+        <RunKeptSchemas run={run} onChanged={() => void reload()} />
       </Section>
       <Section title="Captured values">
         <RunCapturedValues run={run} />

@@ -90,6 +90,7 @@ const STEP_LABELS: Record<string, string> = {
   'fixups-shadow': 'Fix-ups in the shadow schema',
   'verify-shadow': 'Verify the shadow schema',
   swap: 'Swap the schemas',
+  'swap-back': 'Swap the previous schema back',
 };
 
 const NICE_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);

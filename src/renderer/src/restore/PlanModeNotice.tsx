@@ -2,7 +2,7 @@
 // replica's downtime window by step, and, side by side, the exact rename SQL of each swap.
 import { modeOf, type RestorePlan } from '../../../shared/restorePlan';
 import { formatServerRef } from '../../../shared/profiles';
-import { downtimeWindows, MODE_LABEL, renameStatements } from './stepPhases';
+import { downtimeWindows, isSwapStep, MODE_LABEL, renameStatements } from './stepPhases';
 
 export function PlanModeNotice({ plan }: { plan: RestorePlan }) {
   const mode = modeOf(plan);
@@ -16,13 +16,13 @@ export function PlanModeNotice({ plan }: { plan: RestorePlan }) {
       {plan.modeReason ? <p className="plan-mode-reason">{plan.modeReason}</p> : null}
       <ul className="plan-downtime" aria-label="Downtime windows">
         {downtimeWindows(plan.steps).map((w) => {
-          const swap = plan.steps.find((s) => s.id === 'swap' && s.replica === w.replica);
+          const swap = plan.steps.find((s) => isSwapStep(s) && s.replica === w.replica);
           const renames = swap ? renameStatements(swap) : [];
           return (
             <li key={w.replica} className="plan-downtime-window">
               <p>
                 <span className="mono">{formatServerRef({ installation: plan.installation.name, server: w.replica })}</span> is down from {stepTitle(w.fromSeq)} (its stop) to{' '}
-                {stepTitle(w.toSeq)} (running again){swap ? `; the swap is step ${swap.seq}` : ''}. These steps are marked below.
+                {stepTitle(w.toSeq)} (running again){swap ? `; the swap${swap.id === 'swap-back' ? ' back' : ''} is step ${swap.seq}` : ''}. These steps are marked below.
               </p>
               {renames.length > 0 ? (
                 <pre className="plan-action-text" aria-label={`Rename SQL for ${w.replica}`}>

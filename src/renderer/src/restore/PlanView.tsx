@@ -1,4 +1,4 @@
-import type { RestorePlan } from '../../../shared/restorePlan';
+import { kindOf, type RestorePlan } from '../../../shared/restorePlan';
 import { formatServerRef } from '../../../shared/profiles';
 import { PlanModeNotice } from './PlanModeNotice';
 import { PlannedStepCard } from './PlannedStepCard';
@@ -15,15 +15,16 @@ export function PlanView({ plan, onExport }: PlanViewProps) {
   const destructive = plan.steps.filter((s) => s.destructive).length;
   const manual = plan.steps.filter((s) => s.manual).length;
   const windows = downtimeWindows(plan.steps);
+  const replicas = plan.replicas.map((r) => formatServerRef({ installation: name, server: r })).join(', ');
+  const source = plan.backup.mode === 'dump' ? `a new backup of ${formatServerRef({ installation: name, server: plan.master })}` : `the backup ${plan.backup.file}`;
+  const summary = kindOf(plan) === 'rollback' ? `Rolls back run ${plan.rollbackOf ?? ''} on ${replicas}: each gets its previous schema back.` : `Restores ${replicas} from ${source}.`;
   return (
     <section className="card wizard-panel" aria-label="Plan">
       <div className="plan-head">
         <div>
           <h3 className="card-title">The plan: {plan.steps.length} steps</h3>
           <p className="muted">
-            Restores {plan.replicas.map((r) => formatServerRef({ installation: name, server: r })).join(', ')} from{' '}
-            {plan.backup.mode === 'dump' ? `a new backup of ${formatServerRef({ installation: name, server: plan.master })}` : `the backup ${plan.backup.file}`}.{' '}
-            {destructive} destructive, {manual} manual. Secrets are masked.
+            {summary} {destructive} destructive, {manual} manual. Secrets are masked.
           </p>
         </div>
         <button type="button" className="button" onClick={onExport}>

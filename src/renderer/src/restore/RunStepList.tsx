@@ -1,4 +1,4 @@
-import type { RestoreMode } from '../../../shared/restorePlan';
+import type { RestoreMode, RunKind } from '../../../shared/restorePlan';
 import { formatDuration } from './formatMeasure';
 import type { LiveStep } from './runState';
 import { StatusPill } from './StatusPill';
@@ -8,6 +8,8 @@ interface RunStepListProps {
   steps: LiveStep[];
   /** Decides which steps are in the master phase (side by side, a replica's stop is its own). */
   mode: RestoreMode;
+  /** A rollback stops each replica within its own steps too. */
+  kind: RunKind;
   installation: string;
   now: number;
 }
@@ -19,11 +21,11 @@ function elapsed(step: LiveStep, now: number): string {
 }
 
 /** The master phase first, then each replica's own steps (which run side by side); the replicas' downtime marked. */
-export function RunStepList({ steps, mode, installation, now }: RunStepListProps) {
+export function RunStepList({ steps, mode, kind, installation, now }: RunStepListProps) {
   const windows = downtimeWindows(steps);
   return (
     <div className="run-steps" role="group" aria-label="Steps">
-      {groupStepsByPhase({ mode }, steps, (r) => (r ? `${installation}/${r}` : 'Master')).map((group) => (
+      {groupStepsByPhase({ mode, kind }, steps, (r) => (r ? `${installation}/${r}` : 'Master')).map((group) => (
         <section key={group.key} className="run-step-group" aria-label={group.title}>
           <h4 className={group.replica ? 'run-step-group-replica' : undefined}>{group.title}</h4>
           <ol>

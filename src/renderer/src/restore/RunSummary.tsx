@@ -19,10 +19,10 @@ interface RunSummaryProps {
 }
 
 const HEADLINE: Record<RunRecord['status'], string> = {
-  succeeded: 'The restore succeeded',
-  failed: 'The restore failed',
-  cancelled: 'The restore was cancelled',
-  running: 'The restore is still running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  running: 'is still running',
 };
 
 /** Stage 7: how the run ended, per replica, and what to do next. */
@@ -35,7 +35,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
       <div className="run-head">
         <div>
           <h3 className="card-title">
-            {record.interrupted ? 'The restore was interrupted' : HEADLINE[record.status]} <StatusPill status={record.interrupted ? 'interrupted' : record.status} />
+            {`The ${record.kind === 'rollback' ? 'rollback' : 'restore'} ${record.interrupted ? 'was interrupted' : HEADLINE[record.status]}`} <StatusPill status={record.interrupted ? 'interrupted' : record.status} />
           </h3>
           <p className="muted mono">
             Run {record.runId}
@@ -86,7 +86,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
       {record.compensation.length > 0 ? <CompensationList entries={record.compensation} /> : null}
       <details className="summary-steps" open={record.status !== 'succeeded'}>
         <summary>All {record.steps.length} steps, as recorded</summary>
-        <RunStepList steps={liveRunFromRecord(record).steps} mode={record.mode} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
+        <RunStepList steps={liveRunFromRecord(record).steps} mode={record.mode} kind={record.kind} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
       </details>
     </section>
   );

@@ -1,7 +1,7 @@
 // How a restore's steps fall into phases and where each replica is down, for the plan, the
 // run monitor and the summary. Pure: plan steps and recorded steps both fit the shape
 // (recorded steps name the replica `installation/server`, plan steps just the server).
-import { inMasterPhase, modeOf, type PlannedStep, type RestoreMode, type StepId } from '../../../shared/restorePlan';
+import { inMasterPhase, modeOf, type PlannedStep, type RestoreMode, type RunKind, type StepId } from '../../../shared/restorePlan';
 
 export interface PhasedStep {
   seq: number;
@@ -28,7 +28,7 @@ const masterPhaseTitle = (mode: RestoreMode): string =>
  * side by side, a replica is stopped only for its swap, within its own steps.
  */
 export function groupStepsByPhase<S extends PhasedStep>(
-  plan: { mode?: RestoreMode },
+  plan: { mode?: RestoreMode; kind?: RunKind },
   steps: S[],
   groupTitle: (replica: string | null) => string,
 ): Array<StepGroup<S>> {
@@ -68,6 +68,9 @@ export function replicasDownDuring(windows: DowntimeWindow[], step: PhasedStep):
     .filter((w) => (step.replica === null || step.replica === w.replica) && step.seq >= w.fromSeq && step.seq <= (w.toSeq ?? Infinity))
     .map((w) => w.replica);
 }
+
+/** The step that swaps a replica's schemas: the swap of a restore, or the swap back of a rollback. */
+export const isSwapStep = (step: Pick<PhasedStep, 'id'>): boolean => step.id === 'swap' || step.id === 'swap-back';
 
 /** The swap's renames (the statements that move the schemas), exactly as the step will run them. */
 export const renameStatements = (step: Pick<PlannedStep, 'actions'>): string[] =>
