@@ -46,10 +46,11 @@ export function RunKeptSchemas({ run, onChanged }: { run: RunRecord; onChanged()
       <table className="data-table" aria-label="Kept schemas">
         <thead>
           <tr>
-            <th scope="col">Replica</th>
-            <th scope="col">Kept schema</th>
-            <th scope="col">Size</th>
-            <th scope="col">State</th>
+            {['Replica', 'Kept schema', 'Size', 'State'].map((head) => (
+              <th key={head} scope="col">
+                {head}
+              </th>
+            ))}
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
