@@ -34,7 +34,9 @@ export function RunKeptSchemas({ run, onChanged }: { run: RunRecord; onChanged()
     setDiscarding(replica);
     setDeclined(null);
     setError(null);
-    const result = await api.discardKeptSchema({ runId: run.runId, replica: serverOf(replica) });
+    // What a rollback set aside belongs to the run it rolled back: the core discards it there.
+    const owner = run.kind === 'rollback' && run.rollbackOf ? run.rollbackOf : run.runId;
+    const result = await api.discardKeptSchema({ runId: owner, replica: serverOf(replica) });
     setDiscarding(null);
     if (!result.ok) setError(result.error);
     else if (!result.value.discarded) setDeclined(replica);
