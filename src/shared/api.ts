@@ -41,8 +41,14 @@ export const requestSchemas = {
   /** Lets a stored secret go to its server's new endpoint; main asks the admin itself (confirmInMain). */
   confirmSecretEndpoint: z.object({ ref: ServerRefSchema, kind: SecretKindSchema }).strict(),
   testConnection: z.object({ ref: ServerRefSchema }).strict(),
+  /** `mode` absent: the core chooses (side by side where the replica's server allows it). */
   prepareRestore: z
-    .object({ installation: z.string().min(1), replicas: z.array(z.string().min(1)).default([]), fromBackup: z.string().min(1).optional() })
+    .object({
+      installation: z.string().min(1),
+      replicas: z.array(z.string().min(1)).default([]),
+      fromBackup: z.string().min(1).optional(),
+      mode: z.enum(['side-by-side', 'in-place']).optional(),
+    })
     .strict(),
   startRestore: z.object({ planId: z.string().min(1), confirmations: z.record(z.string(), z.string()) }).strict(),
   resumeRun: z.object({ runId: z.string().min(1) }).strict(),

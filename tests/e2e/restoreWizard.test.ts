@@ -1,7 +1,10 @@
 // The restore wizard end to end: the built renderer in Chromium, bridged over HTTP (and
 // Server-Sent Events for the run's progress) to the real core, restoring real PostgreSQL
 // replicas from a generated 150 MB CoreMedia master. One admin's afternoon, in order: a
-// full restore, one with a manual stop, and one cancelled during the dump and resumed.
+// full restore, one with a manual stop, one cancelled during the dump and resumed (all in
+// place, the vendor's procedure), one side by side, whose downtime the summary and the
+// history's timeline show, and its rollback from the history, after which the kept schema is
+// discarded (main's native dialog stands in as a recorded yes).
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
@@ -9,6 +12,7 @@ import { collectPageProblems, launchChromium } from './bridge/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Installation } from '../../src/shared/profiles';
 import type { RunRecord } from '../../src/shared/runRecord';
+import type { TrustPrompt } from '../../src/main/ipc/confirmInMain';
 import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../harness/restoreEnvironment';
 import { startBridge, type Bridge } from './bridge/bridgeServer';
 
@@ -23,6 +27,8 @@ let bridge: Bridge;
 let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
+/** What main asked in its native dialog (the stand-in says yes). */
+const prompts: TrustPrompt[] = [];
 
 async function shoot(name: string, { fullPage = true } = {}): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
@@ -59,11 +65,15 @@ async function preflightOutcome(): Promise<string> {
   return ((await report.isVisible()) ? await report.textContent() : await refusal.first().textContent()) ?? '';
 }
 
-/** Chooses the replicas, passes the preflight and opens the plan. */
-async function reachPlan(replicas: Array<'rls1' | 'rls2'>): Promise<Locator> {
+const MODE_CHOICE = { automatic: 'Automatic (side-by-side where possible)', 'side-by-side': 'Side by side', 'in-place': "In place (vendor's procedure)" } as const;
+const modeRadio = (mode: keyof typeof MODE_CHOICE) => region('Choose replicas').getByRole('radio', { name: MODE_CHOICE[mode], exact: true });
+
+/** Chooses the replicas and the mode, passes the preflight and opens the plan. */
+async function reachPlan(replicas: Array<'rls1' | 'rls2'>, mode: keyof typeof MODE_CHOICE = 'in-place'): Promise<Locator> {
   const choose = region('Choose replicas');
   await expect.poll(() => choose.isVisible(), WORK).toBe(true);
   for (const server of ['rls1', 'rls2'] as const) await choose.getByLabel(server, { exact: true }).setChecked(replicas.includes(server));
+  await modeRadio(mode).check();
   await choose.getByRole('button', { name: 'Run preflight' }).click();
   expect(await preflightOutcome()).toContain('Preflight passed');
   await page.getByRole('button', { name: 'Review the plan' }).click();
@@ -90,7 +100,14 @@ async function newestRun(): Promise<RunRecord> {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 150 } });
-  bridge = await startBridge({ home: env.home, env: { ...process.env, ...env.env } });
+  bridge = await startBridge({
+    home: env.home,
+    env: { ...process.env, ...env.env },
+    confirmInMain: async (prompt) => {
+      prompts.push(prompt);
+      return true;
+    },
+  });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   page = await context.newPage();
@@ -111,6 +128,9 @@ describe('restore wizard', () => {
     expect(await choose.getByLabel('Installation').inputValue()).toBe(env.installation);
     expect(await choose.getByLabel('rls1', { exact: true }).isChecked()).toBe(true);
     expect(await choose.getByLabel('rls2', { exact: true }).isChecked()).toBe(true);
+    // The core chooses unless the admin does; this run is the vendor's procedure.
+    expect(await modeRadio('automatic').isChecked()).toBe(true);
+    await modeRadio('in-place').check();
     await shoot('01-choose');
 
     await choose.getByRole('button', { name: 'Run preflight' }).click();
@@ -120,10 +140,9 @@ describe('restore wizard', () => {
     await page.getByRole('button', { name: 'Review the plan' }).click();
     const plan = region('Plan');
     await expect.poll(() => plan.isVisible()).toBe(true);
-    // The app asks for no mode: the preflight chose side-by-side (the default where possible).
-    expect(await plan.textContent()).toContain('ALTER SCHEMA "cm_rls1__rd_new" RENAME TO "cm_rls1"');
-    expect(await plan.textContent()).not.toContain('DROP SCHEMA');
-    expect(await plan.getByRole('listitem', { name: /^Step \d+: Swap cm_rls2__rd_new in as cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
+    expect(await plan.textContent()).toContain('DROP SCHEMA IF EXISTS "cm_rls1" CASCADE');
+    expect(await plan.getByRole('region', { name: 'Mode and downtime' }).textContent()).toContain("Mode: In place (vendor's procedure)");
+    expect(await plan.getByRole('listitem', { name: /^Step \d+: Drop the replica schema cm_rls2/ }).getByText('destructive').isVisible()).toBe(true);
     await shoot('03-plan');
 
     const [download] = await Promise.all([page.waitForEvent('download'), plan.getByRole('button', { name: 'Export plan as Markdown' }).click()]);
@@ -131,9 +150,8 @@ describe('restore wizard', () => {
     const markdown = readFileSync((await download.path())!, 'utf8');
     expect(markdown.startsWith(`# Restore plan for ${env.installation}\n`)).toBe(true);
     expect(markdown).toContain('## Preflight: passed');
-    expect(markdown).toContain('ALTER SCHEMA "cm_rls2__rd_new" RENAME TO "cm_rls2"');
-    expect(markdown).toMatch(/### \d+\. Swap cm_rls1__rd_new in as cm_rls1 .* — \*\*destructive\*\*/);
-    expect(markdown).toMatch(/\| ok \| restore-mode \| — \| Mode: side-by-side\. Side-by-side \(the default where possible\)/);
+    expect(markdown).toContain('```sql\nDROP SCHEMA IF EXISTS "cm_rls2" CASCADE\n```');
+    expect(markdown).toMatch(/### \d+\. Drop the replica schema cm_rls1 .* — \*\*destructive\*\*/);
     expect(markdown).toContain(`\`${ref('rls1')}\`, \`${ref('rls2')}\``);
     expect(markdown).not.toContain(env.password);
 
@@ -159,7 +177,6 @@ describe('restore wizard', () => {
 
     const run = await newestRun();
     expect(run.status).toBe('succeeded');
-    expect(run.mode).toBe('side-by-side');
     expect(await summary().textContent()).toContain('The restore succeeded');
     for (const server of ['rls1', 'rls2']) {
       const outcome = replicaOutcome(server);
@@ -208,7 +225,7 @@ describe('restore wizard', () => {
     }
   }, RUN_TIMEOUT + 60_000);
 
-  it('cancels during the dump, shows what it did, and a resume finishes the run', async () => {
+  it('cancels during the dump, shows the compensation, and a resume finishes the run', async () => {
     await openWizard();
     await reachPlan(['rls1', 'rls2']);
     await confirmAndStart(['rls1', 'rls2']);
@@ -228,11 +245,7 @@ describe('restore wizard', () => {
 
     const cancelled = await newestRun();
     expect(cancelled.status).toBe('cancelled');
-    // Side-by-side: the replicas serve through the dump, so a cancel there has none to start again.
-    expect(cancelled.mode).toBe('side-by-side');
-    expect(cancelled.compensation.filter((c) => c.action === 'start-replica')).toEqual([]);
-    expect(await runShell(env.control.rls1.status)).toBe(0);
-    expect(await runShell(env.control.rls2.status)).toBe(0);
+    expect(cancelled.compensation.length).toBeGreaterThan(0);
     expect(await summary().textContent()).toContain('The restore was cancelled');
     const compensation = summary().getByRole('region', { name: 'Compensation' });
     for (const entry of cancelled.compensation) expect(await compensation.textContent()).toContain(entry.message.replace(/`/g, ''));
@@ -251,6 +264,113 @@ describe('restore wizard', () => {
     expect(await runShell(env.control.rls1.status)).toBe(0);
     expect(await runShell(env.control.rls2.status)).toBe(0);
   }, RUN_TIMEOUT * 2);
+
+  it('side by side: the plan shows the mode, why, the downtime window and the rename SQL; the summary and the history show the downtime', async () => {
+    await openWizard();
+    const plan = await reachPlan(['rls1', 'rls2'], 'side-by-side');
+    const mode = plan.getByRole('region', { name: 'Mode and downtime' });
+    const modeText = (await mode.textContent()) ?? '';
+    expect(modeText).toContain('Mode: Side by side');
+    // Why, in the core's own words (plan.modeReason).
+    expect(modeText).toMatch(/keeps serving|keep serving/);
+    for (const server of ['rls1', 'rls2']) {
+      // The replica's stop and start are its own steps, after its shadow is ready, not in the master phase.
+      const own = plan.getByRole('region', { name: ref(server), exact: true });
+      const steps = own.getByRole('listitem', { name: /^Step \d+: / });
+      const titles = (await steps.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''))).map((t) => t.replace(/^Step \d+: /, ''));
+      expect(titles.findIndex((t) => t.startsWith('Restore the backup into the shadow schema'))).toBeLessThan(titles.findIndex((t) => t.startsWith(`Stop ${ref(server)}`)));
+      // The downtime window: from the stop to the start, marked; the shadow restore is not in it.
+      const marked = (await own.locator('.plan-step-down').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''))).map((t) => t.replace(/^Step \d+: /, ''));
+      expect(marked[0]).toMatch(/^Stop /);
+      expect(marked.some((t) => t.startsWith('Swap '))).toBe(true);
+      expect(marked.at(-1)).toMatch(/^Start /);
+      expect(marked.some((t) => t.startsWith('Restore') || t.startsWith('Verify'))).toBe(false);
+      expect(modeText).toMatch(new RegExp(`${ref(server)} is down from step \\d+ \\(its stop\\) to step \\d+ \\(running again\\); the swap is step \\d+`));
+      const schema = `cm_${server}`;
+      const renames = mode.getByLabel(`Rename SQL for ${server}`);
+      expect(await renames.textContent()).toContain(`ALTER SCHEMA "${schema}" RENAME TO "${schema}__rd_prev_<runtag>"`);
+      expect(await renames.textContent()).toContain(`ALTER SCHEMA "${schema}__rd_new" RENAME TO "${schema}"`);
+    }
+    expect(await plan.getByRole('region', { name: 'Back up the master (the replicas keep serving)' }).textContent()).not.toMatch(/Stop .*rls/);
+    await shoot('09-plan-side-by-side');
+
+    await confirmAndStart(['rls1', 'rls2']);
+    await expect.poll(() => region('Restore progress').isVisible(), WORK).toBe(true);
+    await waitForSummary();
+    const run = await newestRun();
+    expect(run.status).toBe('succeeded');
+    expect(run.mode).toBe('side-by-side');
+    expect(await summary().textContent()).toContain('Side by side');
+    for (const server of ['rls1', 'rls2']) {
+      const replica = run.replicas.find((r) => r.replica === ref(server))!;
+      expect(replica.downtimeMs).toBeGreaterThan(0);
+      expect(replica.keptSchema).toMatch(new RegExp(`^cm_${server}__rd_prev_`));
+      const outcome = (await replicaOutcome(server).textContent()) ?? '';
+      expect(outcome).toMatch(/Downtime[\d.:]+ (s )?\(stop requested → running again\)/);
+      expect(outcome).toContain(`previous schema kept as ${replica.keptSchema}`);
+    }
+    await shoot('10-summary-side-by-side');
+
+    // The history's run page: the downtime per replica, and the window marked on the timeline.
+    await openWizard(`#/history/${encodeURIComponent(run.runId)}`);
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    await expect.poll(() => timeline.locator('.timeline-downtime').count(), WORK).toBe(2);
+    const labels = await timeline.locator('.timeline-downtime-label').allTextContents();
+    expect(labels).toHaveLength(2);
+    for (const label of labels) expect(label).toMatch(/^down \d/);
+    for (const band of await timeline.locator('rect.timeline-downtime-band').all()) expect(Number(await band.getAttribute('width'))).toBeGreaterThan(0);
+    const downtime = page.getByRole('region', { name: 'Downtime', exact: true });
+    for (const replica of run.replicas) expect(await downtime.getByRole('row', { name: new RegExp(replica.replica) }).textContent()).toContain(`kept as ${replica.keptSchema}`);
+    await shoot('11-history-side-by-side');
+  }, RUN_TIMEOUT + 60_000);
+
+  // Rolls back onto what the in-place runs above left (a replica with its replicator rows):
+  // run alone, the harness's bare replica schemas would fail the rollback's verification.
+  it('rolls the side-by-side run back from the history, live in the run monitor, then discards the kept schema', async () => {
+    const restored = (await call<RunRecord[]>('listRuns', { installation: env.installation, limit: 20 })).find((r) => r.mode === 'side-by-side' && r.kind === 'restore' && r.status === 'succeeded')!;
+    await openWizard(`#/history/${encodeURIComponent(restored.runId)}`);
+    const kept = page.getByRole('region', { name: 'Kept schemas', exact: true });
+    await expect.poll(() => kept.getByRole('table', { name: 'Kept schemas' }).isVisible(), WORK).toBe(true);
+    for (const replica of restored.replicas) {
+      const row = (await kept.getByRole('row', { name: new RegExp(replica.replica) }).textContent()) ?? '';
+      expect(row).toContain(replica.kept!.schema);
+      expect(row).toMatch(/\d+(\.\d+)? (B|kB|MB|GB)/);
+      expect(row).toContain('kept');
+    }
+    await shoot('12-history-kept');
+    await kept.getByRole('link', { name: 'Roll back…' }).click();
+    expect(await preflightOutcome()).toContain('Preflight passed');
+    await page.getByRole('button', { name: 'Review the plan' }).click();
+    const plan = region('Plan');
+    await expect.poll(() => plan.isVisible()).toBe(true);
+    const mode = (await plan.getByRole('region', { name: 'Mode and downtime' }).textContent()) ?? '';
+    expect(mode).toContain(`Rollback of run ${restored.runId}`);
+    for (const server of ['rls1', 'rls2']) expect(await plan.getByLabel(`Rename SQL for ${server}`).textContent()).toContain(`ALTER SCHEMA "cm_${server}__rd_prev_`);
+    await shoot('13-rollback-plan');
+    await confirmAndStart(['rls1', 'rls2']);
+    // The run monitor shows it live, then the summary.
+    await expect.poll(() => region('Restore progress').isVisible(), WORK).toBe(true);
+    await waitForSummary();
+    const rollback = await newestRun();
+    expect(rollback.status, rollback.message ?? '').toBe('succeeded');
+    expect(rollback).toMatchObject({ kind: 'rollback', rollbackOf: restored.runId });
+    expect(await summary().textContent()).toContain('The rollback succeeded');
+    for (const server of ['rls1', 'rls2']) expect(await runShell(env.control[server as 'rls1' | 'rls2'].status)).toBe(0);
+    await shoot('14-rollback-summary');
+
+    // The rolled-back run now says so; the rollback keeps the restored schema, which the admin discards (main asks).
+    await openWizard(`#/history/${encodeURIComponent(rollback.runId)}`);
+    const keptNow = page.getByRole('region', { name: 'Kept schemas', exact: true });
+    await expect.poll(() => keptNow.getByRole('button', { name: 'Discard kept schema…' }).count(), WORK).toBe(2);
+    await keptNow.getByRole('button', { name: 'Discard kept schema…' }).first().click();
+    // Main asked (the stand-in said yes), the history records the discard, and the page shows it.
+    const discarded = async () => (await call<RunRecord>('showRun', { runId: rollback.runId })).replicas.filter((r) => r.kept?.state === 'discarded');
+    await expect.poll(async () => (await discarded()).length, WORK).toBe(1);
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]!.message).toContain((await discarded())[0]!.kept!.schema);
+    await expect.poll(() => keptNow.getByRole('button', { name: 'Discard kept schema…' }).count(), WORK).toBe(1);
+    await shoot('15-history-discarded');
+  }, RUN_TIMEOUT + 60_000);
 
   it('streams restore events to browsers over GET /api/events only', async () => {
     const posted = await fetch(new URL('api/events', bridge.url), { method: 'POST', body: '{}' });

@@ -8,7 +8,7 @@ import { newRunId, RunStore } from '../../src/main/core/history/runStore';
 import { planRestore } from '../../src/main/core/restore/planRestore';
 import { openStore } from '../../src/main/core/store/database';
 import { InstallationSchema, type Installation } from '../../src/shared/profiles';
-import { MASTER_PHASE, type RestorePlan } from '../../src/shared/restorePlan';
+import { inMasterPhase as isMasterPhaseStep, type RestorePlan } from '../../src/shared/restorePlan';
 
 export interface SeedOptions {
   /** The data directory whose replica-desk.sqlite receives the runs. */
@@ -128,7 +128,7 @@ export function seedRunHistory(options: SeedOptions): SeededRun[] {
       const times: Array<[number, string | null, string | null]> = [];
       for (const step of plan.steps) {
         // The master phase runs in order; then each replica's steps, replicas side by side.
-        const inMasterPhase = MASTER_PHASE.includes(step.id);
+        const inMasterPhase = isMasterPhaseStep(plan, step);
         const start = inMasterPhase || step.replica === null ? clock : (replicaClock.get(step.replica) ?? clock);
         const [min, spread] = STEP_SECONDS[step.id] ?? [1, 2];
         const end = start + (min + rand() * spread) * 1000;

@@ -73,7 +73,8 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
       return { confirmed: true, status: await core.secrets.status(r.ref) };
     },
     testConnection: (r) => core.testConnection(r.ref),
-    prepareRestore: (r) => sessions.prepare({ installation: r.installation, replicas: r.replicas, ...(r.fromBackup ? { fromBackup: r.fromBackup } : {}) }),
+    prepareRestore: (r) =>
+      sessions.prepare({ installation: r.installation, replicas: r.replicas, ...(r.fromBackup ? { fromBackup: r.fromBackup } : {}), ...(r.mode ? { mode: r.mode } : {}) }),
     startRestore: (r) => sessions.start(r.planId, r.confirmations),
     resumeRun: (r) => sessions.resume(r.runId),
     cancelRun: (r) => ({ cancelled: sessions.cancel(r.runId) }),

@@ -20,6 +20,7 @@ interface RestoreRequest {
   installation?: string;
   replica?: string;
   resume?: string;
+  rollback?: string;
 }
 
 const IS_MAC = isMacPlatform(navigator.platform || navigator.userAgent);
@@ -34,10 +35,10 @@ export function App() {
   // Derived from the route while rendering (React's pattern for state that follows a prop).
   if (!visited.has(route.view)) setVisited(new Set([...visited, route.view]));
   if (route.view === 'restore') {
-    const wanted = { installation: route.installation, replica: route.replica, resume: route.resume };
+    const wanted = { installation: route.installation, replica: route.replica, resume: route.resume, rollback: route.rollback };
     const key = JSON.stringify(wanted);
     // A link that asks for something specific opens a fresh wizard; the plain view keeps the current one.
-    if (restore === null || ((wanted.installation || wanted.replica || wanted.resume) && restore.key !== key)) setRestore({ key, ...wanted });
+    if (restore === null || ((wanted.installation || wanted.replica || wanted.resume || wanted.rollback) && restore.key !== key)) setRestore({ key, ...wanted });
   }
   if (route.view === 'history' && !route.runId && (route.installation || route.replica)) {
     if (historyFilterKey.installation !== route.installation || historyFilterKey.replica !== route.replica) {
@@ -92,6 +93,7 @@ export function App() {
               initialInstallation={restore.installation}
               initialReplica={restore.replica}
               resumeRunId={restore.resume}
+              rollbackRunId={restore.rollback}
             />
           )}
         </main>

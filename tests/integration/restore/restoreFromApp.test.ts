@@ -53,6 +53,17 @@ describe('restore driven by the app', () => {
     expect((await handlers.listRuns({})).ok && (await handlers.listRuns({}))).toMatchObject({ value: [] });
   });
 
+  it('prepares the mode the wizard chose, and refuses one it does not know', async () => {
+    for (const mode of ['side-by-side', 'in-place'] as const) {
+      const prepared = await handlers.prepareRestore({ installation: env.installation, replicas: ['rls2'], mode });
+      if (!prepared.ok) throw new Error(prepared.error.message);
+      expect(prepared.value.plan.mode).toBe(mode);
+      expect(prepared.value.plan.modeReason).toBeTruthy();
+      expect(prepared.value.plan.steps.some((s) => s.id === 'swap')).toBe(mode === 'side-by-side');
+    }
+    expect(await handlers.prepareRestore({ installation: env.installation, replicas: [], mode: 'sideways' as never })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  }, 60_000);
+
   it('runs the confirmed plan in the background, asking about the manual step, and records it', async () => {
     const prepared = await handlers.prepareRestore({ installation: env.installation, replicas: [] });
     if (!prepared.ok) throw new Error(prepared.error.message);

@@ -12,6 +12,7 @@ describe('hash routes', () => {
     expect(parseRoute('#/restore')).toEqual({ view: 'restore' });
     expect(parseRoute('#/restore?installation=prod-eu&replica=rls1')).toEqual({ view: 'restore', installation: 'prod-eu', replica: 'rls1' });
     expect(parseRoute('#/restore?resume=20261123-101500-a1b2c3')).toEqual({ view: 'restore', resume: '20261123-101500-a1b2c3' });
+    expect(parseRoute('#/restore?rollback=20261123-101500-a1b2c3')).toEqual({ view: 'restore', rollback: '20261123-101500-a1b2c3' });
     expect(parseRoute('#/history')).toEqual({ view: 'history' });
     expect(parseRoute('#/history/20261123-101500-a1b2c3')).toEqual({ view: 'history', runId: '20261123-101500-a1b2c3' });
     expect(parseRoute('#/history?installation=prod&replica=prod%2Frls1')).toEqual({ view: 'history', installation: 'prod', replica: 'prod/rls1' });
@@ -24,6 +25,7 @@ describe('hash routes', () => {
       { view: 'restore' },
       { view: 'restore', installation: 'staging eu', replica: 'rls/1' },
       { view: 'restore', resume: 'run-1' },
+      { view: 'restore', rollback: 'run-1' },
       { view: 'history' },
       { view: 'history', runId: 'a b/c' },
       { view: 'history', installation: 'prod', replica: 'prod/rls1' },

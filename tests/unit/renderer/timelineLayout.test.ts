@@ -106,4 +106,59 @@ describe('the run timeline layout', () => {
     const known = layoutTimeline(runRecord({ runId: 'r5', steps: [step(1, 'prod-eu/rls1', 'done', iso(0), iso(1), { id: 'restore', title: 'Restore the backup into cm_rls1 on prod-eu/rls1' })] }), { width: 1000, now: t0 });
     expect(known.groups[0]!.rows[0]).toMatchObject({ label: 'Restore the backup', title: 'Restore the backup into cm_rls1 on prod-eu/rls1' });
   });
+
+  describe('a replica\'s downtime', () => {
+    // Side by side: rls1 serves through its shadow restore (10–60 s), is stopped at 60 s and runs again at 64 s.
+    const sideBySide = (over: { startReplica?: 'done' | 'failed' | 'running'; downtimeMs?: number | null; status?: 'running' | 'succeeded' } = {}) =>
+      runRecord({
+        runId: 'sbs',
+        mode: 'side-by-side',
+        status: over.status ?? 'succeeded',
+        createdAt: iso(0),
+        finishedAt: over.status === 'running' ? null : iso(100),
+        replicas: [{ ...replicas[0]!, downtimeMs: over.downtimeMs === undefined ? 3_900 : over.downtimeMs, keptSchema: 'cm_rls1__rd_prev_sbs' }],
+        steps: [
+          step(1, null, 'done', iso(0), iso(10), { id: 'dump-master' }),
+          step(2, 'prod-eu/rls1', 'done', iso(10), iso(60), { id: 'restore-shadow' }),
+          step(3, 'prod-eu/rls1', 'done', iso(60), iso(61), { id: 'stop-replica' }),
+          step(4, 'prod-eu/rls1', 'done', iso(61), iso(62), { id: 'swap' }),
+          over.startReplica === 'running'
+            ? step(5, 'prod-eu/rls1', 'running', iso(62), null, { id: 'start-replica' })
+            : step(5, 'prod-eu/rls1', over.startReplica ?? 'done', iso(62), iso(64), { id: 'start-replica' }),
+          step(6, 'prod-eu/rls1', over.startReplica && over.startReplica !== 'done' ? 'pending' : 'done', over.startReplica && over.startReplica !== 'done' ? null : iso(64), over.startReplica && over.startReplica !== 'done' ? null : iso(100), { id: 'verify' }),
+        ],
+      });
+
+    it('shades the replica\'s rows from the start of its stop to the end of its start, labelled with the measured downtime', () => {
+      const chart = layoutTimeline(sideBySide(), { width: 1000, now: t0 + 999_000 });
+      const plot = chart.plotRight - chart.plotLeft;
+      const [master, rls1] = chart.groups;
+      expect(master!.downtime).toBeNull();
+      const band = rls1!.downtime!;
+      expect(band.x).toBeCloseTo(chart.plotLeft + plot * 0.6);
+      expect(band.width).toBeCloseTo(plot * 0.04);
+      // Over every row of the group, below its header.
+      expect(band.y).toBe(rls1!.y + TIMELINE_GEOMETRY.groupHeight);
+      expect(band.height).toBe(rls1!.rows.length * TIMELINE_GEOMETRY.rowHeight);
+      // The run measured 3.9 s (stop requested → running again); the band spans the steps' 4 s.
+      expect(band).toMatchObject({ durationMs: 3_900, open: false, label: 'down 3.9 s' });
+    });
+
+    it('falls back to the band\'s span when the run did not measure it', () => {
+      const band = layoutTimeline(sideBySide({ downtimeMs: null }), { width: 1000, now: t0 }).groups[1]!.downtime!;
+      expect(band).toMatchObject({ durationMs: 4_000, label: 'down 4.0 s' });
+    });
+
+    it('stays open to now while the replica is not running again, and to the run\'s end when its start failed', () => {
+      const live = layoutTimeline(sideBySide({ startReplica: 'running', status: 'running', downtimeMs: null }), { width: 1000, now: t0 + 70_000 });
+      expect(live.groups[1]!.downtime).toMatchObject({ durationMs: 10_000, open: true, label: 'down 10 s+' });
+      const failed = layoutTimeline(sideBySide({ startReplica: 'failed', downtimeMs: null }), { width: 1000, now: t0 + 999_000 });
+      expect(failed.groups[1]!.downtime).toMatchObject({ durationMs: 40_000, open: true, label: 'down 40 s+' });
+    });
+
+    it('has no band for a replica whose stop never started', () => {
+      const notStopped = layoutTimeline(runRecord({ runId: 'r6', replicas, steps: [step(1, 'prod-eu/rls1', 'pending', null, null, { id: 'stop-replica' })] }), { width: 1000, now: t0 });
+      expect(notStopped.groups[0]!.downtime).toBeNull();
+    });
+  });
 });

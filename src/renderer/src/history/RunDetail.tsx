@@ -7,7 +7,9 @@ import { downloadRunReport } from './runReportDownload';
 import { RunCapturedValues } from './RunCapturedValues';
 import { RunCompensation } from './RunCompensation';
 import { RunDetailHeader } from './RunDetailHeader';
+import { RunDowntime } from './RunDowntime';
 import { RunDumpPanel } from './RunDumpPanel';
+import { RunKeptSchemas } from './RunKeptSchemas';
 import { RunLog } from './RunLog';
 import { RunSection as Section } from './RunSection';
 import { RunSteps } from './RunSteps';
@@ -56,6 +58,12 @@ export function RunDetail({ runId }: { runId: string }) {
       ) : null}
       <Section title="Timeline">
         <RunTimeline run={run} now={loadedAt} />
+      </Section>
+      <Section title="Downtime">
+        <RunDowntime run={run} />
+      </Section>
+      <Section title="Kept schemas">
+        <RunKeptSchemas run={run} onChanged={() => void reload()} />
       </Section>
       <Section title="Captured values">
         <RunCapturedValues run={run} />

@@ -22,8 +22,16 @@ export function RunDetailHeader({ run, exporting, onExport }: RunDetailHeaderPro
           </a>
         </p>
         <h2 className="run-detail-title">
-          Restore of {run.installation} <RunOutcomeBadge outcome={outcome} />
+          {run.kind === 'rollback' ? 'Rollback' : 'Restore'} of {run.installation} <RunOutcomeBadge outcome={outcome} />
         </h2>
+        {run.rollbackOf ? (
+          <p className="muted">
+            Rolls back run{' '}
+            <a href={routeHash({ view: 'history', runId: run.rollbackOf })} className="mono">
+              {run.rollbackOf}
+            </a>
+          </p>
+        ) : null}
         <p className="page-description mono">{run.runId}</p>
         <dl className="facts facts-compact run-detail-facts">
           <div>

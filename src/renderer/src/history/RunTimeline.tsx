@@ -10,7 +10,7 @@ interface RunTimelineProps {
   now: number;
 }
 
-/** A Gantt chart of the run: per replica (and the master), one bar per step on a shared time axis. */
+/** A Gantt chart of the run: per replica (and the master), one bar per step on a shared time axis, each replica's downtime shaded. */
 export function RunTimeline({ run, now }: RunTimelineProps) {
   const [ref, width] = useElementWidth<HTMLDivElement>(960);
   const layout = useMemo(() => layoutTimeline(run, { width, now }), [run, width, now]);
@@ -44,6 +44,15 @@ export function RunTimeline({ run, now }: RunTimelineProps) {
               <text className="timeline-group-label" x={8} y={group.y + groupHeight / 2 + 4}>
                 {group.label}
               </text>
+              {group.downtime ? (
+                <g className={`timeline-downtime${group.downtime.open ? ' timeline-downtime-open' : ''}`}>
+                  <title>{`${group.label} was down ${group.downtime.label.slice('down '.length)} (stop requested → running again)`}</title>
+                  <rect className="timeline-downtime-band" x={group.downtime.x} y={group.downtime.y} width={group.downtime.width} height={group.downtime.height} rx={3} />
+                  <text className="timeline-downtime-label" x={group.downtime.x} y={group.y + groupHeight / 2 + 4}>
+                    {group.downtime.label}
+                  </text>
+                </g>
+              ) : null}
               {group.rows.map((row) => (
                 <g key={row.seq} className={`timeline-row timeline-status-${row.status}`}>
                   <title>{`${row.title}: ${row.status}${row.durationMs !== null ? `, ${row.note}` : ''}`}</title>
@@ -76,6 +85,12 @@ export function RunTimeline({ run, now }: RunTimelineProps) {
             {status}
           </li>
         ))}
+        {layout.groups.some((g) => g.downtime) ? (
+          <li className="timeline-downtime-legend">
+            <span className="timeline-swatch" aria-hidden="true" />
+            replica down (stop requested → running again)
+          </li>
+        ) : null}
       </ul>
     </div>
   );

@@ -1,6 +1,7 @@
 // Geometry of a run's timeline: one group per replica (and one for the master's steps),
-// one row per step, and a bar from the step's start to its end on a shared time axis. Pure,
-// so the SVG component only draws and the tests check the arithmetic.
+// one row per step, a bar from the step's start to its end on a shared time axis, and per
+// replica a band over its downtime. Pure, so the SVG component only draws and the tests
+// check the arithmetic.
 import type { RunRecord, RunRecordStep } from '../../../shared/runRecord';
 import { formatDuration, formatOffset } from './timeFormat';
 
@@ -33,11 +34,29 @@ export interface TimelineRow {
   noteAnchor: 'start' | 'end';
 }
 
+/**
+ * A replica's downtime: from the start of its stop step to the end of its start step, over
+ * the rows of its group. Labelled with the measured downtime (stop requested → running
+ * again) when the run recorded it, else with the band's own span.
+ */
+export interface TimelineDowntime {
+  x: number;
+  width: number;
+  y: number;
+  height: number;
+  durationMs: number;
+  /** The replica is not running again yet (or the run stopped before it was). */
+  open: boolean;
+  /** Drawn in the group's header line from the band's start (the right margin kept for notes holds it). */
+  label: string;
+}
+
 export interface TimelineGroup {
   key: string;
   label: string;
   y: number;
   rows: TimelineRow[];
+  downtime: TimelineDowntime | null;
 }
 
 export interface TimelineLayout {
@@ -67,6 +86,11 @@ const STEP_LABELS: Record<string, string> = {
   fixups: 'Replicator position, licenses, type',
   'start-replica': 'Start the replica',
   verify: 'Verify',
+  'restore-shadow': 'Restore into the shadow schema',
+  'fixups-shadow': 'Fix-ups in the shadow schema',
+  'verify-shadow': 'Verify the shadow schema',
+  swap: 'Swap the schemas',
+  'swap-back': 'Swap the previous schema back',
 };
 
 const NICE_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
@@ -148,8 +172,31 @@ export function layoutTimeline(run: TimelineRun, { width, now }: TimelineOptions
         noteAnchor: fitsAfter ? 'start' : 'end',
       };
     });
-    return { key: group.key, label: group.label, y: groupY, rows };
+    const downtime = group.key === 'master' ? null : downtimeBand(group.steps, run.replicas.find((r) => r.replica === group.key)?.downtimeMs ?? null, groupY);
+    return { key: group.key, label: group.label, y: groupY, rows, downtime };
   });
+
+  function downtimeBand(steps: RunRecordStep[], measuredMs: number | null, groupY: number): TimelineDowntime | null {
+    const stop = steps.find((s) => s.id === 'stop-replica');
+    const from = time(stop?.startedAt ?? null);
+    if (!stop || from === null) return null;
+    const start = steps.find((s) => s.id === 'start-replica' && s.seq > stop.seq);
+    const until = start && start.status === 'done' ? time(start.finishedAt) : null;
+    const to = until ?? (stillRunning ? now : endMs);
+    const x = xOf(from);
+    const bandWidth = Math.max(2, xOf(Math.max(to, from)) - x);
+    const durationMs = until !== null && measuredMs !== null ? measuredMs : Math.max(0, to - from);
+    const label = `down ${formatDuration(durationMs)}${until === null ? '+' : ''}`;
+    return {
+      x,
+      width: bandWidth,
+      y: groupY + g.groupHeight,
+      height: steps.length * g.rowHeight,
+      durationMs,
+      open: until === null,
+      label,
+    };
+  }
 
   return { width, height: y + 8, plotLeft, plotRight, axisY: g.axisHeight - 8, ticks, groups, startMs: origin, endMs: origin + spanMs };
 }

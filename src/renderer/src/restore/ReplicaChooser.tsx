@@ -1,21 +1,24 @@
 import type { Installation } from '../../../shared/profiles';
 import { CheckboxField } from '../components/CheckboxField';
 import { SelectField } from '../components/SelectField';
+import { RestoreModeChoice, type ModeChoice } from './RestoreModeChoice';
 
 interface ReplicaChooserProps {
   installations: Installation[];
   installation: Installation | null;
   chosen: string[];
+  mode: ModeChoice;
   busy: boolean;
   onInstallation(name: string): void;
   onChosen(replicas: string[]): void;
+  onMode(mode: ModeChoice): void;
   onPreflight(): void;
 }
 
 const describeDb = (db: Installation['servers'][number]['db']) => `${db.host}:${db.port}/${db.database}, schema ${db.schema}`;
 
-/** Stage 1: which installation, and which of its Replication Live Servers to restore. */
-export function ReplicaChooser({ installations, installation, chosen, busy, onInstallation, onChosen, onPreflight }: ReplicaChooserProps) {
+/** Stage 1: which installation, which of its Replication Live Servers to restore, and how. */
+export function ReplicaChooser({ installations, installation, chosen, mode, busy, onInstallation, onChosen, onMode, onPreflight }: ReplicaChooserProps) {
   const master = installation?.servers.find((s) => s.role === 'master') ?? null;
   const replicas = installation?.servers.filter((s) => s.role === 'replica') ?? [];
   const toggle = (name: string, on: boolean) => onChosen(replicas.map((r) => r.name).filter((r) => (r === name ? on : chosen.includes(r))));
@@ -52,6 +55,8 @@ export function ReplicaChooser({ installations, installation, chosen, busy, onIn
           />
         ))}
       </fieldset>
+
+      <RestoreModeChoice mode={mode} onMode={onMode} />
 
       <div className="actions">
         <button type="button" className="button button-primary" disabled={busy || chosen.length === 0} onClick={onPreflight}>

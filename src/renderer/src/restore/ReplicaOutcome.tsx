@@ -1,10 +1,11 @@
 import type { RunRecord } from '../../../shared/runRecord';
+import { formatDuration } from './formatMeasure';
 import { changelogPosition, verificationChecks } from './runRecordValues';
 import { StatusPill } from './StatusPill';
 
 type ReplicaRecord = RunRecord['replicas'][number];
 
-/** One replica's result: its status, the captured changelog position and the verification. */
+/** One replica's result: its status, its measured downtime, the schema kept, the captured changelog position and the verification. */
 export function ReplicaOutcome({ replica }: { replica: ReplicaRecord }) {
   const changelog = changelogPosition(replica.changelog);
   const checks = verificationChecks(replica.verification);
@@ -16,6 +17,20 @@ export function ReplicaOutcome({ replica }: { replica: ReplicaRecord }) {
       </header>
       {replica.message ? <p className="replica-outcome-message">{replica.message}</p> : null}
       <dl className="facts facts-compact">
+        <div>
+          <dt>Downtime</dt>
+          <dd className="downtime-fact" title="stop requested → running again">
+            {replica.downtimeMs !== null ? `${formatDuration(replica.downtimeMs)} (stop requested → running again)` : '— (not running again yet)'}
+          </dd>
+        </div>
+        {replica.keptSchema ? (
+          <div>
+            <dt>Previous schema</dt>
+            <dd>
+              previous schema kept as <span className="mono">{replica.keptSchema}</span>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Replicator sequenceno</dt>
           <dd className="mono">{changelog?.sequenceNo ?? '—'}</dd>

@@ -1,5 +1,6 @@
 // The restore as the admin walks through it: choose, preflight, read the plan, type each
-// replica's name, watch it run (or cancel), and read the summary. Every stage reaches the
+// replica's name, watch it run (or cancel), and read the summary. A rollback of a side-by-side
+// run (opened from the history) walks the same stages from its preflight on. Every stage reaches the
 // core only through api.ts; the run itself goes on in the core whether or not this shows.
 import { useCallback, useEffect, useState } from 'react';
 import type { PreparedRestore } from '../../../shared/api';
@@ -12,6 +13,7 @@ import { planFileName, planMarkdown } from './planMarkdown';
 import { PlanView } from './PlanView';
 import { PreflightReport } from './PreflightReport';
 import { ReplicaChooser } from './ReplicaChooser';
+import type { ModeChoice } from './RestoreModeChoice';
 import { RunMonitor } from './RunMonitor';
 import { liveRunFromPlan, liveRunFromRecord } from './runState';
 import { RunSummary } from './RunSummary';
@@ -29,6 +31,8 @@ export interface RestoreWizardProps {
   initialReplica?: string;
   /** Opens on this run's summary, e.g. to resume an interrupted run. */
   resumeRunId?: string;
+  /** Prepares a rollback of this side-by-side run (core's prepareRollback) instead of a restore. */
+  rollbackRunId?: string;
   onFinished?(runId: string): void;
 }
 
@@ -39,15 +43,17 @@ interface Prepared {
 
 const replicasOf = (installation: Installation | null): string[] => installation?.servers.filter((s) => s.role === 'replica').map((s) => s.name) ?? [];
 
-export function RestoreWizard({ installations, initialInstallation, initialReplica, resumeRunId, onFinished }: RestoreWizardProps) {
-  const [stage, setStage] = useState<WizardStage>(resumeRunId ? 'summary' : 'choose');
+export function RestoreWizard({ installations, initialInstallation, initialReplica, resumeRunId, rollbackRunId, onFinished }: RestoreWizardProps) {
+  const [stage, setStage] = useState<WizardStage>(resumeRunId ? 'summary' : rollbackRunId ? 'preflight' : 'choose');
   const [installationName, setInstallationName] = useState(initialInstallation ?? null);
   // null: the default choice (every replica, or the one the wizard was opened for).
   const [chosen, setChosen] = useState<string[] | null>(null);
+  const [mode, setMode] = useState<ModeChoice>(null);
   const [prepared, setPrepared] = useState<Prepared | null>(null);
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [record, setRecord] = useState<RunRecord | null>(null);
-  const [busy, setBusy] = useState(false);
+  // A rollback has nothing to choose: its preflight runs as the wizard opens.
+  const [busy, setBusy] = useState(Boolean(rollbackRunId));
   const [error, setError] = useState<ErrorPayload | null>(null);
 
   const installation = installations.find((i) => i.name === installationName) ?? installations.find((i) => i.name === initialInstallation) ?? installations[0] ?? null;
@@ -81,11 +87,30 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
     };
   }, [resumeRunId]);
 
+  useEffect(() => {
+    if (!rollbackRunId) return;
+    let current = true;
+    void api.prepareRollback({ runId: rollbackRunId }).then((result) => {
+      if (!current) return;
+      setBusy(false);
+      if (result.ok) setPrepared({ result: result.value, at: new Date() });
+      else setError(result.error);
+    });
+    return () => {
+      current = false;
+    };
+  }, [rollbackRunId]);
+
   const runPreflight = async () => {
-    if (!installation) return;
-    setBusy(true);
     setError(null);
-    const result = await api.prepareRestore({ installation: installation.name, replicas });
+    const request = rollbackRunId
+      ? api.prepareRollback({ runId: rollbackRunId })
+      : installation
+        ? api.prepareRestore({ installation: installation.name, replicas, ...(mode ? { mode } : {}) })
+        : null;
+    if (!request) return;
+    setBusy(true);
+    const result = await request;
     setBusy(false);
     if (!result.ok) return setError(result.error);
     setPrepared({ result: result.value, at: new Date() });
@@ -108,7 +133,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
     const result = await api.startRestore({ planId: prepared.result.planId, confirmations: Object.fromEntries(confirmationNames.map((n) => [n, typed[n] ?? ''])) });
     setBusy(false);
     if (!result.ok) return setError(result.error);
-    live.follow(liveRunFromPlan(result.value.runId, prepared.result.plan.steps), since);
+    live.follow(liveRunFromPlan(result.value.runId, prepared.result.plan), since);
     setStage('run');
   };
 
@@ -148,17 +173,19 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
             installations={installations}
             installation={installation}
             chosen={replicas}
+            mode={mode}
             busy={busy}
             onInstallation={(name) => {
               setInstallationName(name);
               setChosen(null);
             }}
             onChosen={setChosen}
+            onMode={setMode}
             onPreflight={() => void runPreflight()}
           />
         );
       case 'preflight':
-        return prepared ? <PreflightReport preflight={prepared.result.preflight} /> : null;
+        return prepared ? <PreflightReport preflight={prepared.result.preflight} /> : busy ? <p className="muted">Preparing the rollback of run {rollbackRunId}…</p> : null;
       case 'plan':
         return prepared ? <PlanView plan={prepared.result.plan} onExport={exportPlan} /> : null;
       case 'confirm':
@@ -179,9 +206,11 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
       case 'preflight':
         return (
           <>
-            <button type="button" className="button" onClick={() => goTo('choose')}>
-              Back
-            </button>
+            {rollbackRunId ? null : (
+              <button type="button" className="button" onClick={() => goTo('choose')}>
+                Back
+              </button>
+            )}
             <button type="button" className="button" disabled={busy} onClick={() => void runPreflight()}>
               {busy ? 'Running preflight…' : 'Run preflight again'}
             </button>
@@ -223,7 +252,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
       <header className="page-header">
         <div>
           <p className="eyebrow">Restore</p>
-          <h2>{runInstallation ? `Restore replicas of ${runInstallation}` : 'Restore replicas'}</h2>
+          <h2>{rollbackRunId ? `Roll back run ${rollbackRunId}` : runInstallation ? `Restore replicas of ${runInstallation}` : 'Restore replicas'}</h2>
           <p className="page-description">Replication Live Servers are rebuilt from a backup of their Master Live Server, step by step, on the record.</p>
         </div>
       </header>

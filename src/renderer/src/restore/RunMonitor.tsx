@@ -83,7 +83,7 @@ export function RunMonitor({ run, installation, history, onQuestionAnswered }: R
         </div>
       ) : null}
       <div className="run-layout">
-        <RunStepList steps={run.steps} installation={installation} now={now} />
+        <RunStepList steps={run.steps} mode={run.mode} kind={run.kind} installation={installation} now={now} />
         <LogTail lines={run.log} />
       </div>
       {asking ? (

@@ -1,10 +1,15 @@
-import { MASTER_PHASE, type StepId } from '../../../shared/restorePlan';
+import type { RestoreMode, RunKind } from '../../../shared/restorePlan';
 import { formatDuration } from './formatMeasure';
 import type { LiveStep } from './runState';
 import { StatusPill } from './StatusPill';
+import { downtimeWindows, groupStepsByPhase, replicasDownDuring } from './stepPhases';
 
 interface RunStepListProps {
   steps: LiveStep[];
+  /** Decides which steps are in the master phase (side by side, a replica's stop is its own). */
+  mode: RestoreMode;
+  /** A rollback stops each replica within its own steps too. */
+  kind: RunKind;
   installation: string;
   now: number;
 }
@@ -15,27 +20,19 @@ function elapsed(step: LiveStep, now: number): string {
   return formatDuration((step.finishedAt ?? (step.status === 'running' ? now : step.startedAt)) - step.startedAt);
 }
 
-/** The master phase first, then each replica's own steps (which run side by side). */
-function groups(steps: LiveStep[], installation: string): Array<{ title: string; replica: boolean; steps: LiveStep[] }> {
-  const master = steps.filter((s) => MASTER_PHASE.includes(s.id as StepId));
-  const replicas = [...new Set(steps.filter((s) => !master.includes(s)).map((s) => s.replica))];
-  return [
-    { title: 'Before the backup', replica: false, steps: master },
-    ...replicas.map((r) => ({ title: r ? `${installation}/${r}` : 'Master', replica: r !== null, steps: steps.filter((s) => !master.includes(s) && s.replica === r) })),
-  ].filter((g) => g.steps.length > 0);
-}
-
-export function RunStepList({ steps, installation, now }: RunStepListProps) {
+/** The master phase first, then each replica's own steps (which run side by side); the replicas' downtime marked. */
+export function RunStepList({ steps, mode, kind, installation, now }: RunStepListProps) {
+  const windows = downtimeWindows(steps);
   return (
     <div className="run-steps" role="group" aria-label="Steps">
-      {groups(steps, installation).map((group) => (
-        <section key={group.title} className="run-step-group" aria-label={group.title}>
+      {groupStepsByPhase({ mode, kind }, steps, (r) => (r ? `${installation}/${r}` : 'Master')).map((group) => (
+        <section key={group.key} className="run-step-group" aria-label={group.title}>
           <h4 className={group.replica ? 'run-step-group-replica' : undefined}>{group.title}</h4>
           <ol>
-            {steps
-              .filter((s) => group.steps.includes(s))
-              .map((step) => (
-                <li key={step.seq} className={`run-step run-step-${step.status}`} aria-label={`Step ${step.seq}: ${step.title}`}>
+            {group.steps.map((step) => {
+              const down = replicasDownDuring(windows, step).length > 0;
+              return (
+                <li key={step.seq} className={`run-step run-step-${step.status}${down ? ' run-step-down' : ''}`} aria-label={`Step ${step.seq}: ${step.title}`}>
                   <StatusPill status={step.status} />
                   <div className="run-step-body">
                     <p className="run-step-title">{step.title}</p>
@@ -43,7 +40,8 @@ export function RunStepList({ steps, installation, now }: RunStepListProps) {
                   </div>
                   <span className="run-step-elapsed mono">{elapsed(step, now)}</span>
                 </li>
-              ))}
+              );
+            })}
           </ol>
         </section>
       ))}

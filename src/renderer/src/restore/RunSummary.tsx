@@ -8,6 +8,7 @@ import { RunStepList } from './RunStepList';
 import { liveRunFromRecord } from './runState';
 import { backupFile } from './runRecordValues';
 import { StatusPill } from './StatusPill';
+import { MODE_LABEL } from './stepPhases';
 
 interface RunSummaryProps {
   record: RunRecord;
@@ -18,10 +19,10 @@ interface RunSummaryProps {
 }
 
 const HEADLINE: Record<RunRecord['status'], string> = {
-  succeeded: 'The restore succeeded',
-  failed: 'The restore failed',
-  cancelled: 'The restore was cancelled',
-  running: 'The restore is still running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  running: 'is still running',
 };
 
 /** Stage 7: how the run ended, per replica, and what to do next. */
@@ -34,7 +35,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
       <div className="run-head">
         <div>
           <h3 className="card-title">
-            {record.interrupted ? 'The restore was interrupted' : HEADLINE[record.status]} <StatusPill status={record.interrupted ? 'interrupted' : record.status} />
+            {`The ${record.kind === 'rollback' ? 'rollback' : 'restore'} ${record.interrupted ? 'was interrupted' : HEADLINE[record.status]}`} <StatusPill status={record.interrupted ? 'interrupted' : record.status} />
           </h3>
           <p className="muted mono">
             Run {record.runId}
@@ -61,6 +62,10 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
           <dd className="mono">{record.installation}</dd>
         </div>
         <div>
+          <dt>Mode</dt>
+          <dd>{MODE_LABEL[record.mode]}</dd>
+        </div>
+        <div>
           <dt>Changelog sequenceno</dt>
           <dd className="mono">{record.changelog?.sequenceNo ?? '—'}</dd>
         </div>
@@ -81,7 +86,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
       {record.compensation.length > 0 ? <CompensationList entries={record.compensation} /> : null}
       <details className="summary-steps" open={record.status !== 'succeeded'}>
         <summary>All {record.steps.length} steps, as recorded</summary>
-        <RunStepList steps={liveRunFromRecord(record).steps} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
+        <RunStepList steps={liveRunFromRecord(record).steps} mode={record.mode} kind={record.kind} installation={record.installation} now={Date.parse(record.finishedAt ?? record.createdAt)} />
       </details>
     </section>
   );

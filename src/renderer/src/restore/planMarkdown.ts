@@ -2,8 +2,9 @@
 // restored from where, what the preflight found, and every step with the exact SQL and
 // commands (already masked by the core). Pure, so what the admin exports is what was shown.
 import { formatServerRef } from '../../../shared/profiles';
-import type { PlannedAction, PlannedStep, PreflightFinding, RestorePlan } from '../../../shared/restorePlan';
+import { modeOf, type PlannedAction, type PlannedStep, type PreflightFinding, type RestorePlan } from '../../../shared/restorePlan';
 import { actionRuns } from './actionRuns';
+import { MODE_LABEL } from './stepPhases';
 
 export interface PlanMarkdownInput {
   plan: RestorePlan;
@@ -63,6 +64,7 @@ export function planMarkdown({ plan, preflight, preparedAt }: PlanMarkdownInput)
     `- Master Live Server: ${inline(formatServerRef({ installation: name, server: plan.master }))}`,
     `- Replication Live Servers to restore: ${replicas}`,
     `- Source: ${backup}`,
+    `- Mode: ${MODE_LABEL[modeOf(plan)]}${plan.modeReason ? `. ${plan.modeReason}` : ''}`,
     `- Steps: ${plan.steps.length} (${destructive} destructive, ${manual} manual)`,
     `- Prepared: ${preparedAt.toISOString()} with Replica Desk; secrets are masked`,
     '',

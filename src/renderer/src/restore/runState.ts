@@ -1,7 +1,7 @@
 // A run as the wizard watches it: every step's state and timing, the latest progress of
 // each transfer, a bounded log tail and an open question for a manual step. Built from the
 // plan (a new run) or the run record (a resumed one), then moved on by restore events.
-import type { PlannedStep, RunStatus } from '../../../shared/restorePlan';
+import { kindOf, modeOf, type RestoreMode, type RestorePlan, type RunKind, type RunStatus } from '../../../shared/restorePlan';
 import type { RestoreEvent } from '../../../shared/restoreEvents';
 import type { RunRecord } from '../../../shared/runRecord';
 
@@ -29,6 +29,8 @@ export interface LogLine {
 
 export interface LiveRun {
   runId: string;
+  mode: RestoreMode;
+  kind: RunKind;
   status: RunStatus;
   message: string | null;
   steps: LiveStep[];
@@ -44,12 +46,14 @@ export interface LiveRun {
 export const LOG_TAIL_LINES = 300;
 const FINISHED = new Set(['done', 'failed', 'cancelled', 'skipped']);
 
-export function liveRunFromPlan(runId: string, steps: PlannedStep[]): LiveRun {
+export function liveRunFromPlan(runId: string, plan: Pick<RestorePlan, 'mode' | 'kind' | 'steps'>): LiveRun {
   return {
     runId,
+    mode: modeOf(plan),
+    kind: kindOf(plan),
     status: 'running',
     message: null,
-    steps: steps.map((s) => ({ seq: s.seq, id: s.id, replica: s.replica, title: s.title, status: 'pending', startedAt: null, finishedAt: null, message: null })),
+    steps: plan.steps.map((s) => ({ seq: s.seq, id: s.id, replica: s.replica, title: s.title, status: 'pending', startedAt: null, finishedAt: null, message: null })),
     progress: {},
     dumpBytes: null,
     log: [],
@@ -72,6 +76,8 @@ export function liveRunFromRecord(record: RunRecord): LiveRun {
   const backupBytes = (record.backup as { bytes?: unknown } | null)?.bytes;
   return {
     runId: record.runId,
+    mode: record.mode,
+    kind: record.kind,
     status: 'running',
     message: null,
     steps: record.steps.map((s) => ({ seq: s.seq, id: s.id, replica: serverName(s.replica), title: s.title, status: s.status, startedAt: time(s.startedAt), finishedAt: time(s.finishedAt), message: s.message })),

@@ -6,7 +6,8 @@ export type ViewName = 'installations' | 'topology' | 'restore' | 'history';
 export type Route =
   | { view: 'installations' }
   | { view: 'topology' }
-  | { view: 'restore'; installation?: string; replica?: string; resume?: string }
+  /** `rollback`: the wizard prepares a rollback of this side-by-side run instead of a restore. */
+  | { view: 'restore'; installation?: string; replica?: string; resume?: string; rollback?: string }
   /** installation/replica preselect the list's filters (a replica as `installation/server`). */
   | { view: 'history'; runId?: string; installation?: string; replica?: string };
 
@@ -38,7 +39,7 @@ export function parseRoute(hash: string): Route {
     case 'topology':
       return { view: 'topology' };
     case 'restore':
-      return { view: 'restore', ...param(params, 'installation'), ...param(params, 'replica'), ...param(params, 'resume') };
+      return { view: 'restore', ...param(params, 'installation'), ...param(params, 'replica'), ...param(params, 'resume'), ...param(params, 'rollback') };
     case 'history':
       return id ? { view: 'history', runId: id } : { view: 'history', ...param(params, 'installation'), ...param(params, 'replica') };
     default:
@@ -59,7 +60,7 @@ export function routeHash(route: Route): string {
     case 'topology':
       return `#/${route.view}`;
     case 'restore':
-      return `#/restore${query({ installation: route.installation, replica: route.replica, resume: route.resume })}`;
+      return `#/restore${query({ installation: route.installation, replica: route.replica, resume: route.resume, rollback: route.rollback })}`;
     case 'history':
       return route.runId ? `#/history/${encodeURIComponent(route.runId)}` : `#/history${query({ installation: route.installation, replica: route.replica })}`;
   }
