@@ -21,7 +21,9 @@ export type StepId =
   | 'verify-shadow'
   | 'swap'
   // Rollback of a side-by-side run: the previous schema takes the replica's name back.
-  | 'swap-back';
+  | 'swap-back'
+  // Rollback: the key file the rolled-back run set aside goes back in place.
+  | 'restore-key';
 
 /**
  * `in-place`: the vendor's way — stop, drop, restore, start (the replica is down throughout).

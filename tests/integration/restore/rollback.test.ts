@@ -7,8 +7,10 @@
 // second rollback, a discarded kept schema. A rollback killed mid-way ends, after `runs
 // resume`, in exactly one consistent state. `runs discard` then drops the undone schema. A
 // swap back refused after the stop: compensation starts the replica on its untouched schema,
-// and the resume finishes the rollback.
-import { join } from 'node:path';
+// and the resume finishes the rollback. rls1 had a key file of its own before the second run,
+// which that run kept aside: the rollback puts it back, keeping the master's beside it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
@@ -25,6 +27,9 @@ let masterBefore: string;
 /** The two side-by-side runs, oldest first. */
 let first: string;
 let second: string;
+/** rls1's key file (planRestore.keyFileFor), and the key it had before the second run. */
+const rls1KeyFile = () => resolve(env.keyFile, '../../../../rls1/etc/keys/cm_rls1.cm_rls1.rijndael');
+const RLS1_OWN_KEY = 'the key rls1 had before the second run\n';
 
 const query = async <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => {
   const { cluster, database } = env.replicaCluster(name);
@@ -92,6 +97,7 @@ beforeAll(async () => {
   env = await startRestoreEnvironment({ withoutSsh: true });
   masterBefore = await env.masterFingerprint();
   first = await sideBySide();
+  writeFileSync(rls1KeyFile(), RLS1_OWN_KEY, { mode: 0o600 });
   second = await sideBySide();
 }, 300_000);
 afterAll(async () => env?.stop());
@@ -142,7 +148,11 @@ describe('runs rollback and runs discard through the CLI', () => {
     expect(resumed.code).toBe(0);
     const record = JSON.parse(resumed.stdout);
     expect(record).toMatchObject({ status: 'succeeded', kind: 'rollback', rollbackOf: second });
-    expect(record.steps.map((s: any) => s.id)).toEqual(['stop-replica', 'swap-back', 'start-replica', 'verify', 'stop-replica', 'swap-back', 'start-replica', 'verify']);
+    expect(record.steps.map((s: any) => s.id)).toEqual(['stop-replica', 'swap-back', 'restore-key', 'start-replica', 'verify', 'stop-replica', 'swap-back', 'start-replica', 'verify']);
+    // rls1's own key is back; the master's, which the second run put there, is kept beside it.
+    expect(stepOf(record, 'restore-key', 'rls1').captured).toMatchObject({ keyFile: rls1KeyFile(), restoredFrom: `${rls1KeyFile()}.before-${second}` });
+    expect(readFileSync(rls1KeyFile(), 'utf8')).toBe(RLS1_OWN_KEY);
+    expect(readFileSync(`${rls1KeyFile()}.before-${rollbackId}`)).toEqual(readFileSync(env.keyFile));
     for (const name of NAMES) {
       const r = replicaOf(record, name);
       expect(r.status).toBe('succeeded');

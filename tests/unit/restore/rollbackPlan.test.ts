@@ -89,6 +89,18 @@ describe('rollback plan', () => {
     expect(sql.at(-1)).toBe('COMMIT');
     expect(plan.modeReason).toMatch(/rls1: steps 1–3; rls2: steps 5–7/);
   });
+
+  it('puts back the key file the run set aside, after the swap back and before the start, only where it set one aside', () => {
+    const runId = '20261202-013324-ab12cd';
+    const withDirs = { ...installation, servers: installation.servers.map((s) => ({ ...s, installDir: `/opt/${s.name}` })) };
+    const plan = planRollback({ installation: withDirs, runId, replicas: ['rls1', 'rls2'], restoreKeyFor: ['rls1'], backup: { mode: 'dump', dir: '/b' } });
+    expect(plan.steps.map((s) => `${s.id}:${s.replica}`).slice(0, 5)).toEqual(['stop-replica:rls1', 'swap-back:rls1', 'restore-key:rls1', 'start-replica:rls1', 'verify:rls1']);
+    expect(plan.steps.filter((s) => s.id === 'restore-key').map((s) => s.replica)).toEqual(['rls1']);
+    const copy = plan.steps.find((s) => s.id === 'restore-key')!.actions[0]!;
+    expect(copy).toMatchObject({ kind: 'copy', text: expect.stringContaining(`/opt/rls1/etc/keys/coremedia.cm_rls1.rijndael.before-${runId} → /opt/rls1/etc/keys/coremedia.cm_rls1.rijndael`) });
+    // The key goes back while the replica is down: its window covers the step.
+    expect(plan.modeReason).toMatch(/rls1: steps 1–4; rls2: steps 6–8/);
+  });
 });
 
 describe('which runs and replicas may be rolled back', () => {

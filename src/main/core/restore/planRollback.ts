@@ -8,9 +8,10 @@
 import { formatServerRef, type Installation, type Server } from '../../../shared/profiles';
 import type { PlannedAction, PlannedStep, RestorePlan } from '../../../shared/restorePlan';
 import { keptSchemaName } from '../postgres/swapNames';
-import { dbOf, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
+import { dbOf, keyFileFor, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
 import { runTag } from './sideBySideNames';
 import { DEFAULT_TIMEOUTS } from './stepContext';
+import { keptKeyFileName } from './steps/copyKey';
 import { swapStatements } from './steps/swapStep';
 
 export interface RollbackPlanInput {
@@ -20,6 +21,8 @@ export interface RollbackPlanInput {
   runId: string;
   /** Server names of the replicas to swap back (checked by the caller). */
   replicas: string[];
+  /** Replicas whose different key file the run set aside (copy-key): it goes back in place. */
+  restoreKeyFor?: string[];
   /** The rolled-back run's backup, for the record only: a rollback reads no dump. */
   backup: RestorePlan['backup'];
 }
@@ -57,6 +60,17 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
       destructive: true,
       manual: false,
     });
+    const keyFile = keyFileFor(r);
+    if (keyFile && input.restoreKeyFor?.includes(r.name)) {
+      steps.push({
+        id: 'restore-key',
+        replica: r.name,
+        title: `Put back the key file ${ref(r)} had before run ${input.runId}`,
+        actions: [{ kind: 'copy', where: ref(r), text: `${keptKeyFileName(keyFile, input.runId)} → ${keyFile}   # mode 0600, SHA-256 verified; the key file there now is kept as ${keptKeyFileName(keyFile, '<this run>')}` }],
+        destructive: false,
+        manual: false,
+      });
+    }
     steps.push(startReplicaStep(installation, r));
     steps.push({
       id: 'verify',

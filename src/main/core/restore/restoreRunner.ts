@@ -25,6 +25,7 @@ import { asConnectionEncryption, weakerEncryption, type ConnectionEncryption } f
 import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
 import { backupMaster } from './steps/backupMaster';
 import { copyKey } from './steps/copyKey';
+import { restoreKey } from './steps/restoreKey';
 import { applyFixups, dropReplicaSchema, restoreReplica } from './steps/replicaDatabase';
 import { confirmPublications, startMaster, startReplica, stopMaster, stopReplica } from './steps/serverControl';
 import { verify } from './steps/verify';
@@ -51,6 +52,7 @@ const implementations: Record<StepId, StepImplementation> = {
   'verify-shadow': verifyShadow,
   swap: swapStep,
   'swap-back': swapBackStep,
+  'restore-key': restoreKey,
 };
 
 export interface RunnerDependencies {

@@ -164,7 +164,9 @@ export class RestoreService {
     // The swap back's guard refuses a replica that resolves to the master's schema.
     const master = recorded[run.plan.master];
     if (master) preflight.identities[run.plan.master] = master;
-    const plan = planRollback({ installation, runId: run.runId, replicas: names, backup: run.plan.backup });
+    // copy-key kept a different key file the replica had: the previous schema needs it back.
+    const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup });
     this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
     return { plan, preflight };
   }

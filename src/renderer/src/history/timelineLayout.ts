@@ -3,6 +3,7 @@
 // replica a band over its downtime. Pure, so the SVG component only draws and the tests
 // check the arithmetic.
 import type { RunRecord, RunRecordStep } from '../../../shared/runRecord';
+import type { StepId } from '../../../shared/restorePlan';
 import { formatDuration, formatOffset } from './timeFormat';
 
 export interface TimelineOptions {
@@ -74,7 +75,7 @@ export interface TimelineLayout {
 export const TIMELINE_GEOMETRY = { axisHeight: 30, groupHeight: 26, rowHeight: 22, barHeight: 12, noteWidth: 76, charWidth: 6.6 } as const;
 
 /** Within a replica's group its name is already said; the label names just the step. Full titles stay in the tooltip. */
-const STEP_LABELS: Record<string, string> = {
+const STEP_LABELS: Record<StepId, string> = {
   'confirm-publications': 'Confirm publications finished',
   'stop-replica': 'Stop the replica',
   'stop-master': 'Stop the master',
@@ -91,6 +92,7 @@ const STEP_LABELS: Record<string, string> = {
   'verify-shadow': 'Verify the shadow schema',
   swap: 'Swap the schemas',
   'swap-back': 'Swap the previous schema back',
+  'restore-key': 'Put the previous key file back',
 };
 
 const NICE_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
@@ -152,7 +154,7 @@ export function layoutTimeline(run: TimelineRun, { width, now }: TimelineOptions
       const started = time(step.startedAt);
       const finished = time(step.finishedAt);
       const status = step.status === 'running' && run.interrupted ? 'interrupted' : step.status;
-      const base = { seq: step.seq, title: step.title, label: truncateLabel(STEP_LABELS[step.id] ?? step.title, maxChars), status, y: rowY };
+      const base = { seq: step.seq, title: step.title, label: truncateLabel((STEP_LABELS as Record<string, string | undefined>)[step.id] ?? step.title, maxChars), status, y: rowY };
       if (started === null) {
         const note = step.status === 'pending' ? 'not run' : step.status;
         return { ...base, bar: null, durationMs: null, note, noteX: plotLeft, noteAnchor: 'start' };

@@ -8,6 +8,9 @@ import { copyPrivateFile } from '../../hosts/copyFile';
 import { keyFileFor } from '../planRestore';
 import { requireReplica, type StepImplementation } from '../stepContext';
 
+/** Where copy-key keeps a replica's different key file it would otherwise overwrite. */
+export const keptKeyFileName = (keyFile: string, runId: string): string => `${keyFile}.before-${runId}`;
+
 export const copyKey: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
   const from = keyFileFor(ctx.master);
@@ -15,7 +18,7 @@ export const copyKey: StepImplementation = async (ctx) => {
   if (!from || !to) {
     throw new ReplicaDeskError('install-dir-missing', `installDir is not set for ${!from ? 'the master' : formatServerRef(ctx.resources.ref(replica))}.`, 'Set installDir in the profile so the key file can be found and copied.');
   }
-  const keepExistingAs = `${to}.before-${ctx.runId}`;
+  const keepExistingAs = keptKeyFileName(to, ctx.runId);
   const result = await copyPrivateFile(await ctx.resources.host(ctx.master, ctx.signal), from, await ctx.resources.host(replica, ctx.signal), to, { signal: ctx.signal, keepExistingAs });
   if (result.alreadyInPlace) {
     return { message: `The key file ${to} is already the master's (${result.bytes} bytes, SHA-256 verified); left as it was`, captured: { keyFile: to, sha256: result.sha256, alreadyInPlace: true } };
