@@ -2,7 +2,7 @@
 // a timeout and a cancel that kill everything the command started), and private files on
 // the real file system.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,14 @@ describe('LocalHost files', () => {
     expect(readFileSync(target).equals(again)).toBe(true);
     expect(readFileSync(`${target}.before-run1`).equals(data)).toBe(true);
     expect(readdirSync(join(dir, 'install', 'etc', 'keys')).sort()).toEqual(['coremedia.cm_rls1.rijndael', 'coremedia.cm_rls1.rijndael.before-run1']);
+
+    // A write killed between keeping the old file's link and removing its name left both names on
+    // one inode: the next write finishes that move instead of refusing (a resumed copy-key).
+    linkSync(target, `${target}.before-run2`);
+    const third = randomBytes(16);
+    await host.writePrivateFile(target, third, { keepExistingAs: `${target}.before-run2` });
+    expect(readFileSync(target).equals(third)).toBe(true);
+    expect(readFileSync(`${target}.before-run2`).equals(again)).toBe(true);
   });
 
   it('reads a small file, refuses a large one, and names a missing one', async () => {

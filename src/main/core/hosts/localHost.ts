@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
@@ -192,8 +192,21 @@ export class LocalHost implements Host {
   async close(): Promise<void> {}
 }
 
-/** rename(2) replaces its target; link(2) refuses with EEXIST, so link and unlink never do. */
+/**
+ * rename(2) replaces its target; link(2) refuses with EEXIST, so link and unlink never do. A
+ * process killed between the two left both names on one inode: the move is then finished, not
+ * refused (so a resumed copy-key or restore-key goes on).
+ */
 async function moveWithoutReplacing(from: string, to: string): Promise<void> {
-  await link(from, to);
+  try {
+    await link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await sameFile(from, to))) throw error;
+  }
   await unlink(from);
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([lstat(a), lstat(b)]);
+  return x.dev === y.dev && x.ino === y.ino;
 }
