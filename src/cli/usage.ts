@@ -41,7 +41,8 @@ Restore (the vendor procedure, from one backup of the master)
                                        while the replica serves, then stops it only to swap;
                                        --in-place (the default) is the vendor's procedure;
                                        Ctrl-C cancels (compensation runs)
-  runs list [--installation NAME] [--json]    restore history
+  runs list [--installation NAME] [--limit N] [--offset N] [--json]
+                                              restore history: every run, newest first, or a page
   runs show RUN_ID [--json]                   one run: steps, captured values, log
   runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
   runs rollback RUN_ID [--replica NAME]... [--yes] [--json]

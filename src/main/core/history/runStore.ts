@@ -265,6 +265,11 @@ export class RunStore {
     return this.db.transaction(work).immediate();
   }
 
+  /** Runs `work` in one read transaction: what it reads in several queries is one state of the history. */
+  consistently<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
+  }
+
   finish(runId: string, status: Exclude<RunStatus, 'running'>, message: string | null): void {
     this.db
       .prepare('UPDATE runs SET status = ?, message = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
@@ -293,24 +298,39 @@ export class RunStore {
     return row ? this.toRun(row) : null;
   }
 
-  /** Newest first. Three queries however many runs, so a history of thousands stays quick. */
-  list(filter: { installation?: string; limit?: number } = {}): RunRow[] {
-    const where = filter.installation ? 'WHERE installation = @installation' : '';
-    const params = { installation: filter.installation ?? null, limit: filter.limit ?? 100 };
-    const runs = this.db.prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`).all(params) as DbRun[];
-    const chosen = `SELECT id FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`;
+  /**
+   * Newest first: every run, or the page `limit`/`offset` of them. One pass over the run
+   * table (in start order, from the runs_by_created_at or runs_by_installation index); the
+   * chosen runs' replicas and steps are looked up by their primary keys.
+   */
+  list(filter: RunListFilter = {}): RunRow[] {
+    const runs = this.db.prepare(runListSql(filter)).all(listParams(filter)) as DbRun[];
+    if (runs.length === 0) return [];
+    const ids = JSON.stringify(runs.map((r) => r.id));
     const replicas = this.db
-      .prepare(`SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (${chosen}) ORDER BY rowid`)
-      .all(params) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
-    const steps = this.db.prepare(`SELECT * FROM run_steps WHERE run_id IN (${chosen}) ORDER BY run_id, seq`).all(params) as Array<DbStep & { run_id: string }>;
+      .prepare('SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid')
+      .all(ids) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
+    const steps = this.db
+      .prepare('SELECT * FROM run_steps WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, seq')
+      .all(ids) as Array<DbStep & { run_id: string }>;
     const group = <T extends { run_id: string }>(rows: T[]) => {
       const byRun = new Map<string, T[]>();
-      for (const r of rows) byRun.set(r.run_id, [...(byRun.get(r.run_id) ?? []), r]);
+      for (const r of rows) {
+        const list = byRun.get(r.run_id);
+        if (list) list.push(r);
+        else byRun.set(r.run_id, [r]);
+      }
       return byRun;
     };
     const replicasByRun = group(replicas);
     const stepsByRun = group(steps);
     return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], stepsByRun.get(row.id) ?? []));
+  }
+
+  /** How many runs `list` pages through (its filter without limit and offset), from an index alone. */
+  count(filter: Pick<RunListFilter, 'installation'> = {}): number {
+    const row = this.db.prepare(runCountSql(filter)).get(listParams(filter)) as { n: number };
+    return row.n;
   }
 
   /** Records a child the run spawned, before it can outlive us (processes/runChildTracker.ts). */
@@ -410,6 +430,21 @@ export class RunStore {
     };
   }
 }
+
+export interface RunListFilter {
+  installation?: string;
+  /** At most this many runs; all of them without. */
+  limit?: number;
+  /** Skips this many of the newest first. */
+  offset?: number;
+}
+
+const whereInstallation = (filter: RunListFilter) => (filter.installation ? 'WHERE installation = @installation' : '');
+/** The runs `list` reads, newest first (exported for the query-plan test). */
+export const runListSql = (filter: RunListFilter) => `SELECT * FROM runs ${whereInstallation(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
+export const runCountSql = (filter: RunListFilter) => `SELECT count(*) AS n FROM runs ${whereInstallation(filter)}`;
+// SQLite reads a negative LIMIT as none.
+export const listParams = (filter: RunListFilter) => ({ installation: filter.installation ?? null, limit: filter.limit ?? -1, offset: filter.offset ?? 0 });
 
 interface DbRun {
   id: string;
