@@ -8,7 +8,8 @@
 //     the seeded data): from navigation to the first run rows in the DOM (target < 300 ms),
 //     best and median, each in a fresh page.
 // A benchmark, not a test: it prints figures and checks only that every run was listed.
-// Needs `npm run build` first (out/main/cli.js and out/renderer).
+// Needs `npm run build` first (out/main/cli.js and out/renderer). Run by jiti, not scripts/run-ts.mjs:
+// the test bridge loads the whole core, and ssh2's named exports do not load from an ES module bundle.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

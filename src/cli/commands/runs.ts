@@ -23,7 +23,8 @@ export const listRuns: Command = async (ctx) => {
   const installation = typeof ctx.options.installation === 'string' ? ctx.options.installation : undefined;
   const limit = wholeNumberOption(ctx, 'limit', 1, Number.MAX_SAFE_INTEGER);
   const offset = wholeNumberOption(ctx, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  const page = ctx.core().restore.page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) });
+  // The list shows no steps (`runs show` does): they are not built for it.
+  const page = ctx.core().restore.page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
   if (ctx.out.json) {
     printJson(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) });
     return EXIT_OK;

@@ -251,17 +251,17 @@ export class RestoreService {
     return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined, { kept });
   }
 
-  /** Newest first: every run the filter matches, or its page `limit`/`offset`. */
-  list(filter: RunListFilter = {}): RunRecord[] {
+  /** Newest first: every run the filter matches, or its page `limit`/`offset`. `steps: false` leaves out their step lists. */
+  list(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunRecord[] {
     // The table holds a row or two per side-by-side run: reading it whole stays cheap.
     const kept = this.runs.kept.list();
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, kept }));
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, withoutSteps: options.steps === false, kept }));
   }
 
   /** `list`, with how many runs the filter matches in all and whether more follow. */
-  page(filter: RunListFilter = {}): RunPage {
+  page(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunPage {
     return this.runs.consistently(() => {
-      const runs = this.list(filter);
+      const runs = this.list(filter, options);
       const total = this.runs.count(filter);
       const offset = filter.offset ?? 0;
       return { runs, total, offset, truncated: offset + runs.length < total };
