@@ -1,4 +1,4 @@
-// `npm run bench:history [-- --runs 10000] [--repeat 5]`: how the history holds up at 10,000
+// `npm run bench:history [-- --runs 10000] [--repeat 5] [--home DIR]`: how the history holds up at 10,000
 // runs (issue 10 §3). Seeds a throwaway data directory with realistic runs through the core's
 // RunStore (tests/harness/runHistorySeed.ts: several replicas, a dozen steps, captured
 // values and logs each), then prints
@@ -90,18 +90,21 @@ async function firstScreen(home: string, repeat: number): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '10000' }, repeat: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '10000' }, repeat: { type: 'string', default: '5' }, home: { type: 'string' } } });
   const count = Number(values.runs);
   const repeat = Number(values.repeat);
   if (!(count > 0 && repeat > 0)) throw new Error('--runs and --repeat must be positive numbers');
   if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js')) || !existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error('out/ is not built: run `npm run build` first.');
   }
-  const home = mkdtempSync(join(tmpdir(), 'replica-desk-bench-history-'));
+  // --home DIR: a data directory seeded before (by this script with --home, seeding takes minutes), kept afterwards.
+  const home = values.home ?? mkdtempSync(join(tmpdir(), 'replica-desk-bench-history-'));
   try {
     let started = Date.now();
-    seedRunHistory({ home, count });
-    log(`seeded ${count} runs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (!existsSync(join(home, 'replica-desk.sqlite'))) {
+      seedRunHistory({ home, count });
+      log(`seeded ${count} runs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
 
     const all: Listed[] = [];
     for (let i = 0; i < repeat; i++) {
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     console.log(`  runs list --json --limit 100:      ${figures(firstPage.map((r) => r.ms), 'ms')}; peak RSS ${figures(firstPage.map((r) => r.rssMb), 'MB')}`);
     console.log(`  History view, first screen in Chromium: ${figures(screen, 'ms')} (target < 300 ms), navigation to the first rows`);
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    if (!values.home) rmSync(home, { recursive: true, force: true });
   }
 }
 
