@@ -31,3 +31,13 @@ export function serverRefArg(text: string): ServerRef {
   if (!ref) throw new UsageError(`"${text}" is not INSTALLATION/SERVER (e.g. prod-eu/rls1)`);
   return ref;
 }
+
+/** A whole-number option between `min` and `max`, or undefined when it is not given. */
+export function wholeNumberOption(ctx: CommandContext, name: string, min: number, max: number): number | undefined {
+  const value = ctx.options[name];
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`--${name} must be a whole number between ${min} and ${max} (got "${text}")`);
+  return n;
+}

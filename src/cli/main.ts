@@ -47,7 +47,7 @@ const commands: CommandSpec[] = [
       'in-place': { type: 'boolean' },
     },
   },
-  { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' } } },
+  { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } } },
   { words: ['runs', 'show'], run: showRun },
   { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
   { words: ['runs', 'rollback'], run: rollback, options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },

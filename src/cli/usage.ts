@@ -47,7 +47,8 @@ Restore (the vendor procedure, from one backup of the master)
                                        restore, start); --side-by-side demands side-by-side
                                        (a failed check then blocks the run);
                                        Ctrl-C cancels (compensation runs)
-  runs list [--installation NAME] [--json]    restore history
+  runs list [--installation NAME] [--limit N] [--offset N] [--json]
+                                              restore history: every run, newest first, or a page
   runs show RUN_ID [--json]                   one run: steps, captured values, log
   runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
   runs rollback RUN_ID [--replica NAME]... [--yes] [--json]

@@ -7,7 +7,7 @@ import { InstallationSchema, type Installation, type ProfilesFile } from './prof
 import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
-import type { KeptSchemaDiscard, RunDump, RunRecord } from './runRecord';
+import type { KeptSchemaDiscard, RunDump, RunPage, RunRecord } from './runRecord';
 import { SettingsUpdateSchema, type AppSettings } from './settings';
 import type { ConnectionEncryption } from './connectionEncryption';
 import type { TopologySnapshot } from './topology';
@@ -55,6 +55,10 @@ export const requestSchemas = {
   cancelRun: z.object({ runId: z.string().min(1) }).strict(),
   answerConfirmation: z.object({ requestId: z.string().min(1), confirmed: z.boolean() }).strict(),
   listRuns: z.object({ installation: z.string().min(1).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+  /** A page of the run list, newest first, with the total: the History view loads it a window at a time. */
+  listRunPage: z
+    .object({ installation: z.string().min(1).optional(), limit: z.number().int().min(1).max(100_000), offset: z.number().int().min(0).default(0) })
+    .strict(),
   showRun: z.object({ runId: z.string().min(1) }).strict(),
   exportRunReport: z.object({ runId: z.string().min(1), format: z.enum(['markdown', 'json']) }).strict(),
   probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
@@ -143,6 +147,7 @@ export interface Responses {
   cancelRun: { cancelled: boolean };
   answerConfirmation: { answered: boolean };
   listRuns: RunRecord[];
+  listRunPage: RunPage;
   showRun: RunRecord;
   exportRunReport: RunReport;
   probeTopology: TopologySnapshot[];

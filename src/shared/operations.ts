@@ -18,6 +18,7 @@ export const operations = [
   'cancelRun',
   'answerConfirmation',
   'listRuns',
+  'listRunPage',
   'showRun',
   'exportRunReport',
   'probeTopology',

@@ -145,3 +145,14 @@ export interface KeptSchemaListing {
   schemas: HeldKeptSchema[];
   error: string | null;
 }
+
+/** A page of the run list, newest first (`runs list --json`, the listRunPage operation). */
+export interface RunPage {
+  runs: RunRecord[];
+  /** How many runs the filter matches in all. */
+  total: number;
+  /** How many newer runs were skipped before this page. */
+  offset: number;
+  /** More runs follow this page (offset + runs.length < total). */
+  truncated: boolean;
+}

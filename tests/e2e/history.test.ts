@@ -143,11 +143,11 @@ describe('history list', () => {
     await shoot('history-list');
   });
 
-  it('shows later runs as the list scrolls, still only a window of them', async () => {
+  it('shows later runs as the list scrolls, loading their page first, still only a window of them', async () => {
     const oldest = seeded[seeded.length - 1]!;
     expect(await page.getByText(oldest.runId).count()).toBe(0);
     await scrollRunList('end');
-    await expect.poll(() => runRows().last().textContent()).toContain(oldest.runId);
+    await expect.poll(() => runRows().last().textContent(), { timeout: 30_000 }).toContain(oldest.runId);
     expect(await runRows().last().getAttribute('aria-posinset')).toBe(String(TOTAL));
     expect(await runRows().count()).toBeLessThan(100);
     expect(await page.getByText(realRun.runId).count()).toBe(0);
@@ -176,6 +176,8 @@ describe('history list', () => {
 
   it('narrows the list by installation, outcome, replica and date', async () => {
     const expected = (keep: (r: SeededRun) => boolean) => seeded.filter(keep).length;
+    // Filters apply once every run has been paged in.
+    await expect.poll(() => runCount().textContent(), { timeout: 60_000 }).not.toContain('loading');
     await filters().getByLabel('Installation').selectOption('prod-us');
     const prodUs = expected((r) => r.installation === 'prod-us');
     await expect.poll(() => runCount().textContent()).toMatch(new RegExp(`^${count(prodUs)} of ${count(TOTAL)} runs`));

@@ -1,4 +1,5 @@
-import { requireArgs, type Command } from '../context';
+// `replica-desk runs list` and `runs show`: the restore history, as a table or JSON.
+import { requireArgs, wholeNumberOption, type Command } from '../context';
 import { EXIT_OK, printJson, table } from '../output';
 import { formatRunStory } from '../restoreOutput';
 import { formatByteSize } from '../../shared/byteSize';
@@ -14,24 +15,38 @@ function keptColumn(run: RunRecord): string {
   return [rolledBack, held].filter(Boolean).join('; ') || '-';
 }
 
+const LIST_USAGE = 'runs list [--installation NAME] [--limit N] [--offset N] [--json]';
+
+/** Every run newest first, or the page `--limit`/`--offset`; the JSON says the total and whether more follow. */
 export const listRuns: Command = async (ctx) => {
-  requireArgs(ctx, 0, 'no arguments: runs list [--installation NAME] [--json]');
+  requireArgs(ctx, 0, `no arguments: ${LIST_USAGE}`);
   const installation = typeof ctx.options.installation === 'string' ? ctx.options.installation : undefined;
-  const runs = ctx.core().restore.list(installation ? { installation } : {});
+  const limit = wholeNumberOption(ctx, 'limit', 1, Number.MAX_SAFE_INTEGER);
+  const offset = wholeNumberOption(ctx, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  // The list shows no steps (`runs show` does): they are not built for it.
+  const page = ctx.core().restore.page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
   if (ctx.out.json) {
-    printJson(ctx.out, { runs: runs.map(({ steps: _steps, ...summary }) => summary) });
+    printJson(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) });
     return EXIT_OK;
   }
-  if (runs.length === 0) {
+  if (page.total === 0) {
     ctx.out.stdout('No restore runs yet.\n');
     return EXIT_OK;
   }
-  ctx.out.stdout(
-    `${table([
-      ['RUN', 'INSTALLATION', 'STATUS', 'STARTED', 'KEPT SCHEMAS', 'REPLICAS'],
-      ...runs.map((r) => [r.runId, r.installation, r.interrupted ? 'interrupted' : r.status, r.createdAt, keptColumn(r), r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
-    ])}\n`,
-  );
+  const { runs } = page;
+  if (runs.length > 0) {
+    ctx.out.stdout(
+      `${table([
+        ['RUN', 'INSTALLATION', 'STATUS', 'STARTED', 'KEPT SCHEMAS', 'REPLICAS'],
+        ...runs.map((r) => [r.runId, r.installation, r.interrupted ? 'interrupted' : r.status, r.createdAt, keptColumn(r), r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
+      ])}\n`,
+    );
+  }
+  const shown = runs.length === 0 ? 'none' : `${page.offset + 1}–${page.offset + runs.length}`;
+  if (page.offset > 0 || page.truncated) {
+    const next = page.truncated ? ` More: \`runs list --offset ${page.offset + runs.length}${limit ? ` --limit ${limit}` : ''}\`.` : '';
+    ctx.out.stdout(`Runs ${shown} of ${page.total}, newest first.${next}\n`);
+  }
   return EXIT_OK;
 };
 

@@ -80,6 +80,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     cancelRun: (r) => ({ cancelled: sessions.cancel(r.runId) }),
     answerConfirmation: (r) => ({ answered: sessions.answer(r.requestId, r.confirmed) }),
     listRuns: (r) => core.restore.list({ ...(r.installation ? { installation: r.installation } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
+    listRunPage: (r) => core.restore.page({ ...(r.installation ? { installation: r.installation } : {}), limit: r.limit, offset: r.offset }),
     showRun: (r) => core.restore.record(r.runId, true),
     exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),

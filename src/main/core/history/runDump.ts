@@ -51,7 +51,7 @@ export function dumpFactsOf(run: RunRow): RunDumpFacts {
     restoreLeft: run.steps.some(
       (s) => s.id === 'restore' && s.status !== 'done' && s.status !== 'skipped' && run.replicas.find((r) => r.replica === s.replica)?.status !== 'succeeded',
     ),
-    plannedFile: () => (run.plan.backup?.mode === 'existing' ? run.plan.backup.file : null),
+    plannedFile: () => (run.planSummary.backup?.mode === 'existing' ? run.planSummary.backup.file : null),
   };
 }
 

@@ -65,7 +65,7 @@ const asRecord = ({ runId: _run, replica: _replica, ...kept }: KeptSchemaRow): K
  * the swap step's captured name.
  */
 function keptFor(run: RunRow, replica: string, rows: readonly KeptSchemaRow[], swap: StepRow | undefined): Pick<RunRecord['replicas'][number], 'kept' | 'rolledBack'> {
-  if (kindOf(run.plan) === 'rollback') {
+  if (kindOf(run.planSummary) === 'rollback') {
     const undone = rows.find((k) => k.byRun === run.runId && k.replica === replica && k.kind === 'undone');
     return { kept: undone ? asRecord(undone) : null, rolledBack: null };
   }
@@ -91,8 +91,9 @@ export function isResumable(run: RunRow): boolean {
 /**
  * `compact` is for long lists: no per-replica copy of the steps (they are in `steps` too), no
  * preflight findings, and of each step's captured values only durations, sizes and positions.
+ * `withoutSteps` leaves the step list empty too (what the record says of them stays).
  */
-export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean; kept?: readonly KeptSchemaRow[] } = {}): RunRecord {
+export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean; withoutSteps?: boolean; kept?: readonly KeptSchemaRow[] } = {}): RunRecord {
   const step = toStep(run.installation, options.compact);
   // In place the fix-ups run in the replica's schema, side by side in its shadow.
   const fixupsOf = (replica: string) => run.steps.find((s) => (s.id === 'fixups' || s.id === 'fixups-shadow') && s.replica === replica);
@@ -110,9 +111,9 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
     message: run.message,
     backup: run.captured.backup ?? null,
     dump,
-    mode: modeOf(run.plan),
-    kind: kindOf(run.plan),
-    rollbackOf: run.plan.rollbackOf ?? null,
+    mode: modeOf(run.planSummary),
+    kind: kindOf(run.planSummary),
+    rollbackOf: run.planSummary.rollbackOf ?? null,
     changelog: changelogs[0] ?? null,
     replicas: run.replicas.map((r) => ({
       replica: formatServerRef({ installation: run.installation, server: r.replica }),
@@ -125,7 +126,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
       ...keptFor(run, r.replica, options.kept ?? [], stepOf('swap', r.replica)),
       steps: options.compact ? [] : run.steps.filter((s) => s.replica === r.replica).map(step),
     })),
-    steps: run.steps.map(step),
+    steps: options.withoutSteps ? [] : run.steps.map(step),
     compensation: run.compensation,
     preflight: options.compact ? null : (run.captured.preflight ?? null),
     connections: connectionsOf(run),

@@ -35,7 +35,10 @@ export interface RunRow {
   status: RunStatus;
   /** A run still marked running whose process on this host is gone. */
   interrupted: boolean;
+  /** The whole plan: large, so list rows read it from the database on first use. */
   plan: RestorePlan;
+  /** What a list needs of the plan: read with every row. */
+  planSummary: PlanSummary;
   captured: Record<string, unknown>;
   compensation: CompensationEntry[];
   message: string | null;
@@ -45,6 +48,8 @@ export interface RunRow {
   replicas: Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
   steps: StepRow[];
 }
+
+export type PlanSummary = Pick<RestorePlan, 'kind' | 'mode' | 'rollbackOf' | 'backup' | 'replicas'>;
 
 export interface ActiveRun {
   runId: string;
@@ -265,6 +270,11 @@ export class RunStore {
     return this.db.transaction(work).immediate();
   }
 
+  /** Runs `work` in one read transaction: what it reads in several queries is one state of the history. */
+  consistently<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
+  }
+
   finish(runId: string, status: Exclude<RunStatus, 'running'>, message: string | null): void {
     this.db
       .prepare('UPDATE runs SET status = ?, message = ?, finished_at = ?, owner_pid = NULL WHERE id = ?')
@@ -293,24 +303,43 @@ export class RunStore {
     return row ? this.toRun(row) : null;
   }
 
-  /** Newest first. Three queries however many runs, so a history of thousands stays quick. */
-  list(filter: { installation?: string; limit?: number } = {}): RunRow[] {
-    const where = filter.installation ? 'WHERE installation = @installation' : '';
-    const params = { installation: filter.installation ?? null, limit: filter.limit ?? 100 };
-    const runs = this.db.prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`).all(params) as DbRun[];
-    const chosen = `SELECT id FROM runs ${where} ORDER BY created_at DESC LIMIT @limit`;
+  /**
+   * Newest first: every run, or the page `limit`/`offset` of them. One pass over the run
+   * table (in start order, from the runs_by_created_at or runs_by_installation index); the
+   * chosen runs' replicas and steps are looked up by their primary keys.
+   */
+  list(filter: RunListFilter = {}): RunRow[] {
+    const runs = this.db.prepare(runListSql(filter)).all(listParams(filter)) as DbListRun[];
+    if (runs.length === 0) return [];
+    const ids = JSON.stringify(runs.map((r) => r.id));
     const replicas = this.db
-      .prepare(`SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (${chosen}) ORDER BY rowid`)
-      .all(params) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
-    const steps = this.db.prepare(`SELECT * FROM run_steps WHERE run_id IN (${chosen}) ORDER BY run_id, seq`).all(params) as Array<DbStep & { run_id: string }>;
+      .prepare('SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid')
+      .all(ids) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
+    // Tens of thousands of steps: read as arrays, each made a StepRow once.
+    const steps = (
+      this.db
+        .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, seq`)
+        .raw()
+        .all(ids) as unknown[][]
+    ).map((values) => ({ run_id: values[0] as string, step: stepFromColumns(values, 1) }));
     const group = <T extends { run_id: string }>(rows: T[]) => {
       const byRun = new Map<string, T[]>();
-      for (const r of rows) byRun.set(r.run_id, [...(byRun.get(r.run_id) ?? []), r]);
+      for (const r of rows) {
+        const list = byRun.get(r.run_id);
+        if (list) list.push(r);
+        else byRun.set(r.run_id, [r]);
+      }
       return byRun;
     };
     const replicasByRun = group(replicas);
     const stepsByRun = group(steps);
-    return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], stepsByRun.get(row.id) ?? []));
+    return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], (stepsByRun.get(row.id) ?? []).map((s) => s.step)));
+  }
+
+  /** How many runs `list` pages through (its filter without limit and offset), from an index alone. */
+  count(filter: Pick<RunListFilter, 'installation'> = {}): number {
+    const row = this.db.prepare(runCountSql(filter)).get(listParams(filter)) as { n: number };
+    return row.n;
   }
 
   /** Records a child the run spawned, before it can outlive us (processes/runChildTracker.ts). */
@@ -371,25 +400,16 @@ export class RunStore {
     const replicas = this.db
       .prepare('SELECT replica, status, message FROM run_replicas WHERE run_id = ? ORDER BY rowid')
       .all(row.id) as Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
-    const steps = this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[];
+    const steps = (this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[]).map(toStepRow);
     return this.assemble(row, replicas, steps);
   }
 
-  private assemble(row: DbRun, replicaRows: Array<{ replica: string; status: ReplicaStatus; message: string | null }>, stepRows: DbStep[]): RunRow {
+  private assemble(row: DbRun | DbListRun, replicaRows: Array<{ replica: string; status: ReplicaStatus; message: string | null }>, steps: StepRow[]): RunRow {
     const replicas = replicaRows.map((r) => ({ replica: r.replica, status: r.status, message: r.message }));
-    const steps = stepRows.map((s) => ({
-      seq: s.seq,
-      id: s.id,
-      replica: s.replica,
-      title: s.title,
-      status: s.status,
-      startedAt: s.started_at,
-      finishedAt: s.finished_at,
-      message: s.message,
-      captured: parse<Record<string, unknown>>(s.captured, {}),
-    }));
     const interrupted = row.status === 'running' && row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid));
     let plan: RestorePlan | undefined;
+    const readPlan = () => ('plan' in row ? row.plan : (this.db.prepare('SELECT plan FROM runs WHERE id = ?').pluck().get(row.id) as string | undefined) ?? null);
+    const planSummary = 'plan_summary' in row ? toPlanSummary(parse<unknown[]>(row.plan_summary, [])) : undefined;
     return {
       runId: row.id,
       installation: row.installation,
@@ -397,7 +417,10 @@ export class RunStore {
       interrupted,
       // The plan is the largest column; lists rarely need it, so it is parsed on first use.
       get plan() {
-        return (plan ??= parse<RestorePlan>(row.plan, {} as RestorePlan));
+        return (plan ??= parse<RestorePlan>(readPlan(), {} as RestorePlan));
+      },
+      get planSummary() {
+        return planSummary ?? this.plan;
       },
       captured: parse<Record<string, unknown>>(row.captured, {}),
       compensation: parse<CompensationEntry[]>(row.compensation, []),
@@ -410,6 +433,28 @@ export class RunStore {
     };
   }
 }
+
+export interface RunListFilter {
+  installation?: string;
+  /** At most this many runs; all of them without. */
+  limit?: number;
+  /** Skips this many of the newest first. */
+  offset?: number;
+}
+
+// The plan's small fields, picked out by SQLite in one parse of it (a JSON array in this
+// order): a list of thousands never loads whole plans.
+const PLAN_SUMMARY_FIELDS = ['kind', 'mode', 'rollbackOf', 'backup', 'replicas'] as const;
+const PLAN_SUMMARY_SQL = `json_extract(plan, ${PLAN_SUMMARY_FIELDS.map((f) => `'$.${f}'`).join(', ')})`;
+
+const whereInstallation = (filter: RunListFilter) => (filter.installation ? 'WHERE installation = @installation' : '');
+/** The runs `list` reads, newest first (exported for the query-plan test). */
+export const runListSql = (filter: RunListFilter) =>
+  `SELECT id, installation, status, captured, compensation, message, owner_host, owner_pid, created_at, finished_at, ${PLAN_SUMMARY_SQL} AS plan_summary
+     FROM runs ${whereInstallation(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
+export const runCountSql = (filter: RunListFilter) => `SELECT count(*) AS n FROM runs ${whereInstallation(filter)}`;
+// SQLite reads a negative LIMIT as none.
+export const listParams = (filter: RunListFilter) => ({ installation: filter.installation ?? null, limit: filter.limit ?? -1, offset: filter.offset ?? 0 });
 
 interface DbRun {
   id: string;
@@ -424,6 +469,41 @@ interface DbRun {
   created_at: string;
   finished_at: string | null;
 }
+
+type DbListRun = Omit<DbRun, 'plan'> & { plan_summary: string };
+
+/** The summary SQLite picked out, with JSON nulls as absent fields. */
+function toPlanSummary(values: unknown[]): PlanSummary {
+  const v = Object.fromEntries(PLAN_SUMMARY_FIELDS.map((f, i) => [f, values[i]]));
+  return {
+    replicas: Array.isArray(v.replicas) ? (v.replicas as string[]) : [],
+    backup: (v.backup ?? { mode: 'dump', dir: '' }) as RestorePlan['backup'],
+    ...(typeof v.kind === 'string' ? { kind: v.kind as RestorePlan['kind'] } : {}),
+    ...(typeof v.mode === 'string' ? { mode: v.mode as RestorePlan['mode'] } : {}),
+    ...(typeof v.rollbackOf === 'string' ? { rollbackOf: v.rollbackOf } : {}),
+  };
+}
+
+const STEP_COLUMNS = ['seq', 'id', 'replica', 'title', 'status', 'started_at', 'finished_at', 'message', 'captured'] as const;
+
+/** A step from its STEP_COLUMNS values, starting at `at` in a raw row. */
+function stepFromColumns(v: unknown[], at = 0): StepRow {
+  const captured = v[at + 8] as string;
+  return {
+    seq: v[at] as number,
+    id: v[at + 1] as string,
+    replica: v[at + 2] as string | null,
+    title: v[at + 3] as string,
+    status: v[at + 4] as StepStatus,
+    startedAt: v[at + 5] as string | null,
+    finishedAt: v[at + 6] as string | null,
+    message: v[at + 7] as string | null,
+    // Most steps capture nothing: no parse for those.
+    captured: captured === '{}' ? {} : parse<Record<string, unknown>>(captured, {}),
+  };
+}
+
+const toStepRow = (s: DbStep): StepRow => stepFromColumns(STEP_COLUMNS.map((c) => s[c]));
 
 interface DbStep {
   seq: number;

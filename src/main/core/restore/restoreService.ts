@@ -5,7 +5,8 @@ import { InvalidInputError } from '../errors';
 import { requireDumpArchive } from '../postgres/dumpArchive';
 import { toRunRecord, type RunRecord } from '../history/runRecord';
 import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
-import { RunConflictError, newRunId, type RunRow, type RunStore } from '../history/runStore';
+import { RunConflictError, newRunId, type RunListFilter, type RunRow, type RunStore } from '../history/runStore';
+import type { RunPage } from '../../../shared/runRecord';
 import type { Logger } from '../logging/logger';
 import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
@@ -261,9 +262,20 @@ export class RestoreService {
     return toRunRecord(this.get(runId), withLog ? this.runs.logs(runId) : undefined, { kept });
   }
 
-  list(filter: { installation?: string; limit?: number } = {}): RunRecord[] {
+  /** Newest first: every run the filter matches, or its page `limit`/`offset`. `steps: false` leaves out their step lists. */
+  list(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunRecord[] {
     // The table holds a row or two per side-by-side run: reading it whole stays cheap.
     const kept = this.runs.kept.list();
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, kept }));
+    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, withoutSteps: options.steps === false, kept }));
+  }
+
+  /** `list`, with how many runs the filter matches in all and whether more follow. */
+  page(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunPage {
+    return this.runs.consistently(() => {
+      const runs = this.list(filter, options);
+      const total = this.runs.count(filter);
+      const offset = filter.offset ?? 0;
+      return { runs, total, offset, truncated: offset + runs.length < total };
+    });
   }
 }

@@ -216,6 +216,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX kept_schemas_by_state ON kept_schemas(state, run_id);
     `,
   },
+  {
+    version: 9,
+    description: 'runs by start time',
+    sql: `
+      -- The history lists every run newest first and pages through it (history/runStore.ts
+      -- list): this index gives that order, and the count of all runs, without reading
+      -- the run table itself.
+      CREATE INDEX runs_by_created_at ON runs(created_at, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

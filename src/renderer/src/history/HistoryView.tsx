@@ -35,6 +35,8 @@ export function HistoryView({ active, runId, initialInstallation, initialReplica
       <div hidden={runId !== undefined}>
         <RunListPage
           runs={history.runs}
+          allLoaded={history.allLoaded}
+          onShowRows={history.show}
           loading={history.loading}
           error={history.error}
           installations={installations}

@@ -4,13 +4,19 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { DumpRetentionSetting } from './DumpRetentionSetting';
 import { HistoryEmptyState } from './HistoryEmptyState';
 import { RunFilterBar } from './RunFilterBar';
-import { RUN_ROW_HEIGHT, RunListRow } from './RunListRow';
+import { RUN_ROW_HEIGHT, RunListRow, RunListRowLoading } from './RunListRow';
+import type { PagedRows } from './runPages';
 import { countOutcomes, filterChoices, filterRuns, hasFilters, NO_FILTERS, type RunFilters } from './runFilters';
 import { OUTCOMES, type RunSummary } from './runSummary';
 import { WindowedList } from './WindowedList';
 
 interface RunListPageProps {
-  runs: RunSummary[] | null;
+  /** The runs paged in so far, one slot per run of the total; null before the first page. */
+  runs: PagedRows<RunSummary> | null;
+  /** Every run has arrived: filters, search and the outcome counts need them all. */
+  allLoaded: boolean;
+  /** Rows [start, end) are on screen: their pages load first. */
+  onShowRows(start: number, end: number): void;
   loading: boolean;
   error: ErrorPayload | null;
   installations: string[];
@@ -21,30 +27,40 @@ interface RunListPageProps {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function RunListPage({ runs, loading, error, installations, filters, onFiltersChange, onReload }: RunListPageProps) {
+export function RunListPage({ runs, allLoaded, onShowRows, loading, error, installations, filters, onFiltersChange, onReload }: RunListPageProps) {
   // Typing stays responsive: the list catches up with the search box a frame later.
   const deferredFilters = useDeferredValue(filters);
-  const all = useMemo(() => runs ?? [], [runs]);
+  // Until every run has arrived, the list is the total's slots in order, unfiltered; the
+  // filters, choices and outcome counts apply once they are all there.
+  const all = useMemo(() => (runs && allLoaded ? (runs.rows as RunSummary[]) : []), [runs, allLoaded]);
   const shown = useMemo(() => filterRuns(all, deferredFilters), [all, deferredFilters]);
   const choices = useMemo(() => filterChoices(all, filters.installation, installations), [all, filters.installation, installations]);
   const outcomes = useMemo(() => countOutcomes(shown), [shown]);
   const filtered = hasFilters(filters);
+  const total = runs?.total ?? 0;
+  const waitingForAll = !allLoaded && filtered;
+  const rowAt = (index: number): RunSummary | undefined => (allLoaded ? shown[index] : runs?.rows[index]);
+  const rowCount = allLoaded ? shown.length : waitingForAll ? 0 : total;
 
   const body = () => {
     if (runs === null) return error ? null : <p className="loading muted">Loading the history…</p>;
-    if (runs.length === 0) return <HistoryEmptyState installations={installations} />;
+    if (total === 0) return <HistoryEmptyState installations={installations} />;
     return (
       <>
         <RunFilterBar filters={filters} choices={choices} onChange={onFiltersChange} onClear={() => onFiltersChange(NO_FILTERS)} canClear={filtered} />
         <p className="run-count" role="status">
-          {filtered ? `${count(shown.length)} of ${count(all.length)} runs` : `${count(all.length)} runs`}
-          {OUTCOMES.filter((o) => outcomes[o.value] > 0).map((o) => (
+          {!allLoaded
+            ? `${count(total)} runs · ${waitingForAll ? 'loading them all to filter' : 'loading'} (${count(runs.loaded)} so far)`
+            : filtered
+              ? `${count(shown.length)} of ${count(total)} runs`
+              : `${count(total)} runs`}
+          {!allLoaded ? null : OUTCOMES.filter((o) => outcomes[o.value] > 0).map((o) => (
             <span key={o.value} className={`run-count-part outcome-text-${o.value}`}>
               {count(outcomes[o.value])} {o.label.toLowerCase()}
             </span>
           ))}
         </p>
-        {shown.length === 0 ? (
+        {waitingForAll ? null : rowCount === 0 ? (
           <div className="empty-inline" aria-label="No matching runs" role="region">
             <p>No run matches these filters.</p>
             <button type="button" className="button" onClick={() => onFiltersChange(NO_FILTERS)}>
@@ -64,10 +80,14 @@ export function RunListPage({ runs, loading, error, installations, filters, onFi
             <WindowedList
               label="Runs"
               className="run-list"
-              rowCount={shown.length}
+              rowCount={rowCount}
               rowHeight={RUN_ROW_HEIGHT}
               resetKey={JSON.stringify(deferredFilters)}
-              renderRow={(index, tabIndex) => <RunListRow run={shown[index]!} tabIndex={tabIndex} />}
+              onRangeChange={onShowRows}
+              renderRow={(index, tabIndex) => {
+                const run = rowAt(index);
+                return run ? <RunListRow run={run} tabIndex={tabIndex} /> : <RunListRowLoading />;
+              }}
             />
           </div>
         )}

@@ -49,3 +49,12 @@ export function RunListRow({ run, tabIndex }: RunListRowProps) {
     </a>
   );
 }
+
+/** A row whose run has not arrived yet: same height, so the list does not jump when it does. */
+export function RunListRowLoading() {
+  return (
+    <span className="run-row run-row-loading" aria-busy="true">
+      <span className="run-cell muted">Loading…</span>
+    </span>
+  );
+}

@@ -12,14 +12,17 @@ interface WindowedListProps {
   /** When this changes (e.g. new filters), the list scrolls back to the top. */
   resetKey?: string;
   className?: string;
+  /** Told which rows [start, end) are rendered, whenever that changes (e.g. to load them). */
+  onRangeChange?(start: number, end: number): void;
 }
 
 /**
  * A list that renders only the rows in view (plus a few either side), inside its own
  * scroller. Arrow keys, Page Up/Down, Home and End move between rows, scrolling as needed.
  */
-export function WindowedList({ label, rowCount, rowHeight, renderRow, resetKey, className }: WindowedListProps) {
+export function WindowedList({ label, rowCount, rowHeight, renderRow, resetKey, className, onRangeChange }: WindowedListProps) {
   const { scrollerRef, range, viewportHeight, onScroll, scrollTo } = useWindowedRows(rowCount, rowHeight);
+  useEffect(() => onRangeChange?.(range.start, range.end), [onRangeChange, range.start, range.end]);
   const sizerRef = useRef<HTMLDivElement | null>(null);
   const windowRef = useRef<HTMLDivElement | null>(null);
   const [active, setActive] = useState(0);

@@ -1,40 +1,86 @@
-// Every recorded run, as list summaries. The whole history is loaded at once (the core
-// answers up to 100,000 runs), so filtering and search never wait on the backend.
-import { useCallback, useEffect, useState } from 'react';
+// Every recorded run, as list summaries, paged in from the core (listRunPage): a small first
+// page shows the list and the total at once; the rest follows page by page behind it, and
+// the pages a scroll reaches first come first. Filters and search need every run: they
+// wait for the rest (allLoaded).
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
+import { FIRST_PAGE, isComplete, missingPages, NO_ROWS, PAGE, withPage, type PagedRows } from './runPages';
 import { summarizeRun, type RunSummary } from './runSummary';
 
-export const HISTORY_LIMIT = 100_000;
-
 export interface RunHistory {
-  /** null until the first answer arrives. */
-  runs: RunSummary[] | null;
+  /** null until the first page arrives. */
+  runs: PagedRows<RunSummary> | null;
+  /** Every run has arrived. */
+  allLoaded: boolean;
   loading: boolean;
   error: ErrorPayload | null;
   reload(): Promise<void>;
+  /** Loads the pages of rows [start, end) that are missing, before the rest. */
+  show(start: number, end: number): void;
 }
 
 export function useRunHistory(): RunHistory {
-  const [runs, setRuns] = useState<RunSummary[] | null>(null);
+  const [runs, setRuns] = useState<PagedRows<RunSummary> | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  // What the loaders read and write between renders; a reload starts a new generation.
+  const current = useRef<PagedRows<RunSummary>>(NO_ROWS);
+  const generation = useRef(0);
+  const requested = useRef(new Set<number>());
 
-  const reload = useCallback(async () => {
-    setLoading(true);
-    const result = await api.listRuns({ limit: HISTORY_LIMIT });
-    setLoading(false);
+  const loadPage = useCallback(async (offset: number, limit: number, gen: number): Promise<boolean> => {
+    const result = await api.listRunPage({ offset, limit });
+    if (gen !== generation.current) return false;
     if (!result.ok) {
       setError(result.error);
-      return;
+      return false;
     }
     setError(null);
-    setRuns(result.value.map(summarizeRun));
+    // Runs came or went since the earlier pages: those are stale, and start over.
+    if (current.current.total !== null && current.current.total !== result.value.total) requested.current = new Set([offset]);
+    current.current = withPage(current.current, offset, result.value.runs.map(summarizeRun), result.value.total);
+    setRuns(current.current);
+    return true;
   }, []);
+
+  const loadRest = useCallback(
+    async (gen: number) => {
+      for (;;) {
+        const [offset] = missingPages(current.current, 0, current.current.total ?? 0).filter((o) => !requested.current.has(o));
+        if (offset === undefined || gen !== generation.current) return;
+        requested.current.add(offset);
+        if (!(await loadPage(offset, PAGE, gen))) return;
+      }
+    },
+    [loadPage],
+  );
+
+  const reload = useCallback(async () => {
+    const gen = ++generation.current;
+    requested.current = new Set();
+    current.current = NO_ROWS;
+    setLoading(true);
+    const ok = await loadPage(0, FIRST_PAGE, gen);
+    if (gen === generation.current) setLoading(false);
+    if (ok) await loadRest(gen);
+  }, [loadPage, loadRest]);
+
+  const show = useCallback(
+    (start: number, end: number) => {
+      const gen = generation.current;
+      for (const offset of missingPages(current.current, start, end)) {
+        if (requested.current.has(offset)) continue;
+        requested.current.add(offset);
+        void loadPage(offset, PAGE, gen);
+      }
+    },
+    [loadPage],
+  );
 
   useEffect(() => {
     void reload();
   }, [reload]);
 
-  return { runs, loading, error, reload };
+  return { runs, allLoaded: runs !== null && isComplete(runs), loading, error, reload, show };
 }
