@@ -26,12 +26,15 @@ export interface NegotiateOptions {
 }
 
 /**
- * pg calls `connect()` on a stream it is given and waits for 'connect'; this one is
- * connected already, so it only says so.
+ * pg calls `connect()` on a stream it is given, attaches its reader and waits for 'connect';
+ * this one is connected already, so it only lets the bytes flow again and says so.
  */
 function asConnectedStream(socket: Socket): Socket {
   const alreadyConnected = (): Socket => {
-    process.nextTick(() => socket.emit('connect'));
+    process.nextTick(() => {
+      socket.resume();
+      socket.emit('connect');
+    });
     return socket;
   };
   socket.connect = alreadyConnected as Socket['connect'];
