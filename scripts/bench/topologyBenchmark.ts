@@ -3,10 +3,13 @@
 // were reported unreachable per repeat, when the hanging probes ended, and how long the CLI's
 // event loop was blocked (issue 10 §2).
 //
-// Set-up: one throwaway cluster (no TLS, so sslmode=prefer meets a server without TLS);
-// 10 installations of 10 servers (a master and 9 replicas) in shared databases; 2 replicas of
+// Set-up: throwaway clusters (no TLS, so sslmode=prefer meets a server without TLS), each
+// holding at most CLUSTER_INSTALLATIONS installations (the harness's clusters take 40
+// connections, and all servers are probed at once); 10 installations of 10 servers (a master and 9 replicas) in shared databases; 2 replicas of
 // each installation on a host that accepts TCP and never answers (20 in all); every replica
-// has an approved stand-in status command (90 in all). Passwords come from a pgpass file.
+// has an approved stand-in status command (90 in all). Passwords come from a pgpass file, after
+// the keychain (a Secret Service under scripts/with-keyring.sh) found no entry; --no-keychain
+// leaves the keychain out.
 // Target: wall time ≤ 1.2 × timeout + the CLI's start-up (`replica-desk --version`, timed
 // separately), and 0 healthy servers reported unreachable in every repeat.
 // A benchmark, not a test: it prints figures and fails only when the set-up does.
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TopologyDocument } from '../../src/shared/topology';
 import { createContentServer } from '../../tests/harness/coremedia/contentServerDatabase';
-import { startCluster } from '../../tests/harness/postgresCluster';
+import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
 import { standInStatusCommand } from '../../tests/harness/standInServer';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -29,6 +32,7 @@ const LOOP_FILE_ENV = 'REPLICA_DESK_BENCH_LOOP_FILE';
 const INSTALLATIONS = 10;
 const SERVERS = 10;
 const HANGING_PER_INSTALLATION = 2;
+const CLUSTER_INSTALLATIONS = 3;
 
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -75,11 +79,14 @@ function writeLoopPreload(): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'timeout-ms': { type: 'string', default: '3000' }, repeats: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({
+    options: { 'timeout-ms': { type: 'string', default: '3000' }, repeats: { type: 'string', default: '10' }, 'no-keychain': { type: 'boolean', default: false } },
+  });
   const timeoutMs = Number(values['timeout-ms']);
   const repeats = Number(values.repeats);
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-topology-'));
-  const cluster = await startCluster();
+  const clusters: PgCluster[] = [];
+  for (let i = 0; i < Math.ceil(INSTALLATIONS / CLUSTER_INSTALLATIONS); i++) clusters.push(await startCluster());
   const hanging = createServer((socket: Socket) => {
     hangingSockets.add(socket);
     socket.on('close', () => hangingSockets.delete(socket));
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < INSTALLATIONS; i++) {
       const name = `bench${i}`;
       const database = `topo${i}`;
+      const cluster = clusters[Math.floor(i / CLUSTER_INSTALLATIONS)]!;
       const servers = [];
       for (let j = 0; j < SERVERS; j++) {
         const role = j === 0 ? 'master' : 'replica';
@@ -121,7 +129,10 @@ async function main(): Promise<void> {
     const home = join(dir, 'home');
     const profiles = join(dir, 'profiles.json');
     writeFileSync(profiles, JSON.stringify({ format: 'replica-desk/profiles@1', installations }));
-    const { NODE_OPTIONS: _nodeOptions, ...baseEnv } = process.env;
+    const { NODE_OPTIONS: _nodeOptions, ...inherited } = process.env;
+    // --no-keychain: no D-Bus session, so the keychain fails fast and pgpass answers (as in bench:restore).
+    const { DISPLAY: _display, DBUS_SESSION_BUS_ADDRESS: _bus, ...withoutKeychain } = inherited;
+    const baseEnv = values['no-keychain'] ? withoutKeychain : inherited;
     const env = { ...baseEnv, PGPASSFILE: pgpass, REPLICA_DESK_HOME: home };
     await cli(['profiles', 'import', profiles, '--approve-commands'], env);
 
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
   } finally {
     for (const socket of hangingSockets) socket.destroy();
     await new Promise((r) => hanging.close(r));
-    await cluster.stop();
+    for (const cluster of clusters) await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

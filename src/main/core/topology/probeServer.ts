@@ -58,6 +58,17 @@ export interface ProbeOptions {
   timeoutMs?: number;
 }
 
+/** A status command that never started: its server's time ran out while it waited for a slot. */
+export class StatusCommandQueuedTooLongError extends ReplicaDeskError {
+  constructor(ref: ServerRef, timeoutMs: number, poolSize: number) {
+    super(
+      'command-timeout',
+      `The status command of ${formatServerRef(ref)} did not get its turn within ${Math.round(timeoutMs / 100) / 10} s: at most ${poolSize} status commands run at once, and the others took the time.`,
+      'Probe again with a longer --timeout-ms, or make the slow status commands quicker (run them by hand on their hosts to see which).',
+    );
+  }
+}
+
 const elapsedSince = (started: number): number => Math.round(performance.now() - started);
 
 /** A database probe that learned nothing yet (unreachable until shown otherwise). */
@@ -185,7 +196,7 @@ export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDe
         await host?.close().catch(() => undefined);
       }
     }, queueTimeout).catch((error: unknown) => {
-      throw queueTimeout.aborted && !(error instanceof ReplicaDeskError) ? hostTimedOut() : error;
+      throw queueTimeout.aborted && !(error instanceof ReplicaDeskError) ? new StatusCommandQueuedTooLongError(ref, deadline.ms, pool.size) : error;
     });
     return {
       state: result.exitCode === null ? 'unknown' : result.exitCode === 0 ? 'running' : 'stopped',
