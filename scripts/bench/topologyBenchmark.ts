@@ -159,7 +159,8 @@ async function main(): Promise<void> {
       falseAlarms.push(wrong.length);
       hangingEnds.push(hangingEnd);
       stalls.push(loop.maxMs);
-      const detail = wrong.length ? ` (${wrong.slice(0, 5).map((p) => `${p.key}: ${p.server.database.error?.code ?? p.server.process.error?.code}`).join(', ')})` : '';
+      const first = wrong[0]?.server;
+      const detail = first ? ` (e.g. ${wrong[0]!.key} after ${first.elapsedMs} ms: ${(first.database.error ?? first.process.error)?.message})` : '';
       console.log(
         `repeat ${String(r).padStart(2)}: wall ${s(run.ms)}  healthy reported unreachable ${wrong.length}${detail}  hanging probes ended at ${s(hangingEnd)}  event loop max stall ${loop.maxMs.toFixed(0)} ms (p99 ${loop.p99Ms.toFixed(0)} ms)`,
       );

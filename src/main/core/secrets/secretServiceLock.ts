@@ -34,7 +34,23 @@ const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 
 type ToolResult = { ok: true; stdout: string } | { ok: false; missing: boolean; reason: string };
 
+/**
+ * The same question asked while it is already being asked shares the answer: a topology probe
+ * of 100 servers whose keychain entries are missing asks "is the default keyring locked?"
+ * 100 times at once, and 100 D-Bus tools started in one burst stall the event loop.
+ */
+const inFlight = new Map<string, Promise<ToolResult>>();
+
 function runTool(file: string, args: string[], options: Required<SecretServiceLockOptions>): Promise<ToolResult> {
+  const key = JSON.stringify([file, args, options.env.DBUS_SESSION_BUS_ADDRESS ?? null, options.timeoutMs]);
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = runToolOnce(file, args, options).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+function runToolOnce(file: string, args: string[], options: Required<SecretServiceLockOptions>): Promise<ToolResult> {
   return new Promise((resolve) => {
     execFile(
       file,
