@@ -164,7 +164,9 @@ const keyringOf = (itemPath: string): string => /\/collection\/([^/]+)\//.exec(i
  */
 async function searchAccount(tool: DbusTool, account: string, options: Required<SecretServiceLockOptions>): Promise<SearchResult | null> {
   const serviceRun = await runTool(tool.file, tool.serviceSearchArgs(), options);
-  const service = serviceRun.ok ? tool.parseSearch(serviceRun.stdout) : null;
+  // A tool that failed or hung would not do better for one account; its time is spent.
+  if (!serviceRun.ok) return null;
+  const service = tool.parseSearch(serviceRun.stdout);
   if (service && service.locked.length === 0) return { unlocked: [], locked: [] };
   const searchArgs = tool.searchArgs(account);
   const searchRun = searchArgs ? await runTool(tool.file, searchArgs, options) : null;
