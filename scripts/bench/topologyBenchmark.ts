@@ -154,6 +154,7 @@ async function main(): Promise<void> {
       if (probes.length !== INSTALLATIONS * SERVERS) throw new Error(`expected ${INSTALLATIONS * SERVERS} servers, got ${probes.length}`);
       const wrong = probes.filter((p) => healthy.has(p.key) && (!p.server.database.reachable || p.server.process.state === 'unknown'));
       const hangingEnd = Math.max(...probes.filter((p) => !healthy.has(p.key)).map((p) => p.server.elapsedMs));
+      const slowestHealthy = Math.max(...probes.filter((p) => healthy.has(p.key) && p.server.database.reachable).map((p) => p.server.elapsedMs), 0);
       const loop = JSON.parse(readFileSync(loopFile, 'utf8')) as { maxMs: number; p99Ms: number };
       walls.push(run.ms);
       falseAlarms.push(wrong.length);
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
       const first = wrong[0]?.server;
       const detail = first ? ` (e.g. ${wrong[0]!.key} after ${first.elapsedMs} ms: ${(first.database.error ?? first.process.error)?.message})` : '';
       console.log(
-        `repeat ${String(r).padStart(2)}: wall ${s(run.ms)}  healthy reported unreachable ${wrong.length}${detail}  hanging probes ended at ${s(hangingEnd)}  event loop max stall ${loop.maxMs.toFixed(0)} ms (p99 ${loop.p99Ms.toFixed(0)} ms)`,
+        `repeat ${String(r).padStart(2)}: wall ${s(run.ms)}  healthy reported unreachable ${wrong.length}${detail}  slowest healthy answer ${s(slowestHealthy)}  hanging probes ended at ${s(hangingEnd)}  event loop max stall ${loop.maxMs.toFixed(0)} ms (p99 ${loop.p99Ms.toFixed(0)} ms)`,
       );
     }
     console.log('');
