@@ -23,6 +23,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Connection pairs open now (a client accepted during a freeze counts too). */
   readonly connections: number;
+  /** Connections accepted since the start, closed ones included (how many times a client connected). */
+  readonly accepted: number;
   /** Bytes forwarded so far, per direction, over all connections. */
   readonly bytes: Readonly<Record<Direction, number>>;
   readonly frozen: boolean;
@@ -67,6 +69,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
   let trigger: { direction: Direction; at: number } | null = null;
   let listening = false;
   let closed = false;
+  let accepted = 0;
 
   const sockets = (pair: Pair): Socket[] => (pair.upstream ? [pair.client, pair.upstream] : [pair.client]);
   const reset = (pair: Pair): void => {
@@ -117,6 +120,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
       client.resetAndDestroy();
       return;
     }
+    accepted += 1;
     const pair: Pair = { client, upstream: null };
     pairs.add(pair);
     client.on('error', () => undefined);
@@ -148,6 +152,9 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
   return {
     host: '127.0.0.1',
     port,
+    get accepted() {
+      return accepted;
+    },
     get connections() {
       return pairs.size;
     },

@@ -19,6 +19,7 @@ import { ServerSchema, type Server, type ServerRef } from '../../../src/shared/p
 import { createContentServer } from '../../harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
 import { endpointBoundSecrets } from '../../harness/endpointBoundSecrets';
+import { startTcpProxy } from '../../harness/tcpProxy';
 
 const password = (): string => randomBytes(12).toString('base64url');
 const PW = { master: password(), mixed: password(), wrong: password(), nopass: password(), tls: password() };
@@ -270,5 +271,29 @@ describe('sslmode', () => {
     const report = await testServerConnection(server, refFor('mls'), emptyKeychain, env, log);
     expect(report.repositoryServerType).toBe('publication');
     expect(report.encryption).toEqual({ tls: false });
+  });
+
+  it('uses one connection for sslmode prefer, with or without TLS on the server, as libpq does', async () => {
+    const cases = [
+      { cluster: plain, database: 'mls', user: 'cm_master', secret: PW.master, encrypted: false },
+      { cluster: tlsOnly, database: 'rls', user: 'cm_tls', secret: PW.tls, encrypted: true },
+    ];
+    for (const c of cases) {
+      const proxy = await startTcpProxy({ host: c.cluster.host, port: c.cluster.port });
+      try {
+        const client = await openClient({ host: proxy.host, port: proxy.port, database: c.database, user: c.user, sslmode: 'prefer' }, new Secret(c.secret), { timeoutMs: 10_000 });
+        try {
+          // The SSLRequest answered 'N' (plain) or 'S' (TLS), and the same socket went on.
+          expect(connectionEncryption(client).tls).toBe(c.encrypted);
+          const row = await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+          expect(row.rows[0]?.ssl).toBe(c.encrypted);
+          expect(proxy.accepted).toBe(1);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
   });
 });

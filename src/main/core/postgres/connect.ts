@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { PasswordSource } from '../../../shared/api';
@@ -19,6 +20,7 @@ import {
   isServerWithoutTls,
   isTlsRejectedByHba,
 } from './connectionErrors';
+import { negotiateSsl } from './sslNegotiation';
 
 /** What a connection needs; a profile's `server.db` is one. */
 export type DbSettings = Pick<Server['db'], 'host' | 'port' | 'database' | 'user' | 'sslmode'>;
@@ -65,7 +67,8 @@ export interface OpenClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type Transport = { tls: false } | { tls: true; verify: 'none' | 'ca' | 'full' };
+/** `negotiate`: TLS if the server offers it, else plain text on the same connection (prefer). */
+type Transport = { tls: false } | { tls: true; verify: 'none' | 'ca' | 'full' } | { tls: 'negotiate' };
 
 /** The attempts libpq makes for each sslmode, in order. */
 function transportsFor(mode: SslMode): Transport[] {
@@ -75,7 +78,9 @@ function transportsFor(mode: SslMode): Transport[] {
     case 'allow':
       return [{ tls: false }, { tls: true, verify: 'none' }];
     case 'prefer':
-      return [{ tls: true, verify: 'none' }, { tls: false }];
+      // A server without TLS answers SSLRequest with 'N' and the same connection goes on in
+      // plain text; only a TLS connection that pg_hba.conf refuses costs a second one.
+      return [{ tls: 'negotiate' }, { tls: false }];
     case 'require':
       return [{ tls: true, verify: 'none' }];
     case 'verify-ca':
@@ -95,7 +100,7 @@ function rootCertificate(env: NodeJS.ProcessEnv): string | undefined {
 
 function sslOption(transport: Transport, env: NodeJS.ProcessEnv): false | ConnectionOptions {
   if (!transport.tls) return false;
-  if (transport.verify === 'none') return { rejectUnauthorized: false };
+  if (transport.tls === 'negotiate' || transport.verify === 'none') return { rejectUnauthorized: false };
   const ca = rootCertificate(env);
   const options: ConnectionOptions = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
   // verify-ca trusts any certificate the CA signed, whatever host name it carries.
@@ -105,6 +110,8 @@ function sslOption(transport: Transport, env: NodeJS.ProcessEnv): false | Connec
 
 /** Whether libpq would try the next transport after this failure. */
 function shouldFallBack(error: unknown, tried: Transport): boolean {
+  // After 'N' the negotiated connection was plain, and an hba refusal names "no encryption".
+  if (tried.tls === 'negotiate') return isTlsRejectedByHba(error);
   if (tried.tls) return isServerWithoutTls(error) || isTlsRejectedByHba(error);
   return isPlainRejectedByHba(error);
 }
@@ -117,45 +124,74 @@ async function connectOnce(
   options: OpenClientOptions,
 ): Promise<pg.Client> {
   const queryTimeoutMs = options.queryTimeoutMs ?? (options.statementTimeoutMs ? options.statementTimeoutMs + 1_000 : undefined);
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    database: db.database,
-    user: db.user,
-    // With no password pg would read PGPASSWORD and ~/.pgpass on its own; the caller has
-    // already looked where we look, so a server asking for one gets a clear error instead.
-    password: password
-      ? password.reveal()
-      : () => {
-          throw new MissingPasswordError(db, options.ref);
-        },
-    ssl: sslOption(transport, options.env ?? process.env),
-    application_name: options.applicationName ?? 'replica-desk',
-    connectionTimeoutMillis: Math.max(1, remainingMs),
-    keepAlive: true,
-    keepAliveInitialDelayMillis: PG_KEEPALIVE_INITIAL_DELAY_MS,
-    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
-  });
-  // An idle client whose server goes away emits 'error'; unhandled, that kills the process.
-  // The next query on it fails with its own error, which is where callers look.
-  client.on('error', () => undefined);
-  if (queryTimeoutMs) boundQueries(client, db, queryTimeoutMs);
+  const ssl = sslOption(transport, options.env ?? process.env);
+  const makeClient = (stream?: () => Socket): pg.Client => {
+    const client = new pg.Client({
+      host: db.host,
+      port: db.port,
+      database: db.database,
+      user: db.user,
+      // With no password pg would read PGPASSWORD and ~/.pgpass on its own; the caller has
+      // already looked where we look, so a server asking for one gets a clear error instead.
+      password: password
+        ? password.reveal()
+        : () => {
+            throw new MissingPasswordError(db, options.ref);
+          },
+      // A negotiated stream is already TLS or deliberately plain: pg must not ask again.
+      ssl: stream ? false : ssl,
+      ...(stream ? { stream } : {}),
+      application_name: options.applicationName ?? 'replica-desk',
+      connectionTimeoutMillis: Math.max(1, remainingMs),
+      // A negotiated stream got its keepalive on the TCP socket, beneath any TLS.
+      keepAlive: !stream,
+      keepAliveInitialDelayMillis: PG_KEEPALIVE_INITIAL_DELAY_MS,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
+    });
+    // An idle client whose server goes away emits 'error'; unhandled, that kills the process.
+    // The next query on it fails with its own error, which is where callers look.
+    client.on('error', () => undefined);
+    if (queryTimeoutMs) boundQueries(client, db, queryTimeoutMs);
+    return client;
+  };
 
+  let client: pg.Client | undefined;
+  const gaveUp = new AbortController();
   let guard: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    // pg's own timer covers the socket; this one also covers a stuck TLS handshake or
-    // password callback. It fires a little later so pg can clean up first.
+    // pg's own timer covers the socket; this one also covers the SSL negotiation, a stuck TLS
+    // handshake or password callback. It fires a little later so pg can clean up first.
     guard = setTimeout(() => {
-      client.end().catch(() => undefined);
-      reject(new ConnectionTimeoutError(db, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connect'));
+      const error = new ConnectionTimeoutError(db, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connect');
+      gaveUp.abort(error);
+      client?.end().catch(() => undefined);
+      reject(error);
     }, remainingMs + 250);
   });
-  try {
-    await Promise.race([client.connect(), deadline]);
+  const connecting = (async () => {
+    if (transport.tls === 'negotiate') {
+      const negotiated = await negotiateSsl({
+        host: db.host,
+        port: db.port,
+        tls: ssl || {},
+        keepAliveInitialDelayMs: PG_KEEPALIVE_INITIAL_DELAY_MS,
+        signal: gaveUp.signal,
+      });
+      client = makeClient(() => negotiated.stream);
+    } else {
+      client = makeClient();
+    }
+    if (gaveUp.signal.aborted) throw gaveUp.signal.reason;
+    await client.connect();
     return client;
+  })();
+  connecting.catch(() => undefined);
+  try {
+    return await Promise.race([connecting, deadline]);
   } catch (error) {
-    client.end().catch(() => undefined);
+    gaveUp.abort(error);
+    client?.end().catch(() => undefined);
     throw error;
   } finally {
     clearTimeout(guard);
@@ -208,7 +244,7 @@ export async function openClient(
       lastError = error;
       const last = i === transports.length - 1;
       if (last || !shouldFallBack(error, transport)) break;
-      tlsAttempted ||= transport.tls;
+      tlsAttempted ||= transport.tls !== false;
     }
   }
   throw classifyConnectionError(lastError, db, {

@@ -34,7 +34,23 @@ const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 
 type ToolResult = { ok: true; stdout: string } | { ok: false; missing: boolean; reason: string };
 
+/**
+ * The same question asked while it is already being asked shares the answer: a topology probe
+ * of 100 servers whose keychain entries are missing asks "is the default keyring locked?"
+ * 100 times at once, and 100 D-Bus tools started in one burst stall the event loop.
+ */
+const inFlight = new Map<string, Promise<ToolResult>>();
+
 function runTool(file: string, args: string[], options: Required<SecretServiceLockOptions>): Promise<ToolResult> {
+  const key = JSON.stringify([file, args, options.env.DBUS_SESSION_BUS_ADDRESS ?? null, options.timeoutMs]);
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = runToolOnce(file, args, options).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+function runToolOnce(file: string, args: string[], options: Required<SecretServiceLockOptions>): Promise<ToolResult> {
   return new Promise((resolve) => {
     execFile(
       file,
@@ -66,6 +82,8 @@ interface DbusTool {
   parseLocked(stdout: string): boolean | null;
   /** Null when this tool cannot pass the account safely. */
   searchArgs(account: string): string[] | null;
+  /** Every item of the service, whatever its account. */
+  serviceSearchArgs(): string[];
   parseSearch(stdout: string): SearchResult | null;
 }
 
@@ -107,6 +125,10 @@ const gdbus: DbusTool = {
     '--method', 'org.freedesktop.Secret.Service.SearchItems',
     `{"service": ${JSON.stringify(KEYCHAIN_SERVICE)}, "account": ${JSON.stringify(account)}}`,
   ],
+  serviceSearchArgs: () => [
+    'call', '--session', '--dest', DEST, '--object-path', SERVICE_PATH,
+    '--method', 'org.freedesktop.Secret.Service.SearchItems', `{"service": ${JSON.stringify(KEYCHAIN_SERVICE)}}`,
+  ],
   parseSearch: parseGdbusSearch,
 };
 
@@ -125,21 +147,39 @@ const dbusSend: DbusTool = {
           '--session', '--print-reply', `--dest=${DEST}`, SERVICE_PATH,
           'org.freedesktop.Secret.Service.SearchItems', `dict:string:string:service,${KEYCHAIN_SERVICE},account,${account}`,
         ],
+  serviceSearchArgs: () => [
+    '--session', '--print-reply', `--dest=${DEST}`, SERVICE_PATH,
+    'org.freedesktop.Secret.Service.SearchItems', `dict:string:string:service,${KEYCHAIN_SERVICE}`,
+  ],
   parseSearch: parseDbusSendSearch,
 };
 
 // …/collection/login/3 → "login"
 const keyringOf = (itemPath: string): string => /\/collection\/([^/]+)\//.exec(itemPath)?.[1] ?? 'unknown';
 
+/**
+ * Where `account`'s entry sits, locked or unlocked. Asked first for the whole service, which
+ * concurrent callers share (runTool): with no locked item of the service at all, no account's
+ * entry is locked, and 100 missing entries cost one D-Bus call instead of 100.
+ */
+async function searchAccount(tool: DbusTool, account: string, options: Required<SecretServiceLockOptions>): Promise<SearchResult | null> {
+  const serviceRun = await runTool(tool.file, tool.serviceSearchArgs(), options);
+  // A tool that failed or hung would not do better for one account; its time is spent.
+  if (!serviceRun.ok) return null;
+  const service = tool.parseSearch(serviceRun.stdout);
+  if (service && service.locked.length === 0) return { unlocked: [], locked: [] };
+  const searchArgs = tool.searchArgs(account);
+  const searchRun = searchArgs ? await runTool(tool.file, searchArgs, options) : null;
+  return searchRun?.ok ? tool.parseSearch(searchRun.stdout) : null;
+}
+
 async function probeWith(tool: DbusTool, account: string | null, options: Required<SecretServiceLockOptions>): Promise<KeychainLockState & { missing?: boolean }> {
-  const searchArgs = account === null ? null : tool.searchArgs(account);
-  const [lockedRun, searchRun] = await Promise.all([
+  const [lockedRun, search] = await Promise.all([
     runTool(tool.file, tool.lockedArgs(DEFAULT_COLLECTION), options),
-    searchArgs ? runTool(tool.file, searchArgs, options) : Promise.resolve(null),
+    account === null ? Promise.resolve(null) : searchAccount(tool, account, options),
   ]);
   if (!lockedRun.ok && lockedRun.missing) return { state: 'unknown', reason: lockedRun.reason, missing: true };
 
-  const search = searchRun?.ok ? tool.parseSearch(searchRun.stdout) : null;
   // Found only in a locked keyring: whichever keyring that is, unlocking it gives the entry.
   if (search && search.locked.length > 0 && search.unlocked.length === 0) {
     return { state: 'locked', keyring: keyringOf(search.locked[0] as string), entryFound: true };

@@ -1,8 +1,10 @@
 // One server's state, as far as it can be learnt within a timeout: its database (version,
 // cluster, repository_server_type, replicator rows, the master's changelog head) and its
-// process (control.status, only once approved). Every phase has its own deadline, so a dead host answers
-// "unreachable" or "timeout" instead of holding up the installation's picture. A failure
-// is part of the result, never thrown.
+// process (control.status, only once approved). One deadline per server covers all its
+// phases (keychain read, connect, queries; waiting for a slot in the status-command pool,
+// opening the host, the command), so a dead host answers "unreachable" or "timeout" within
+// the timeout instead of holding up the installation's picture. A failure is part of the
+// result, never thrown.
 import type pg from 'pg';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
 import {
@@ -15,7 +17,7 @@ import { readChangelogHead } from '../coremedia/changelog';
 import { resolveRepositoryTables } from '../coremedia/repositoryTables';
 import { readReplicaState } from '../coremedia/serverType';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
-import { HostUnreachableError, type Host } from '../hosts/host';
+import { CommandTimeoutError, HostUnreachableError, type Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
 import { CommandNotApprovedError, type CommandApprovalCheck } from '../profiles/commandApprovals';
@@ -25,7 +27,8 @@ import { connectionEncryption } from '../postgres/connectionEncryption';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
-import { withDeadline } from './deadline';
+import { BoundedPool } from './boundedPool';
+import { Deadline } from './deadline';
 
 export { DEFAULT_TOPOLOGY_TIMEOUT_MS };
 
@@ -35,14 +38,35 @@ export interface ProbeDeps {
   log?: Logger;
   /** control.status runs only when approved; otherwise the process state is `not-approved`. */
   approvals: CommandApprovalCheck;
+  /** Where status commands wait for a slot; default statusCommandPool. */
+  statusPool?: BoundedPool;
 }
+
+/**
+ * How many status commands run at once, across every installation being probed: enough to
+ * keep the probe short, few enough that starting them does not stall the event loop.
+ */
+export const STATUS_POOL_SIZE = 8;
+export const statusCommandPool = new BoundedPool(STATUS_POOL_SIZE);
 
 export interface ProbeOptions {
   /**
-   * Bounds each phase on its own: finding the password, connecting, reading the repository;
-   * opening the host, running control.status. Default 5 s.
+   * Bounds the whole probe of the server, all phases together: finding the password,
+   * connecting, reading the repository; waiting for a pool slot, opening the host, running
+   * control.status. Default 5 s.
    */
   timeoutMs?: number;
+}
+
+/** A status command that never started: its server's time ran out while it waited for a slot. */
+export class StatusCommandQueuedTooLongError extends ReplicaDeskError {
+  constructor(ref: ServerRef, timeoutMs: number, poolSize: number) {
+    super(
+      'command-timeout',
+      `The status command of ${formatServerRef(ref)} did not get its turn within ${Math.round(timeoutMs / 100) / 10} s: at most ${poolSize} status commands run at once, and the others took the time.`,
+      'Probe again with a longer --timeout-ms, or make the slow status commands quicker (run them by hand on their hosts to see which).',
+    );
+  }
 }
 
 const elapsedSince = (started: number): number => Math.round(performance.now() - started);
@@ -62,22 +86,25 @@ export const emptyDatabaseProbe = (): DatabaseProbe => ({
   elapsedMs: 0,
 });
 
-async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<pg.Client> {
+async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<pg.Client> {
   const { db } = server;
-  const password = await withDeadline(
-    resolveDbPassword(deps.secretStore, ref, db, deps.env),
-    timeoutMs,
-    () => new ConnectionTimeoutError(db, timeoutMs, 'connect'),
-  );
+  const timedOut = () => new ConnectionTimeoutError(db, deadline.ms, 'connect');
+  const password = await deadline.race(resolveDbPassword(deps.secretStore, ref, db, deps.env), timedOut);
   if (password.warning) deps.log?.warn(`topology ${formatServerRef(ref)}: ${password.warning}`);
-  return openClient(db, password.secret, {
-    timeoutMs,
-    statementTimeoutMs: timeoutMs,
+  if (deadline.expired()) throw timedOut();
+  // openClient's own guard may fire up to 250 ms after its timeout (pg cleans up first);
+  // the race keeps the answer on time.
+  const opening = openClient(db, password.secret, {
+    timeoutMs: deadline.remainingMs(),
+    statementTimeoutMs: deadline.remainingMs(),
     applicationName: 'replica-desk topology',
     ref,
     passwordSource: password.source,
     env: deps.env,
   });
+  let abandoned = false;
+  opening.then((late) => (abandoned ? late.end().catch(() => undefined) : undefined)).catch(() => undefined);
+  return deadline.race(opening, timedOut, () => (abandoned = true));
 }
 
 /** Fills `probe` as far as reading gets; throws what stopped it. */
@@ -112,24 +139,23 @@ async function readRepository(client: pg.Client, server: Server, probe: Database
   }
 }
 
-export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<DatabaseProbe> {
+export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<DatabaseProbe> {
   const started = performance.now();
   const probe = emptyDatabaseProbe();
   const { db } = server;
   let client: pg.Client | undefined;
   try {
-    client = await connect(server, ref, deps, timeoutMs);
+    client = await connect(server, ref, deps, deadline);
     probe.reachable = true;
     probe.encryption = connectionEncryption(client);
     const open = client;
-    await withDeadline(
+    await deadline.race(
       readRepository(open, server, probe),
-      timeoutMs,
-      () => new ConnectionTimeoutError(db, timeoutMs, 'query'),
+      () => new ConnectionTimeoutError(db, deadline.ms, 'query'),
       () => void open.end().catch(() => undefined),
     );
   } catch (error) {
-    const classified = error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, timeoutMs });
+    const classified = error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, timeoutMs: deadline.ms });
     // What stopped the probe outranks a missing cluster identity noted on the way.
     probe.error = classified.toPayload();
   } finally {
@@ -139,26 +165,39 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
   return probe;
 }
 
-export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDeps, timeoutMs: number): Promise<ProcessProbe> {
+export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<ProcessProbe> {
   const command = server.control?.status;
   if (!command) return { state: 'not-configured', exitCode: null, error: null, elapsedMs: null };
   if (!deps.approvals.isApproved(ref, server, 'status')) {
     return { state: 'not-approved', exitCode: null, error: new CommandNotApprovedError(ref, 'status', command).toPayload(), elapsedMs: null };
   }
   const started = performance.now();
-  let host: Host | undefined;
-  let abandoned = false;
+  const hostTimedOut = () =>
+    new HostUnreachableError(`the host of ${formatServerRef(ref)}`, `no answer within ${Math.round(deadline.ms / 100) / 10} s`);
+  const pool = deps.statusPool ?? statusCommandPool;
+  // Waiting for a slot counts against the deadline; a server whose time ran out in the queue is never asked.
+  const queueTimeout = AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
   try {
-    const opening = openHost(server, ref, deps.secretStore, deps.env, { timeoutMs });
-    // An SSH host given up on here may still connect later; close it when it does.
-    opening.then((late) => (abandoned ? late.close() : undefined)).catch(() => undefined);
-    host = await withDeadline(
-      opening,
-      timeoutMs,
-      () => new HostUnreachableError(`the host of ${formatServerRef(ref)}`, `no connection within ${Math.round(timeoutMs / 100) / 10} s`),
-      () => (abandoned = true),
-    );
-    const result = await host.run(command, { timeoutMs });
+    const result = await pool.run(async () => {
+      let host: Host | undefined;
+      let abandoned = false;
+      try {
+        const opening = openHost(server, ref, deps.secretStore, deps.env, { timeoutMs: deadline.remainingMs() });
+        // An SSH host given up on here may still connect later; close it when it does.
+        opening.then((late) => (abandoned ? late.close() : undefined)).catch(() => undefined);
+        host = await deadline.race(opening, hostTimedOut, () => (abandoned = true));
+        const open = host;
+        // The command is killed at the deadline; the race answers without waiting for its grace time.
+        return await deadline.race(
+          open.run(command, { timeoutMs: Math.max(1, deadline.remainingMs()) }),
+          () => new CommandTimeoutError(open.description, command, deadline.ms),
+        );
+      } finally {
+        await host?.close().catch(() => undefined);
+      }
+    }, queueTimeout).catch((error: unknown) => {
+      throw queueTimeout.aborted && !(error instanceof ReplicaDeskError) ? new StatusCommandQueuedTooLongError(ref, deadline.ms, pool.size) : error;
+    });
     return {
       state: result.exitCode === null ? 'unknown' : result.exitCode === 0 ? 'running' : 'stopped',
       exitCode: result.exitCode,
@@ -167,8 +206,6 @@ export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDe
     };
   } catch (error) {
     return { state: 'unknown', exitCode: null, error: toErrorPayload(error), elapsedMs: elapsedSince(started) };
-  } finally {
-    await host?.close().catch(() => undefined);
   }
 }
 
@@ -180,10 +217,8 @@ export async function probeServer(installation: string, server: Server, deps: Pr
   const timeoutMs = options.timeoutMs ?? DEFAULT_TOPOLOGY_TIMEOUT_MS;
   const ref: ServerRef = { installation, server: server.name };
   const started = performance.now();
-  const [database, process] = await Promise.all([
-    probeDatabase(server, ref, deps, timeoutMs),
-    probeProcess(server, ref, deps, timeoutMs),
-  ]);
+  const deadline = new Deadline(timeoutMs);
+  const [database, process] = await Promise.all([probeDatabase(server, ref, deps, deadline), probeProcess(server, ref, deps, deadline)]);
   const { db } = server;
   return {
     name: server.name,
