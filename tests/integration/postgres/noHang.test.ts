@@ -207,11 +207,16 @@ describe('TCP keepalives', () => {
         return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err, pid: child.pid ?? 0 })));
       });
 
-    const sleeping = psql(overTcp, 'SELECT pg_sleep(1.5)');
-    await expect.poll(async () => (await c.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'replica-desk-keepalive-test'`)).rowCount).toBe(1);
+    // Sleeps until cancelled below: under load a short sleep could end before `ss` looks at the socket.
+    const sleeping = psql(overTcp, 'SELECT pg_sleep(120)');
+    const backend = `SELECT pid FROM pg_stat_activity WHERE application_name = 'replica-desk-keepalive-test'`;
+    await expect.poll(async () => (await c.query(backend)).rowCount, { timeout: 15_000 }).toBe(1);
     const timers = keepaliveTimers(`( dport = :${c.port} )`).filter((t) => t !== null && t <= 10);
     expect(timers.length).toBeGreaterThanOrEqual(1); // the OS default would show ~120 min
-    expect((await sleeping).code).toBe(0);
+    await c.query(`SELECT pg_cancel_backend(pid) FROM (${backend}) AS b`);
+    const cancelled = await sleeping;
+    expect(cancelled.err).toContain('canceling statement due to user request');
+    expect(cancelled.code).not.toBe(0);
 
     const socket = await psql(overSocket, "SELECT current_setting('port')");
     expect(socket.err).toBe('');
@@ -222,5 +227,5 @@ describe('TCP keepalives', () => {
     } finally {
       await client.end();
     }
-  });
+  }, 30_000);
 });
