@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listParams, runCountSql, runListSql, RunConflictError, RunStore } from '../../../src/main/core/history/runStore';
+import { RunConflictError, RunStore } from '../../../src/main/core/history/runStore';
+import { listParams, runCountSql, runListSql } from '../../../src/main/core/history/runListQuery';
 import { toRunRecord } from '../../../src/main/core/history/runRecord';
 import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { Secret } from '../../../src/main/core/secrets/secret';
@@ -134,8 +135,7 @@ describe('migration 9: runs by start time', () => {
     old.close();
 
     const store = openStore(file);
-    expect(LATEST_SCHEMA_VERSION).toBe(9);
-    expect(schemaVersion(store.db)).toBe(9);
+    expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
     const columns = store.db.prepare("SELECT name FROM pragma_index_info('runs_by_created_at') ORDER BY seqno").pluck().all();
     expect(columns).toEqual(['created_at', 'id']);
     expect(new RunStore(store.db).list().map((r) => r.runId)).toEqual([runId]);

@@ -3,7 +3,7 @@
 // was deleted, and which file a resume of the run would read. Retention
 // (history/dumpRetention.ts) and the resume check both decide from here, on RunDumpFacts: a
 // few values per run that RunStore.dumpFacts() reads for thousands of runs in one query, or
-// dumpFactsOf() takes from a run already loaded.
+// dumpFactsOf() takes from a run already loaded (from its summaries: no steps needed).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ReplicaDeskError } from '../errors';
@@ -46,11 +46,9 @@ export function dumpFactsOf(run: RunRow): RunDumpFacts {
     createdAt: run.createdAt,
     status: run.status,
     interrupted: run.interrupted,
-    backup: asBackup(run.captured.backup) ?? asBackup(run.steps.find((s) => s.id === 'dump-master')?.captured.backup),
+    backup: asBackup(run.captured.backup) ?? asBackup(run.dumpBackup),
     dumpDeleted: asDeletion(run.captured.dumpDeleted),
-    restoreLeft: run.steps.some(
-      (s) => s.id === 'restore' && s.status !== 'done' && s.status !== 'skipped' && run.replicas.find((r) => r.replica === s.replica)?.status !== 'succeeded',
-    ),
+    restoreLeft: run.replicas.some((r) => r.summary.restoreLeft && r.status !== 'succeeded'),
     plannedFile: () => (run.planSummary.backup?.mode === 'existing' ? run.planSummary.backup.file : null),
   };
 }

@@ -3,7 +3,7 @@
 import { formatServerRef } from '../../../shared/profiles';
 import { asConnectionEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import type { KeptSchemaRecord, LogRow, RunRecord, RunRecordStep } from '../../../shared/runRecord';
-import type { RunRow, StepRow } from './runStore';
+import type { ReplicaSummary, RunRow, StepRow, SummaryStep } from './runRows';
 import type { KeptSchemaRow } from './keptSchemaStore';
 import { kindOf, modeOf } from '../../../shared/restorePlan';
 import { dumpFactsOf, isUnfinished, resumeDumpGone, runDump } from './runDump';
@@ -40,20 +40,21 @@ function connectionsOf(run: RunRow): Record<string, ConnectionEncryption> {
   );
 }
 
-const finishedStep = (s: StepRow | undefined): s is StepRow => s !== undefined && (s.status === 'done' || s.status === 'skipped');
+type SomeStep = SummaryStep | null | undefined;
+const finishedStep = (s: SomeStep): s is SummaryStep => !!s && (s.status === 'done' || s.status === 'skipped');
 
 /**
  * The replica's downtime: from the moment its stop was requested to the moment it was seen
  * running again (captured by the stop and start steps, serverControl.ts). Null until it runs.
  */
-export function downtimeOf(stop: StepRow | undefined, start: StepRow | undefined): number | null {
+export function downtimeOf(stop: SomeStep, start: SomeStep): number | null {
   if (!finishedStep(start) || !stop) return null;
   const from = stop.captured.stopRequestedAt;
   const to = start.captured.runningAt;
   return typeof from === 'number' && typeof to === 'number' && to >= from ? to - from : null;
 }
 
-const keptSchemaOf = (swap: StepRow | undefined): string | null =>
+const keptSchemaOf = (swap: SomeStep): string | null =>
   finishedStep(swap) && typeof swap.captured.keptSchema === 'string' ? swap.captured.keptSchema : null;
 
 const asRecord = ({ runId: _run, replica: _replica, ...kept }: KeptSchemaRow): KeptSchemaRecord => kept;
@@ -64,7 +65,7 @@ const asRecord = ({ runId: _run, replica: _replica, ...kept }: KeptSchemaRow): K
  * rollback the restored schema it set aside. Runs recorded before that table fall back to
  * the swap step's captured name.
  */
-function keptFor(run: RunRow, replica: string, rows: readonly KeptSchemaRow[], swap: StepRow | undefined): Pick<RunRecord['replicas'][number], 'kept' | 'rolledBack'> {
+function keptFor(run: RunRow, replica: string, rows: readonly KeptSchemaRow[], swap: SomeStep): Pick<RunRecord['replicas'][number], 'kept' | 'rolledBack'> {
   if (kindOf(run.planSummary) === 'rollback') {
     const undone = rows.find((k) => k.byRun === run.runId && k.replica === replica && k.kind === 'undone');
     return { kept: undone ? asRecord(undone) : null, rolledBack: null };
@@ -78,7 +79,7 @@ function keptFor(run: RunRow, replica: string, rows: readonly KeptSchemaRow[], s
   const name = keptSchemaOf(swap);
   const bytes = swap?.captured.keptBytes;
   return {
-    kept: name ? { schema: name, kind: 'prev', bytes: typeof bytes === 'number' ? bytes : null, state: 'kept', at: swap!.finishedAt ?? run.createdAt, byRun: null } : null,
+    kept: name ? { schema: name, kind: 'prev', bytes: typeof bytes === 'number' ? bytes : null, state: 'kept', at: swap?.finishedAt ?? run.createdAt, byRun: null } : null,
     rolledBack,
   };
 }
@@ -95,10 +96,11 @@ export function isResumable(run: RunRow): boolean {
  */
 export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: boolean; withoutSteps?: boolean; kept?: readonly KeptSchemaRow[] } = {}): RunRecord {
   const step = toStep(run.installation, options.compact);
-  // In place the fix-ups run in the replica's schema, side by side in its shadow.
-  const fixupsOf = (replica: string) => run.steps.find((s) => (s.id === 'fixups' || s.id === 'fixups-shadow') && s.replica === replica);
-  const stepOf = (id: string, replica: string) => run.steps.find((s) => s.id === id && s.replica === replica);
-  const changelogs = run.replicas.map((r) => fixupsOf(r.replica)?.captured.changelog).filter(Boolean) as RunRecord['changelog'][];
+  // What the record says of each replica's steps comes from its summary (runRows.ts): the
+  // same with or without the step list. In place the fix-ups run in the replica's schema,
+  // side by side in its shadow; the summary's `fixups` is whichever ran.
+  const changelogOf = (s: ReplicaSummary) => s.fixups?.captured.changelog;
+  const changelogs = run.replicas.map((r) => changelogOf(r.summary)).filter(Boolean) as RunRecord['changelog'][];
   const dump = runDump(dumpFactsOf(run));
   return {
     runId: run.runId,
@@ -119,11 +121,11 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
       replica: formatServerRef({ installation: run.installation, server: r.replica }),
       status: run.interrupted && r.status === 'running' ? 'interrupted' : r.status,
       message: r.message,
-      changelog: fixupsOf(r.replica)?.captured.changelog ?? null,
-      verification: run.steps.find((s) => s.id === 'verify' && s.replica === r.replica)?.captured.checks ?? null,
-      downtimeMs: downtimeOf(stepOf('stop-replica', r.replica), stepOf('start-replica', r.replica)),
-      keptSchema: keptSchemaOf(stepOf('swap', r.replica)),
-      ...keptFor(run, r.replica, options.kept ?? [], stepOf('swap', r.replica)),
+      changelog: changelogOf(r.summary) ?? null,
+      verification: r.summary.verify?.captured.checks ?? null,
+      downtimeMs: downtimeOf(r.summary.stop, r.summary.start),
+      keptSchema: keptSchemaOf(r.summary.swap),
+      ...keptFor(run, r.replica, options.kept ?? [], r.summary.swap),
       steps: options.compact ? [] : run.steps.filter((s) => s.replica === r.replica).map(step),
     })),
     steps: options.withoutSteps ? [] : run.steps.map(step),

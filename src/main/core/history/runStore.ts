@@ -3,7 +3,6 @@
 // `running` before it acts and `done` after, so a killed process leaves the run visibly
 // unfinished and `runs resume` knows where to continue.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ReplicaDeskError } from '../errors';
 import type { ChildRecord, ChildRole } from '../processes/childProcesses';
@@ -11,45 +10,15 @@ import { stillRunning } from '../processes/processIdentity';
 import { maskSecrets } from '../secrets/secret';
 import { asBackup, asDeletion, type RunDumpFacts } from './runDump';
 import { KeptSchemaStore } from './keptSchemaStore';
+import { RunListQuery, type RunListFilter, type RunListOptions } from './runListQuery';
+import { assembleRun, isAlive, isInterrupted, parse, REPLICA_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, stepFromColumns, toReplicaRow, type DbReplica, type DbRun, type RunRow } from './runRows';
 import type { SqliteDatabase } from '../store/database';
 import type { ReplicaStatus, RestorePlan, RunStatus, StepStatus } from '../../../shared/restorePlan';
 import type { CompensationEntry, DumpDeletion, LogRow } from '../../../shared/runRecord';
 
 export type { CompensationEntry, LogRow };
-
-export interface StepRow {
-  seq: number;
-  id: string;
-  replica: string | null;
-  title: string;
-  status: StepStatus;
-  startedAt: string | null;
-  finishedAt: string | null;
-  message: string | null;
-  captured: Record<string, unknown>;
-}
-
-export interface RunRow {
-  runId: string;
-  installation: string;
-  status: RunStatus;
-  /** A run still marked running whose process on this host is gone. */
-  interrupted: boolean;
-  /** The whole plan: large, so list rows read it from the database on first use. */
-  plan: RestorePlan;
-  /** What a list needs of the plan: read with every row. */
-  planSummary: PlanSummary;
-  captured: Record<string, unknown>;
-  compensation: CompensationEntry[];
-  message: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  owner: { host: string | null; pid: number | null };
-  replicas: Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
-  steps: StepRow[];
-}
-
-export type PlanSummary = Pick<RestorePlan, 'kind' | 'mode' | 'rollbackOf' | 'backup' | 'replicas'>;
+export type { PlanSummary, ReplicaRow, ReplicaSummary, RunRow, StepRow } from './runRows';
+export type { RunListFilter, RunListOptions } from './runListQuery';
 
 export interface ActiveRun {
   runId: string;
@@ -70,21 +39,6 @@ export class RunConflictError extends ReplicaDeskError {
 }
 
 const now = () => new Date().toISOString();
-const parse = <T>(text: string | null, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process nobody has reaped yet still answers kill(0); on Linux its state says so.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 export function newRunId(date = new Date()): string {
   const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -95,8 +49,12 @@ export class RunStore {
   /** The schemas side-by-side runs set aside, and what became of them (migration 8). */
   readonly kept: KeptSchemaStore;
 
+  /** Lists, pages and targeted lookups over many runs (history/runListQuery.ts). */
+  readonly query: RunListQuery;
+
   constructor(private readonly db: SqliteDatabase) {
     this.kept = new KeptSchemaStore(db);
+    this.query = new RunListQuery(db);
   }
 
   /**
@@ -213,21 +171,20 @@ export class RunStore {
 
   /**
    * What dump retention needs of every run (history/runDump.ts), in one query: no steps,
-   * logs or plans are loaded, so it stays quick over a history of thousands of runs. With an
-   * installation: its runs, and every unfinished run (any of them may read any file).
+   * logs or plans are loaded (what it needs of the steps, the summaries of migration 10
+   * say), so it stays quick over a history of thousands of runs. With an installation: its
+   * runs, and every unfinished run (any of them may read any file).
    */
   dumpFacts(filter: { installation?: string } = {}): RunDumpFacts[] {
     const rows = this.db
       .prepare(
         `SELECT r.id, r.installation, r.status, r.owner_host, r.owner_pid, r.created_at,
-                COALESCE(json_extract(r.captured, '$.backup'),
-                         (SELECT json_extract(s.captured, '$.backup') FROM run_steps s WHERE s.run_id = r.id AND s.id = 'dump-master' LIMIT 1)) AS backup,
+                COALESCE(json_extract(r.captured, '$.backup'), r.dump_backup) AS backup,
                 json_extract(r.captured, '$.dumpDeleted') AS dump_deleted,
                 -- A succeeded run needs no file: its large plan and its steps are not read.
                 CASE WHEN r.status <> 'succeeded' AND json_extract(r.plan, '$.backup.mode') = 'existing' THEN json_extract(r.plan, '$.backup.file') END AS planned_file,
                 CASE WHEN r.status = 'succeeded' THEN 0 ELSE EXISTS (
-                  SELECT 1 FROM run_steps s JOIN run_replicas rr ON rr.run_id = s.run_id AND rr.replica = s.replica
-                   WHERE s.run_id = r.id AND s.id = 'restore' AND s.status NOT IN ('done', 'skipped') AND rr.status <> 'succeeded') END AS restore_left
+                  SELECT 1 FROM run_replicas rr WHERE rr.run_id = r.id AND rr.status <> 'succeeded' AND rr.summary ->> '$.restoreLeft') END AS restore_left
            FROM runs r
           WHERE @installation IS NULL OR r.installation = @installation COLLATE NOCASE OR r.status <> 'succeeded'
           ORDER BY r.created_at DESC`,
@@ -249,7 +206,7 @@ export class RunStore {
       installation: r.installation,
       createdAt: r.created_at,
       status: r.status,
-      interrupted: r.status === 'running' && r.owner_host === hostname() && (r.owner_pid === null || !isAlive(r.owner_pid)),
+      interrupted: isInterrupted(r),
       backup: asBackup(parse(r.backup, null)),
       dumpDeleted: asDeletion(parse(r.dump_deleted, null)),
       restoreLeft: r.restore_left === 1,
@@ -299,47 +256,21 @@ export class RunStore {
   }
 
   get(runId: string): RunRow | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as DbRun | undefined;
-    return row ? this.toRun(row) : null;
+    const row = this.db.prepare(`SELECT ${RUN_COLUMNS}, plan FROM runs WHERE id = ?`).get(runId) as DbRun | undefined;
+    if (!row) return null;
+    const replicas = (this.db.prepare(`SELECT ${REPLICA_COLUMNS} FROM run_replicas WHERE run_id = ? ORDER BY rowid`).all(row.id) as DbReplica[]).map(toReplicaRow);
+    const steps = (this.db.prepare(`SELECT ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id = ? ORDER BY seq`).raw().all(row.id) as unknown[][]).map((v) => stepFromColumns(v));
+    return assembleRun(this.db, row, replicas, steps);
   }
 
-  /**
-   * Newest first: every run, or the page `limit`/`offset` of them. One pass over the run
-   * table (in start order, from the runs_by_created_at or runs_by_installation index); the
-   * chosen runs' replicas and steps are looked up by their primary keys.
-   */
-  list(filter: RunListFilter = {}): RunRow[] {
-    const runs = this.db.prepare(runListSql(filter)).all(listParams(filter)) as DbListRun[];
-    if (runs.length === 0) return [];
-    const ids = JSON.stringify(runs.map((r) => r.id));
-    const replicas = this.db
-      .prepare('SELECT run_id, replica, status, message FROM run_replicas WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid')
-      .all(ids) as Array<{ run_id: string; replica: string; status: ReplicaStatus; message: string | null }>;
-    // Tens of thousands of steps: read as arrays, each made a StepRow once.
-    const steps = (
-      this.db
-        .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, seq`)
-        .raw()
-        .all(ids) as unknown[][]
-    ).map((values) => ({ run_id: values[0] as string, step: stepFromColumns(values, 1) }));
-    const group = <T extends { run_id: string }>(rows: T[]) => {
-      const byRun = new Map<string, T[]>();
-      for (const r of rows) {
-        const list = byRun.get(r.run_id);
-        if (list) list.push(r);
-        else byRun.set(r.run_id, [r]);
-      }
-      return byRun;
-    };
-    const replicasByRun = group(replicas);
-    const stepsByRun = group(steps);
-    return runs.map((row) => this.assemble(row, replicasByRun.get(row.id) ?? [], (stepsByRun.get(row.id) ?? []).map((s) => s.step)));
+  /** Newest first: every run, or the page `limit`/`offset` of them (RunListQuery.list). */
+  list(filter: RunListFilter = {}, options: RunListOptions = {}): RunRow[] {
+    return this.query.list(filter, options);
   }
 
-  /** How many runs `list` pages through (its filter without limit and offset), from an index alone. */
-  count(filter: Pick<RunListFilter, 'installation'> = {}): number {
-    const row = this.db.prepare(runCountSql(filter)).get(listParams(filter)) as { n: number };
-    return row.n;
+  /** How many runs `list` pages through (RunListQuery.count). */
+  count(filter: Pick<RunListFilter, 'installation' | 'since'> = {}): number {
+    return this.query.count(filter);
   }
 
   /** Records a child the run spawned, before it can outlive us (processes/runChildTracker.ts). */
@@ -396,125 +327,6 @@ export class RunStore {
       .map((r) => ({ runId: r.run_id, ...toChildRecord(r) }));
   }
 
-  private toRun(row: DbRun): RunRow {
-    const replicas = this.db
-      .prepare('SELECT replica, status, message FROM run_replicas WHERE run_id = ? ORDER BY rowid')
-      .all(row.id) as Array<{ replica: string; status: ReplicaStatus; message: string | null }>;
-    const steps = (this.db.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq').all(row.id) as DbStep[]).map(toStepRow);
-    return this.assemble(row, replicas, steps);
-  }
-
-  private assemble(row: DbRun | DbListRun, replicaRows: Array<{ replica: string; status: ReplicaStatus; message: string | null }>, steps: StepRow[]): RunRow {
-    const replicas = replicaRows.map((r) => ({ replica: r.replica, status: r.status, message: r.message }));
-    const interrupted = row.status === 'running' && row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid));
-    let plan: RestorePlan | undefined;
-    const readPlan = () => ('plan' in row ? row.plan : (this.db.prepare('SELECT plan FROM runs WHERE id = ?').pluck().get(row.id) as string | undefined) ?? null);
-    const planSummary = 'plan_summary' in row ? toPlanSummary(parse<unknown[]>(row.plan_summary, [])) : undefined;
-    return {
-      runId: row.id,
-      installation: row.installation,
-      status: row.status,
-      interrupted,
-      // The plan is the largest column; lists rarely need it, so it is parsed on first use.
-      get plan() {
-        return (plan ??= parse<RestorePlan>(readPlan(), {} as RestorePlan));
-      },
-      get planSummary() {
-        return planSummary ?? this.plan;
-      },
-      captured: parse<Record<string, unknown>>(row.captured, {}),
-      compensation: parse<CompensationEntry[]>(row.compensation, []),
-      message: row.message,
-      createdAt: row.created_at,
-      finishedAt: row.finished_at,
-      owner: { host: row.owner_host, pid: row.owner_pid },
-      replicas,
-      steps,
-    };
-  }
-}
-
-export interface RunListFilter {
-  installation?: string;
-  /** At most this many runs; all of them without. */
-  limit?: number;
-  /** Skips this many of the newest first. */
-  offset?: number;
-}
-
-// The plan's small fields, picked out by SQLite in one parse of it (a JSON array in this
-// order): a list of thousands never loads whole plans.
-const PLAN_SUMMARY_FIELDS = ['kind', 'mode', 'rollbackOf', 'backup', 'replicas'] as const;
-const PLAN_SUMMARY_SQL = `json_extract(plan, ${PLAN_SUMMARY_FIELDS.map((f) => `'$.${f}'`).join(', ')})`;
-
-const whereInstallation = (filter: RunListFilter) => (filter.installation ? 'WHERE installation = @installation' : '');
-/** The runs `list` reads, newest first (exported for the query-plan test). */
-export const runListSql = (filter: RunListFilter) =>
-  `SELECT id, installation, status, captured, compensation, message, owner_host, owner_pid, created_at, finished_at, ${PLAN_SUMMARY_SQL} AS plan_summary
-     FROM runs ${whereInstallation(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
-export const runCountSql = (filter: RunListFilter) => `SELECT count(*) AS n FROM runs ${whereInstallation(filter)}`;
-// SQLite reads a negative LIMIT as none.
-export const listParams = (filter: RunListFilter) => ({ installation: filter.installation ?? null, limit: filter.limit ?? -1, offset: filter.offset ?? 0 });
-
-interface DbRun {
-  id: string;
-  installation: string;
-  status: RunStatus;
-  plan: string;
-  captured: string;
-  compensation: string;
-  message: string | null;
-  owner_host: string | null;
-  owner_pid: number | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
-type DbListRun = Omit<DbRun, 'plan'> & { plan_summary: string };
-
-/** The summary SQLite picked out, with JSON nulls as absent fields. */
-function toPlanSummary(values: unknown[]): PlanSummary {
-  const v = Object.fromEntries(PLAN_SUMMARY_FIELDS.map((f, i) => [f, values[i]]));
-  return {
-    replicas: Array.isArray(v.replicas) ? (v.replicas as string[]) : [],
-    backup: (v.backup ?? { mode: 'dump', dir: '' }) as RestorePlan['backup'],
-    ...(typeof v.kind === 'string' ? { kind: v.kind as RestorePlan['kind'] } : {}),
-    ...(typeof v.mode === 'string' ? { mode: v.mode as RestorePlan['mode'] } : {}),
-    ...(typeof v.rollbackOf === 'string' ? { rollbackOf: v.rollbackOf } : {}),
-  };
-}
-
-const STEP_COLUMNS = ['seq', 'id', 'replica', 'title', 'status', 'started_at', 'finished_at', 'message', 'captured'] as const;
-
-/** A step from its STEP_COLUMNS values, starting at `at` in a raw row. */
-function stepFromColumns(v: unknown[], at = 0): StepRow {
-  const captured = v[at + 8] as string;
-  return {
-    seq: v[at] as number,
-    id: v[at + 1] as string,
-    replica: v[at + 2] as string | null,
-    title: v[at + 3] as string,
-    status: v[at + 4] as StepStatus,
-    startedAt: v[at + 5] as string | null,
-    finishedAt: v[at + 6] as string | null,
-    message: v[at + 7] as string | null,
-    // Most steps capture nothing: no parse for those.
-    captured: captured === '{}' ? {} : parse<Record<string, unknown>>(captured, {}),
-  };
-}
-
-const toStepRow = (s: DbStep): StepRow => stepFromColumns(STEP_COLUMNS.map((c) => s[c]));
-
-interface DbStep {
-  seq: number;
-  id: string;
-  replica: string | null;
-  title: string;
-  status: StepStatus;
-  started_at: string | null;
-  finished_at: string | null;
-  message: string | null;
-  captured: string;
 }
 
 interface DbProcess {

@@ -64,8 +64,9 @@ export class KeptSchemaService {
     if (run.status === 'running' && !run.interrupted) refuse('it is still running', `Wait for it to finish: \`replica-desk runs show ${runId}\`.`);
     const rows = this.runs.kept.list({ runIds: [runId] });
     const unfinishedRollback = this.runs
-      .list({ installation: run.installation, limit: 1_000_000 })
-      .find((o) => kindOf(o.plan) === 'rollback' && o.plan.rollbackOf === runId && (o.status === 'running' || isUnfinished(o)));
+      // A rollback of the run started after it.
+      .list({ installation: run.installation, since: run.createdAt }, { steps: false })
+      .find((o) => kindOf(o.planSummary) === 'rollback' && o.planSummary.rollbackOf === runId && (o.status === 'running' || isUnfinished(o)));
     if (unfinishedRollback) refuse(`its rollback run ${unfinishedRollback.runId} is unfinished`, `Finish that one first: \`replica-desk runs resume ${unfinishedRollback.runId}\`.`);
     const wanted = replicas.length === 0 ? run.plan.replicas : replicas.map((name) => run.plan.replicas.find((r) => r.toLowerCase() === name.toLowerCase()) ?? refuse(`it did not restore a replica "${name}"`, `Its replicas: ${run.plan.replicas.join(', ')}.`));
     const targets = [...new Set(wanted)].flatMap((replica) => {

@@ -132,7 +132,7 @@ export class RestoreService {
 
   /** The run that set `kept` aside: the history's record of kept schemas, else the run whose tag its name carries (sideBySideNames.ts). */
   private runIdOfKept(installation: string, kept: KeptSchema): string | undefined {
-    return this.runs.kept.list().find((k) => k.schema === kept.name)?.runId ?? this.runs.list({ installation, limit: 1000 }).find((r) => runTag(r.runId) === kept.tag)?.runId;
+    return this.runs.kept.list().find((k) => k.schema === kept.name)?.runId ?? this.runs.query.runIdByTag(installation, kept.tag, runTag);
   }
 
   /**
@@ -143,7 +143,8 @@ export class RestoreService {
   async prepareRollback(input: RollbackInput): Promise<{ plan: RestorePlan; preflight: RecordedPreflight }> {
     await this.endLeftovers();
     const run = this.get(input.runId);
-    const others = this.runs.list({ installation: run.installation, limit: 1_000_000 });
+    // Only runs started since this one can be its rollbacks or restore its replicas again.
+    const others = this.runs.list({ installation: run.installation, since: run.createdAt });
     const names = chooseRollbackReplicas(run, input.replicas, { kept: this.runs.kept.list(), others });
     const installation = this.profiles.get(run.installation);
     const replicas = names.map((name) => {
@@ -266,7 +267,8 @@ export class RestoreService {
   list(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunRecord[] {
     // The table holds a row or two per side-by-side run: reading it whole stays cheap.
     const kept = this.runs.kept.list();
-    return this.runs.list(filter).map((r) => toRunRecord(r, undefined, { compact: true, withoutSteps: options.steps === false, kept }));
+    const withoutSteps = options.steps === false;
+    return this.runs.list(filter, { steps: !withoutSteps }).map((r) => toRunRecord(r, undefined, { compact: true, withoutSteps, kept }));
   }
 
   /** `list`, with how many runs the filter matches in all and whether more follow. */

@@ -20,7 +20,7 @@ export class RollbackRefusedError extends RestoreError {
 export interface RollbackHistory {
   /** Kept-schema rows of the run (history/keptSchemaStore.ts). */
   kept: readonly KeptSchemaRow[];
-  /** The installation's other runs, any order. */
+  /** The installation's runs started since the run (any order): its rollbacks, and later restores. */
   others: readonly RunRow[];
 }
 

@@ -6,6 +6,41 @@ export interface Migration {
   sql: string;
 }
 
+// Migration 10's summaries. The triggers refresh them with every write of a run or a step,
+// in that write's own statement; the migration fills them in for runs recorded before.
+// Part of migration 10: never change them; a later version drops and recreates the triggers.
+const PLAN_SUMMARY_OF = (plan: string) => `json_extract(${plan}, '$.kind', '$.mode', '$.rollbackOf', '$.backup', '$.replicas')`;
+const DUMP_BACKUP_OF = (runId: string) =>
+  `(SELECT s.captured -> '$.backup' FROM run_steps s WHERE s.run_id = ${runId} AND s.id = 'dump-master' ORDER BY s.seq LIMIT 1)`;
+/** The first step `ids` of the replica, as `fields` (a json_object argument list over s), or NULL. */
+const firstStep = (runId: string, replica: string, ids: string, fields: string) =>
+  `json((SELECT json_object(${fields}) FROM run_steps s WHERE s.run_id = ${runId} AND s.replica = ${replica} AND s.id IN (${ids}) ORDER BY s.seq LIMIT 1))`;
+const REPLICA_SUMMARY_OF = (runId: string, replica: string) => `json_object(
+        'fixups', ${firstStep(runId, replica, "'fixups', 'fixups-shadow'", "'captured', json_object('changelog', s.captured -> '$.changelog')")},
+        'verify', ${firstStep(runId, replica, "'verify'", "'captured', json_object('checks', s.captured -> '$.checks')")},
+        'stop', ${firstStep(runId, replica, "'stop-replica'", "'status', s.status, 'captured', json_object('stopRequestedAt', s.captured -> '$.stopRequestedAt')")},
+        'start', ${firstStep(runId, replica, "'start-replica'", "'status', s.status, 'captured', json_object('runningAt', s.captured -> '$.runningAt')")},
+        'swap', ${firstStep(runId, replica, "'swap'", "'status', s.status, 'finishedAt', s.finished_at, 'captured', json_object('keptSchema', s.captured -> '$.keptSchema', 'keptBytes', s.captured -> '$.keptBytes')")},
+        'restoreLeft', json(CASE WHEN EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = ${runId} AND s.replica = ${replica} AND s.id = 'restore' AND s.status NOT IN ('done', 'skipped')) THEN 'true' ELSE 'false' END))`;
+const RUN_SUMMARY_TRIGGERS = `
+      CREATE TRIGGER runs_plan_summary AFTER INSERT ON runs BEGIN
+        UPDATE runs SET plan_summary = ${PLAN_SUMMARY_OF('NEW.plan')} WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER runs_plan_summary_changed AFTER UPDATE OF plan ON runs BEGIN
+        UPDATE runs SET plan_summary = ${PLAN_SUMMARY_OF('NEW.plan')} WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER run_replicas_summary AFTER INSERT ON run_replicas BEGIN
+        UPDATE run_replicas SET summary = ${REPLICA_SUMMARY_OF('NEW.run_id', 'NEW.replica')} WHERE run_id = NEW.run_id AND replica = NEW.replica;
+      END;
+      CREATE TRIGGER run_steps_summary_inserted AFTER INSERT ON run_steps BEGIN
+        UPDATE run_replicas SET summary = ${REPLICA_SUMMARY_OF('NEW.run_id', 'NEW.replica')} WHERE run_id = NEW.run_id AND replica = NEW.replica;
+        UPDATE runs SET dump_backup = ${DUMP_BACKUP_OF('NEW.run_id')} WHERE NEW.id = 'dump-master' AND id = NEW.run_id;
+      END;
+      CREATE TRIGGER run_steps_summary_updated AFTER UPDATE ON run_steps BEGIN
+        UPDATE run_replicas SET summary = ${REPLICA_SUMMARY_OF('NEW.run_id', 'NEW.replica')} WHERE run_id = NEW.run_id AND replica = NEW.replica;
+        UPDATE runs SET dump_backup = ${DUMP_BACKUP_OF('NEW.run_id')} WHERE NEW.id = 'dump-master' AND id = NEW.run_id;
+      END;`;
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -224,6 +259,29 @@ export const migrations: readonly Migration[] = [
       -- list): this index gives that order, and the count of all runs, without reading
       -- the run table itself.
       CREATE INDEX runs_by_created_at ON runs(created_at, id);
+    `,
+  },
+  {
+    version: 10,
+    description: 'run summaries kept beside the steps',
+    sql: `
+      -- What the run list shows of a run's steps, kept beside the run by triggers, so that a
+      -- list of thousands of runs reads no step rows (history/runListQuery.ts). Values only,
+      -- picked out of the first matching step; history/runRecord.ts makes the record of them.
+      --   runs.plan_summary:     the plan's small fields, a JSON array in PLAN_SUMMARY order
+      --                          (kind, mode, rollbackOf, backup, replicas);
+      --   runs.dump_backup:      the dump-master step's captured backup (JSON), or NULL;
+      --   run_replicas.summary:  per replica the fix-ups' changelog, the verification's checks,
+      --                          the stop, start and swap steps' status and captured values
+      --                          the record uses, and whether its restore step is still to do.
+      ALTER TABLE runs ADD COLUMN plan_summary TEXT;
+      ALTER TABLE runs ADD COLUMN dump_backup TEXT;
+      ALTER TABLE run_replicas ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+      ${RUN_SUMMARY_TRIGGERS}
+      -- Runs recorded before this version: the same values, once.
+      UPDATE runs SET plan_summary = ${PLAN_SUMMARY_OF('runs.plan')},
+                      dump_backup = ${DUMP_BACKUP_OF('runs.id')};
+      UPDATE run_replicas SET summary = ${REPLICA_SUMMARY_OF('run_replicas.run_id', 'run_replicas.replica')};
     `,
   },
 ];
