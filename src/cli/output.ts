@@ -23,6 +23,32 @@ export function printJson(out: Output, value: unknown): void {
   out.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+// Stands for the list in printJsonList's outline of the object; no value has it.
+const LIST_MARK = '\u0000list\u0000';
+
+/**
+ * printJson's exact text of `value`, whose top-level `key` is a long list: written `batch`
+ * items at a time, so a list of thousands never becomes one string of tens of megabytes.
+ */
+export function printJsonList<T extends object>(out: Output, value: T, key: keyof T & string, batch = 500): void {
+  const items = value[key] as unknown[];
+  const [head, tail] = JSON.stringify({ ...value, [key]: LIST_MARK }, null, 2).split(JSON.stringify(LIST_MARK)) as [string, string];
+  if (items.length === 0) {
+    out.stdout(`${head}[]${tail}\n`);
+    return;
+  }
+  // A batch in an object of its own sits as deep as in `value`: its text is the part
+  // between `{\n  "k": [` and `\n  ]\n}`.
+  const open = `{\n  "k": [`.length;
+  const close = `\n  ]\n}`.length;
+  out.stdout(`${head}[`);
+  for (let i = 0; i < items.length; i += batch) {
+    const text = JSON.stringify({ k: items.slice(i, i + batch) }, null, 2);
+    out.stdout(`${text.slice(open, text.length - close)}${i + batch < items.length ? ',' : ''}`);
+  }
+  out.stdout(`\n  ]${tail}\n`);
+}
+
 export function formatError(error: ErrorPayload): string {
   const lines = [`replica-desk: ${error.message}`];
   for (const p of error.problems ?? []) lines.push(`  ${p.path}: ${p.message}`);

@@ -1,6 +1,6 @@
 // `replica-desk runs list` and `runs show`: the restore history, as a table or JSON.
 import { requireArgs, wholeNumberOption, type Command } from '../context';
-import { EXIT_OK, printJson, table } from '../output';
+import { EXIT_OK, printJson, printJsonList, table } from '../output';
 import { formatRunStory } from '../restoreOutput';
 import { formatByteSize } from '../../shared/byteSize';
 import type { RunRecord } from '../../shared/runRecord';
@@ -26,7 +26,8 @@ export const listRuns: Command = async (ctx) => {
   // The list shows no steps (`runs show` does): they are not built for it.
   const page = ctx.core().restore.page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
   if (ctx.out.json) {
-    printJson(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) });
+    // Thousands of runs: written a batch at a time.
+    printJsonList(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) }, 'runs');
     return EXIT_OK;
   }
   if (page.total === 0) {

@@ -88,7 +88,10 @@ export function isAlive(pid: number): boolean {
 export const isInterrupted = (row: { status: RunStatus; owner_host: string | null; owner_pid: number | null }): boolean =>
   row.status === 'running' && row.owner_host === hostname() && (row.owner_pid === null || !isAlive(row.owner_pid));
 
-/** The runs columns every read takes (the large plan aside: `plan` or `plan_summary` is added). */
+/**
+ * The runs columns every read takes (the large plan aside: `plan` or `plan_summary` is added).
+ * With plan_summary they are migration 10's covering index runs_list: keep the two alike.
+ */
 export const RUN_COLUMNS = 'id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, created_at, finished_at';
 
 export interface DbRunBase {

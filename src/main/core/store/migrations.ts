@@ -277,6 +277,9 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN plan_summary TEXT;
       ALTER TABLE runs ADD COLUMN dump_backup TEXT;
       ALTER TABLE run_replicas ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+      -- Every column the list reads, newest first, in one index: the list never reads the
+      -- run rows, whose large plan comes before these columns and spans overflow pages.
+      CREATE INDEX runs_list ON runs(created_at, id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, finished_at, plan_summary);
       ${RUN_SUMMARY_TRIGGERS}
       -- Runs recorded before this version: the same values, once.
       UPDATE runs SET plan_summary = ${PLAN_SUMMARY_OF('runs.plan')},
