@@ -43,6 +43,13 @@ describe('runs list', () => {
     expect(page.runs[0]!.replicas.length).toBeGreaterThan(0);
   });
 
+  it('prints one JSON document, as every --json command does, though written a batch of runs at a time', async () => {
+    const r = await runCli(['runs', 'list', '--json'], { home });
+    expect(r.stdout).toBe(`${JSON.stringify(JSON.parse(r.stdout), null, 2)}\n`);
+    const runs = (JSON.parse(r.stdout) as ListJson).runs as Array<Record<string, unknown>>;
+    expect(runs.every((run) => !('steps' in run) && typeof run.status === 'string' && Array.isArray(run.replicas))).toBe(true);
+  });
+
   it('pages with --limit and --offset, saying whether more follow', async () => {
     const first = await list(['--limit', '100']);
     expect(first).toMatchObject({ total: SEEDED, offset: 0, truncated: true });
