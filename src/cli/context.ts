@@ -1,4 +1,5 @@
 import type { ReplicaDesk } from '../main/core/replicaDesk';
+import type { RunHistory } from '../main/core/history/runHistory';
 import { InvalidInputError } from '../main/core/errors';
 import { parseServerRef, type ServerRef } from '../shared/profiles';
 import type { Output } from './output';
@@ -8,8 +9,10 @@ export interface CommandContext {
   args: string[];
   options: Record<string, string | boolean | string[] | undefined>;
   out: Output;
-  /** Opens the core on first use, so `--help` and usage errors touch no files. */
+  /** Opens the core on first use, so `--help` and usage errors touch no files. Not for a `light` command. */
   core(): ReplicaDesk;
+  /** The history alone (history/openRunHistory.ts), opened on first use: what a `light` command reads. */
+  history(): RunHistory;
   stdin: NodeJS.ReadStream;
 }
 

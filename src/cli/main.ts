@@ -1,18 +1,17 @@
 // Parses the command line and dispatches to a command. The work happens in core.
 import { parseArgs } from 'node:util';
-import { openReplicaDesk, type ReplicaDesk } from '../main/core/replicaDesk';
-import { testConnection } from './commands/connection';
-import { exportProfiles, importProfiles, listProfiles } from './commands/profiles';
-import { approveCommands } from './commands/approveCommands';
-import { confirmSecret, deleteSecret, setSecret } from './commands/secrets';
-import { restore, resume } from './commands/restore';
+import type { ReplicaDesk } from '../main/core/replicaDesk';
+import { openRunHistory, type OpenedRunHistory } from '../main/core/history/openRunHistory';
 import { listRuns, showRun } from './commands/runs';
-import { discard, keptList, rollback } from './commands/rollback';
-import { listDumps, pruneDumps } from './commands/dumps';
-import { topology } from './commands/topology';
 import { UsageError, type Command, type CommandContext } from './context';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
+
+/** A command whose module loads when it runs: the others' modules (and the core they import) stay unloaded. */
+const lazy =
+  <M>(load: () => Promise<M>, pick: (module: M) => Command): Command =>
+  async (ctx) =>
+    pick(await load())(ctx);
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
@@ -20,21 +19,23 @@ interface CommandSpec {
   words: string[];
   run: Command;
   options?: Record<string, OptionSpec>;
+  /** Reads only the history (ctx.history()): the core's modules (PostgreSQL, SSH, keychain) are not loaded. */
+  light?: true;
 }
 
 const commands: CommandSpec[] = [
-  { words: ['profiles', 'import'], run: importProfiles, options: { replace: { type: 'boolean' }, 'approve-commands': { type: 'boolean' } } },
-  { words: ['profiles', 'approve'], run: approveCommands, options: { yes: { type: 'boolean' } } },
-  { words: ['profiles', 'export'], run: exportProfiles },
-  { words: ['profiles', 'list'], run: listProfiles },
-  { words: ['secrets', 'set'], run: setSecret },
-  { words: ['secrets', 'delete'], run: deleteSecret },
-  { words: ['secrets', 'confirm'], run: confirmSecret, options: { yes: { type: 'boolean' } } },
-  { words: ['connection', 'test'], run: testConnection },
-  { words: ['topology'], run: topology, options: { 'timeout-ms': { type: 'string' }, cached: { type: 'boolean' } } },
+  { words: ['profiles', 'import'], run: lazy(() => import('./commands/profiles'), (m) => m.importProfiles), options: { replace: { type: 'boolean' }, 'approve-commands': { type: 'boolean' } } },
+  { words: ['profiles', 'approve'], run: lazy(() => import('./commands/approveCommands'), (m) => m.approveCommands), options: { yes: { type: 'boolean' } } },
+  { words: ['profiles', 'export'], run: lazy(() => import('./commands/profiles'), (m) => m.exportProfiles) },
+  { words: ['profiles', 'list'], run: lazy(() => import('./commands/profiles'), (m) => m.listProfiles) },
+  { words: ['secrets', 'set'], run: lazy(() => import('./commands/secrets'), (m) => m.setSecret) },
+  { words: ['secrets', 'delete'], run: lazy(() => import('./commands/secrets'), (m) => m.deleteSecret) },
+  { words: ['secrets', 'confirm'], run: lazy(() => import('./commands/secrets'), (m) => m.confirmSecret), options: { yes: { type: 'boolean' } } },
+  { words: ['connection', 'test'], run: lazy(() => import('./commands/connection'), (m) => m.testConnection) },
+  { words: ['topology'], run: lazy(() => import('./commands/topology'), (m) => m.topology), options: { 'timeout-ms': { type: 'string' }, cached: { type: 'boolean' } } },
   {
     words: ['restore'],
-    run: restore,
+    run: lazy(() => import('./commands/restore'), (m) => m.restore),
     options: {
       replica: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
@@ -47,14 +48,14 @@ const commands: CommandSpec[] = [
       'in-place': { type: 'boolean' },
     },
   },
-  { words: ['runs', 'list'], run: listRuns, options: { installation: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } } },
+  { words: ['runs', 'list'], run: listRuns, light: true, options: { installation: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } } },
   { words: ['runs', 'show'], run: showRun },
-  { words: ['runs', 'resume'], run: resume, options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
-  { words: ['runs', 'rollback'], run: rollback, options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
-  { words: ['runs', 'discard'], run: discard, options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
-  { words: ['runs', 'kept'], run: keptList },
-  { words: ['runs', 'dumps'], run: listDumps, options: { installation: { type: 'string' } } },
-  { words: ['runs', 'prune'], run: pruneDumps, options: { keep: { type: 'string' }, installation: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
+  { words: ['runs', 'resume'], run: lazy(() => import('./commands/restore'), (m) => m.resume), options: { yes: { type: 'boolean' }, 'pg-bin': { type: 'string' }, 'stall-timeout': { type: 'string' } } },
+  { words: ['runs', 'rollback'], run: lazy(() => import('./commands/rollback'), (m) => m.rollback), options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
+  { words: ['runs', 'discard'], run: lazy(() => import('./commands/rollback'), (m) => m.discard), options: { replica: { type: 'string', multiple: true }, yes: { type: 'boolean' } } },
+  { words: ['runs', 'kept'], run: lazy(() => import('./commands/rollback'), (m) => m.keptList) },
+  { words: ['runs', 'dumps'], run: lazy(() => import('./commands/dumps'), (m) => m.listDumps), options: { installation: { type: 'string' } } },
+  { words: ['runs', 'prune'], run: lazy(() => import('./commands/dumps'), (m) => m.pruneDumps), options: { keep: { type: 'string' }, installation: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 ];
 
 const globalOptions: Record<string, OptionSpec> = {
@@ -81,6 +82,7 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
   const wantsJson = argv.includes('--json');
   const out = environment.output ?? processOutput(wantsJson);
   let core: ReplicaDesk | null = null;
+  let history: OpenedRunHistory | null = null;
   try {
     const words = leadingWords(argv);
     const spec = commands.find((c) => c.words.every((w, i) => words[i] === w));
@@ -101,12 +103,18 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
     }
     if (!spec) throw new UsageError(`unknown command "${parsed.positionals.slice(0, 2).join(' ')}"`);
     const home = typeof values.home === 'string' ? values.home : undefined;
+    // The core's modules load only for commands that use it: `runs list` starts without them.
+    const openReplicaDesk = spec.light ? null : (await import('../main/core/replicaDesk')).openReplicaDesk;
     const ctx: CommandContext = {
       args: parsed.positionals.slice(spec.words.length),
       options: values,
       out,
       stdin: environment.stdin,
-      core: () => (core ??= openReplicaDesk({ env: environment.env, ...(home ? { home } : {}) })),
+      core: () => {
+        if (!openReplicaDesk) throw new Error(`replica-desk ${spec.words.join(' ')} is a light command: it reads ctx.history(), not the core`);
+        return (core ??= openReplicaDesk({ env: environment.env, ...(home ? { home } : {}) }));
+      },
+      history: () => (history ??= openRunHistory({ env: environment.env, ...(home ? { home } : {}) })).history,
     };
     return await spec.run(ctx);
   } catch (e) {
@@ -118,5 +126,6 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
     return reportError(out, e);
   } finally {
     (core as ReplicaDesk | null)?.close();
+    (history as OpenedRunHistory | null)?.close();
   }
 }

@@ -24,7 +24,7 @@ export const listRuns: Command = async (ctx) => {
   const limit = wholeNumberOption(ctx, 'limit', 1, Number.MAX_SAFE_INTEGER);
   const offset = wholeNumberOption(ctx, 'offset', 0, Number.MAX_SAFE_INTEGER);
   // The list shows no steps (`runs show` does): they are not built for it.
-  const page = ctx.core().restore.page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
+  const page = ctx.history().page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
   if (ctx.out.json) {
     // Thousands of runs: written a batch at a time.
     printJsonList(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) }, 'runs');

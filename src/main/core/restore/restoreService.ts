@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../errors';
 import { requireDumpArchive } from '../postgres/dumpArchive';
 import { toRunRecord, type RunRecord } from '../history/runRecord';
+import { RunHistory, type RunHistoryOptions } from '../history/runHistory';
 import { dumpFactsOf, isUnfinished, resumeDumpGone } from '../history/runDump';
 import { RunConflictError, newRunId, type RunListFilter, type RunRow, type RunStore } from '../history/runStore';
 import type { RunPage } from '../../../shared/runRecord';
@@ -79,7 +80,12 @@ export class RestoreService {
     private readonly approvals: CommandApprovalCheck,
     /** Deletes old dumps after each run (history/dumpRetention.ts); none in tests that need none. */
     private readonly retention: DumpRetention | null = null,
-  ) {}
+  ) {
+    this.history = new RunHistory(runs);
+  }
+
+  /** The run list and its pages (history/runHistory.ts). */
+  private readonly history: RunHistory;
 
   defaultBackupDir(): string {
     return join(this.home, 'backups');
@@ -264,20 +270,12 @@ export class RestoreService {
   }
 
   /** Newest first: every run the filter matches, or its page `limit`/`offset`. `steps: false` leaves out their step lists. */
-  list(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunRecord[] {
-    // The table holds a row or two per side-by-side run: reading it whole stays cheap.
-    const kept = this.runs.kept.list();
-    const withoutSteps = options.steps === false;
-    return this.runs.list(filter, { steps: !withoutSteps }).map((r) => toRunRecord(r, undefined, { compact: true, withoutSteps, kept }));
+  list(filter: RunListFilter = {}, options: RunHistoryOptions = {}): RunRecord[] {
+    return this.history.list(filter, options);
   }
 
   /** `list`, with how many runs the filter matches in all and whether more follow. */
-  page(filter: RunListFilter = {}, options: { steps?: boolean } = {}): RunPage {
-    return this.runs.consistently(() => {
-      const runs = this.list(filter, options);
-      const total = this.runs.count(filter);
-      const offset = filter.offset ?? 0;
-      return { runs, total, offset, truncated: offset + runs.length < total };
-    });
+  page(filter: RunListFilter = {}, options: RunHistoryOptions = {}): RunPage {
+    return this.history.page(filter, options);
   }
 }
