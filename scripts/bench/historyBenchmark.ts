@@ -4,6 +4,7 @@
 // values and logs each), then prints
 //   - `replica-desk runs list --json` of every run: wall time (target < 1 s) and the CLI's
 //     peak RSS (GNU time), best and median of --repeat runs; and a first page (--limit 100);
+//     and the CLI's start-up alone (`replica-desk --version`), which every list includes;
 //   - the History view's first screen in Chromium (the built renderer on the test bridge, over
 //     the seeded data): from navigation to the first run rows in the DOM (target < 300 ms),
 //     best and median, each in a fresh page.
@@ -55,6 +56,18 @@ function listRuns(home: string, extra: string[]): Listed {
   const page = JSON.parse(r.stdout) as { runs: unknown[]; total: number; truncated: boolean };
   const [rssKb, user, system] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
   return { ms, cpuMs: (user! + system!) * 1000, rssMb: rssKb! / 1024, listed: page.runs.length, total: page.total, truncated: page.truncated };
+}
+
+/** `replica-desk --version`, timed: the CLI's start-up alone (Node, the CLI bundle), which every list pays. */
+function startUp(): { ms: number; cpuMs: number } {
+  const times = join(tmpdir(), `replica-desk-bench-startup-${process.pid}`);
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', times, process.execPath, bin, '--version'], { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`replica-desk --version failed (${r.status}): ${r.stderr}`);
+  const [user, system] = (readFileSync(times, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+  rmSync(times, { force: true });
+  return { ms, cpuMs: (user! + system!) * 1000 };
 }
 
 // Runs in the page before any of its own scripts: notes when the first run row is in the
@@ -122,6 +135,7 @@ async function main(): Promise<void> {
     }
     const firstPage: Listed[] = [];
     for (let i = 0; i < repeat; i++) firstPage.push(listRuns(home, ['--limit', '100']));
+    const startUps = Array.from({ length: repeat }, startUp);
 
     started = Date.now();
     const screen = await firstScreen(home, repeat);
@@ -130,6 +144,7 @@ async function main(): Promise<void> {
     console.log(`History benchmark: ${count} seeded runs, ${repeat} repeats (2-core machine; other work running makes these noisy)`);
     console.log(`  runs list --json, all ${count} runs: ${figures(all.map((r) => r.ms), 'ms')} (target < 1000 ms); CPU ${figures(all.map((r) => r.cpuMs), 'ms')}; peak RSS ${figures(all.map((r) => r.rssMb), 'MB')}`);
     console.log(`  runs list --json --limit 100:      ${figures(firstPage.map((r) => r.ms), 'ms')}; CPU ${figures(firstPage.map((r) => r.cpuMs), 'ms')}; peak RSS ${figures(firstPage.map((r) => r.rssMb), 'MB')}`);
+    console.log(`  replica-desk --version (start-up): ${figures(startUps.map((r) => r.ms), 'ms')}; CPU ${figures(startUps.map((r) => r.cpuMs), 'ms')}`);
     console.log(`  History view, first screen in Chromium: ${figures(screen, 'ms')} (target < 300 ms), navigation to the first rows`);
   } finally {
     if (!values.home) rmSync(home, { recursive: true, force: true });
