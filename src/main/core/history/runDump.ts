@@ -115,11 +115,17 @@ export class RunDumpGoneError extends ReplicaDeskError {
   }
 }
 
-/** Why a resume of the run cannot read the file it needs (deleted or missing); null when it can. */
-export function resumeDumpGone(run: RunDumpFacts): RunDumpGoneError | null {
+/** The file a resume of the run needs and cannot read (deleted: how; else missing); null when it can. */
+export function goneDumpOf(run: RunDumpFacts): { file: string; deleted: DumpDeletion | null } | null {
   const file = fileResumeReads(run);
   if (!file) return null;
   const ownDump = run.backup && !run.backup.reused && resolve(run.backup.file) === resolve(file);
-  if (ownDump && run.dumpDeleted) return new RunDumpGoneError(run.runId, file, run.dumpDeleted);
-  return statSync(file, { throwIfNoEntry: false })?.isFile() ? null : new RunDumpGoneError(run.runId, file, null);
+  if (ownDump && run.dumpDeleted) return { file, deleted: run.dumpDeleted };
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ? null : { file, deleted: null };
+}
+
+/** Why a resume of the run cannot read the file it needs (deleted or missing); null when it can. */
+export function resumeDumpGone(run: RunDumpFacts): RunDumpGoneError | null {
+  const gone = goneDumpOf(run);
+  return gone ? new RunDumpGoneError(run.runId, gone.file, gone.deleted) : null;
 }

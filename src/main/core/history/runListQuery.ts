@@ -27,6 +27,8 @@ const where = (filter: RunListFilter) => {
 /** The runs `list` reads, newest first (exported for the query-plan test). */
 export const runListSql = (filter: RunListFilter) =>
   `SELECT ${RUN_COLUMNS}, plan_summary FROM runs ${where(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
+/** The ids of the runs `list` reads, as a subquery: their replicas and steps are read by it. */
+const chosenIds = (filter: RunListFilter) => `SELECT id FROM runs ${where(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
 export const runCountSql = (filter: RunListFilter) => `SELECT count(*) AS n FROM runs ${where(filter)}`;
 // SQLite reads a negative LIMIT as none.
 export const listParams = (filter: RunListFilter) => ({
@@ -37,7 +39,7 @@ export const listParams = (filter: RunListFilter) => ({
 });
 
 /** Rows grouped by their run_id, in the order read. */
-function byRun<T>(rows: T[], runIdOf: (row: T) => string): Map<string, T[]> {
+function byRun<T>(rows: readonly T[], runIdOf: (row: T) => string): Map<string, T[]> {
   const grouped = new Map<string, T[]>();
   for (const r of rows) {
     const key = runIdOf(r);
@@ -53,23 +55,35 @@ export class RunListQuery {
 
   /**
    * Newest first: every run, or the page `limit`/`offset` of them. One pass over the run
-   * table (in start order, from the runs_by_created_at or runs_by_installation index); the
-   * chosen runs' replicas (with their summaries) and, if asked, steps are looked up by their
-   * primary keys.
+   * table (in start order, from the runs_list or runs_by_installation index); the chosen
+   * runs' replicas (with their summaries) and, if asked, steps are looked up by their primary
+   * keys, in the same read transaction.
    */
   list(filter: RunListFilter = {}, options: RunListOptions = {}): RunRow[] {
-    const runs = this.db.prepare(runListSql(filter)).all(listParams(filter)) as DbRun[];
-    if (runs.length === 0) return [];
-    const ids = JSON.stringify(runs.map((r) => r.id));
-    const replicas = byRun(
-      this.db
-        .prepare(`SELECT run_id, ${REPLICA_COLUMNS} FROM run_replicas WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`)
-        .all(ids) as Array<DbReplica & { run_id: string }>,
-      (r) => r.run_id,
-    );
-    const steps = options.steps === false ? new Map<string, unknown[][]>() : byRun(this.stepsOf(ids), (values) => values[0] as string);
-    const stepRows = (id: string): StepRow[] => (steps.get(id) ?? []).map((values) => stepFromColumns(values, 1));
-    return runs.map((row) => assembleRun(this.db, row, (replicas.get(row.id) ?? []).map(toReplicaRow), stepRows(row.id)));
+    const params = listParams(filter);
+    // Three reads of one state: the replicas and steps are those of the runs read.
+    const [runs, replicas, steps] = this.db
+      .transaction(() => {
+        const runs = this.db.prepare(runListSql(filter)).all(params) as DbRun[];
+        if (runs.length === 0) return [runs, [], []] as const;
+        const replicas = this.db
+          .prepare(`SELECT run_id, ${REPLICA_COLUMNS} FROM run_replicas WHERE run_id IN (${chosenIds(filter)}) ORDER BY rowid`)
+          .all(params) as Array<DbReplica & { run_id: string }>;
+        // Tens of thousands of steps: read as arrays (run_id first, then STEP_COLUMNS), each made a StepRow once.
+        const steps =
+          options.steps === false
+            ? []
+            : (this.db
+                .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id IN (${chosenIds(filter)}) ORDER BY run_id, seq`)
+                .raw()
+                .all(params) as unknown[][]);
+        return [runs, replicas, steps] as const;
+      })
+      .deferred();
+    const replicasByRun = byRun(replicas, (r) => r.run_id);
+    const stepsByRun = byRun(steps, (values) => values[0] as string);
+    const stepRows = (id: string): StepRow[] => (stepsByRun.get(id) ?? []).map((values) => stepFromColumns(values, 1));
+    return runs.map((row) => assembleRun(this.db, row, (replicasByRun.get(row.id) ?? []).map(toReplicaRow), stepRows(row.id)));
   }
 
   /** How many runs `list` pages through (its filter without limit and offset), from an index alone. */
@@ -93,11 +107,4 @@ export class RunListQuery {
     return undefined;
   }
 
-  /** Tens of thousands of steps: read as arrays (run_id first, then STEP_COLUMNS), each made a StepRow once. */
-  private stepsOf(ids: string): unknown[][] {
-    return this.db
-      .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, seq`)
-      .raw()
-      .all(ids) as unknown[][];
-  }
 }
