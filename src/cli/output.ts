@@ -29,8 +29,9 @@ const LIST_MARK = '\u0000list\u0000';
 /**
  * printJson's exact text of `value`, whose top-level `key` is a long list: written `batch`
  * items at a time, so a list of thousands never becomes one string of tens of megabytes.
+ * `each` makes each item what is printed of it, a batch at a time (default: the item).
  */
-export function printJsonList<T extends object>(out: Output, value: T, key: keyof T & string, batch = 500): void {
+export function printJsonList<T extends object>(out: Output, value: T, key: keyof T & string, batch = 500, each: (item: never) => unknown = (item) => item): void {
   const items = value[key] as unknown[];
   const [head, tail] = JSON.stringify({ ...value, [key]: LIST_MARK }, null, 2).split(JSON.stringify(LIST_MARK)) as [string, string];
   if (items.length === 0) {
@@ -43,7 +44,7 @@ export function printJsonList<T extends object>(out: Output, value: T, key: keyo
   const close = `\n  ]\n}`.length;
   out.stdout(`${head}[`);
   for (let i = 0; i < items.length; i += batch) {
-    const text = JSON.stringify({ k: items.slice(i, i + batch) }, null, 2);
+    const text = JSON.stringify({ k: items.slice(i, i + batch).map((item) => each(item as never)) }, null, 2);
     out.stdout(`${text.slice(open, text.length - close)}${i + batch < items.length ? ',' : ''}`);
   }
   out.stdout(`\n  ]${tail}\n`);

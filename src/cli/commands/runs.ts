@@ -4,6 +4,7 @@ import { EXIT_OK, printJson, printJsonList, table } from '../output';
 import { formatRunStory } from '../restoreOutput';
 import { formatByteSize } from '../../shared/byteSize';
 import type { RunRecord } from '../../shared/runRecord';
+import type { RunRow } from '../../main/core/history/runRows';
 
 /** The run's kind, and what it still keeps aside: `2 kept, 48 MB`; `rolled back`; `rollback of RUN`. */
 function keptColumn(run: RunRecord): string {
@@ -24,12 +25,16 @@ export const listRuns: Command = async (ctx) => {
   const limit = wholeNumberOption(ctx, 'limit', 1, Number.MAX_SAFE_INTEGER);
   const offset = wholeNumberOption(ctx, 'offset', 0, Number.MAX_SAFE_INTEGER);
   // The list shows no steps (`runs show` does): they are not built for it.
-  const page = ctx.history().page({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
+  const { rows, record, ...counts } = ctx.history().rowPage({ ...(installation ? { installation } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, { steps: false });
   if (ctx.out.json) {
-    // Thousands of runs: written a batch at a time.
-    printJsonList(ctx.out, { ...page, runs: page.runs.map(({ steps: _steps, ...summary }) => summary) }, 'runs');
+    // Thousands of runs: each made its record, and written, a batch at a time.
+    printJsonList(ctx.out, { runs: rows, ...counts }, 'runs', undefined, (row: RunRow) => {
+      const { steps: _steps, ...summary } = record(row);
+      return summary;
+    });
     return EXIT_OK;
   }
+  const page = { runs: rows.map(record), ...counts };
   if (page.total === 0) {
     ctx.out.stdout('No restore runs yet.\n');
     return EXIT_OK;
