@@ -1,11 +1,12 @@
 // `runs list` through the built CLI over a seeded history longer than any old default page:
 // every run by default, `--limit`/`--offset` page explicitly, and the JSON says the total and
 // whether more follow; the table says so in words. Bad paging options are usage errors.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt, runCli } from '../../harness/cli';
+import { assertCliBuilt, repoRoot, runCli } from '../../harness/cli';
 import { seedRunHistory, type SeededRun } from '../../harness/runHistorySeed';
 
 const SEEDED = 260;
@@ -80,6 +81,20 @@ describe('runs list', () => {
     const all = await runCli(['runs', 'list'], { home });
     expect(all.stdout).toContain(seeded[SEEDED - 1]!.runId);
     expect(all.stdout).not.toContain(' of 260');
+  });
+
+  it('starts without the core: neither the PostgreSQL nor the SSH client is loaded to list', () => {
+    // A preload that says at exit which of those packages the process loaded.
+    const preload = join(home, 'loaded-packages.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write(JSON.stringify(['pg', 'ssh2'].filter((p) => Object.keys(require.cache).some((k) => k.includes(`/node_modules/${p}/`))))));");
+    const loaded = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['--require', preload, join(repoRoot, 'bin', 'replica-desk.js'), ...args], { env: { ...process.env, REPLICA_DESK_HOME: home }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stderr) as string[];
+    };
+    expect(loaded(['runs', 'list', '--json', '--limit', '5'])).toEqual([]);
+    // A command that uses the core still gets it.
+    expect(loaded(['runs', 'show', seeded[0]!.runId, '--json'])).toEqual(['pg', 'ssh2']);
   });
 
   it('refuses a limit or offset that is not a whole number, as a usage error', async () => {
