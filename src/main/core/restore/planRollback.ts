@@ -11,7 +11,7 @@ import { keptSchemaName } from '../postgres/swapNames';
 import { dbOf, keyFileFor, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
 import { runTag } from './sideBySideNames';
 import { DEFAULT_TIMEOUTS } from './stepContext';
-import { keptKeyFileName } from './steps/copyKey';
+import { keptKeyFileName } from './steps/placeKeyFile';
 import { swapStatements } from './steps/swapStep';
 
 export interface RollbackPlanInput {
