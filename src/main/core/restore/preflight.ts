@@ -21,6 +21,7 @@ import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretSto
 import { keyFileFor, masterOf } from './planRestore';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
+import { formatByteSize } from '../../../shared/byteSize';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { connectionEncryption } from '../postgres/connectionEncryption';
@@ -235,8 +236,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       const free = await freeBytes(input.backupDir);
       const needed = Math.ceil(result.masterSchemaBytes * DUMP_SPACE_FACTOR);
       if (free !== null && free < needed) {
-        findings.push({ check: 'disk', server: null, ok: false, severity: 'error', message: `Not enough free space in ${input.backupDir}: ${mb(free)} free, the dump needs about ${mb(needed)}.`, hint: 'Free some space, or choose another directory with --backup-dir.' });
-      } else pass('disk', null, `${free === null ? 'Unknown' : mb(free)} free in ${input.backupDir}; the dump needs about ${mb(needed)}`);
+        findings.push({ check: 'disk', server: null, ok: false, severity: 'error', message: `Not enough free space in ${input.backupDir}: ${formatByteSize(free)} free, the dump needs about ${formatByteSize(needed)}.`, hint: 'Free some space, or choose another directory with --backup-dir.' });
+      } else pass('disk', null, `${free === null ? 'Unknown' : formatByteSize(free)} free in ${input.backupDir}; the dump needs about ${formatByteSize(needed)}`);
     }
   } finally {
     await Promise.allSettled([...clients.values()].map((c) => closeClient(c)));
@@ -286,4 +287,3 @@ async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

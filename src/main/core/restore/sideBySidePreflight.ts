@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientBase } from 'pg';
+import { formatByteSize } from '../../../shared/byteSize';
 import type { Server } from '../../../shared/profiles';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 import { quoteIdent, schemaExists } from '../postgres/catalog';
@@ -13,7 +14,6 @@ import { toErrorPayload } from '../errors';
 import { shadowSchemaName } from './sideBySideNames';
 import { shadowOwnerRun } from './steps/shadowSchema';
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Where the replica's database keeps its files, and how much room is left there; null with the reason when that cannot be known from here. */
 export type DatabaseSpace = { free: number; where: string } | { free: null; why: string };
@@ -58,12 +58,12 @@ export function roomFinding(server: string, masterSchemaBytes: number | undefine
   }
   const needed = masterSchemaBytes;
   if (space.free === null) {
-    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${mb(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy. Side-by-side is still chosen by default: a remote server\'s room cannot be measured from here, and refusing it would make side-by-side impossible wherever the database runs on its own machine.' };
+    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${formatByteSize(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy. Side-by-side is still chosen by default: a remote server\'s room cannot be measured from here, and refusing it would make side-by-side impossible wherever the database runs on its own machine.' };
   }
   if (space.free < needed) {
-    return { check, server, ok: false, severity: 'error', message: `Not enough room for the shadow schema: ${mb(space.free)} free in ${space.where}, about ${mb(needed)} needed, ${how}.`, hint: 'Free some space on the replica\'s database server, or restore --in-place, which needs no second copy.' };
+    return { check, server, ok: false, severity: 'error', message: `Not enough room for the shadow schema: ${formatByteSize(space.free)} free in ${space.where}, about ${formatByteSize(needed)} needed, ${how}.`, hint: 'Free some space on the replica\'s database server, or restore --in-place, which needs no second copy.' };
   }
-  return { check, server, ok: true, severity: 'info', message: `${mb(space.free)} free in ${space.where}; the shadow schema needs about ${mb(needed)}, ${how}` };
+  return { check, server, ok: true, severity: 'info', message: `${formatByteSize(space.free)} free in ${space.where}; the shadow schema needs about ${formatByteSize(needed)}, ${how}` };
 }
 
 /** Every side-by-side finding for one replica; `space` as databaseSpace() found it. */
