@@ -8,7 +8,6 @@ import { formatServerRef, type Installation, type Server } from '../../../shared
 import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { resolveRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
 import { readServerType } from '../coremedia/serverType';
-import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
 import { CommandNotApprovedError, controlCommandsOf, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import { schemaExists } from '../postgres/catalog';
@@ -19,6 +18,7 @@ import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools'
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { keyFileFor, masterOf } from './planRestore';
+import { onReachableHost, runNeedsHost } from './hostPreflight';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
 import { formatByteSize } from '../../../shared/byteSize';
@@ -193,12 +193,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     }
 
     // Hosts: reachable (SSH host keys checked), the key file where it must be.
-    const hostsNeeded = new Set<Server>(replicas.filter((r) => r.control?.stop || r.control?.start || r.control?.status || master.encryptedPasswords));
+    const hostsNeeded = new Set<Server>(replicas.filter((r) => runNeedsHost(r, master.encryptedPasswords)));
     if (master.encryptedPasswords || (!installation.onlineBackup && master.control)) hostsNeeded.add(master);
     for (const server of hostsNeeded) {
       try {
-        const host = await openHost(server, { installation: installation.name, server: server.name }, input.secretStore, input.env, { timeoutMs: input.timeoutMs ?? 10_000 });
-        try {
+        await onReachableHost(server, { installation: installation.name, server: server.name }, input.secretStore, input.env, input.timeoutMs, async (host) => {
           pass('host', server, `Host reachable: ${host.description}`);
           if (master.encryptedPasswords) {
             const file = keyFileFor(server);
@@ -208,9 +207,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
               pass('key-file', server, `Key file present: ${file}`);
             }
           }
-        } finally {
-          await host.close();
-        }
+        });
       } catch (e) {
         failure(server === master && master.encryptedPasswords ? 'key-file' : 'host', server, e);
       }

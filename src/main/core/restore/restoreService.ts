@@ -156,7 +156,9 @@ export class RestoreService {
       return server;
     });
     const recorded = (run.captured.identities ?? {}) as Record<string, SchemaIdentity>;
-    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    // copy-key kept a different key file the replica had: the previous schema needs it back.
+    const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && names.includes(s.replica) && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
+    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
     for (const active of this.runs.activeRunsOn(installation.name, names)) {
       const error = new RunConflictError(installation.name, active);
       preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });
@@ -165,8 +167,6 @@ export class RestoreService {
     // The swap back's guard refuses a replica that resolves to the master's schema.
     const master = recorded[run.plan.master];
     if (master) preflight.identities[run.plan.master] = master;
-    // copy-key kept a different key file the replica had: the previous schema needs it back.
-    const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
     const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup });
     this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
     return { plan, preflight };

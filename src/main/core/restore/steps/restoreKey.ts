@@ -10,6 +10,14 @@ import { keyFileFor } from '../planRestore';
 import { requireReplica, type StepImplementation } from '../stepContext';
 import { keptKeyFileName, placeKeyFile } from './placeKeyFile';
 
+/** The key file a run kept aside (`<file>.before-<run>`) is not there to be put back. */
+export const keptKeyFileMissing = (replica: string, rolledBack: string, kept: string, keyFile: string, where: string, then: string) =>
+  new ReplicaDeskError(
+    'kept-key-file-missing',
+    `The key file ${replica} had before run ${rolledBack} is gone: ${kept} does not exist on ${where}.`,
+    `Put the key file the previous schema was encrypted with at ${keyFile} by hand (mode 0600), then ${then}; or restore the replica again.`,
+  );
+
 export const restoreKey: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
   const rolledBack = ctx.plan.rollbackOf;
@@ -19,13 +27,7 @@ export const restoreKey: StepImplementation = async (ctx) => {
   }
   const from = keptKeyFileName(to, rolledBack);
   const host = await ctx.resources.host(replica, ctx.signal);
-  if ((await host.sha256(from)) === null) {
-    throw new ReplicaDeskError(
-      'kept-key-file-missing',
-      `The key file ${formatServerRef(ctx.resources.ref(replica))} had before run ${rolledBack} is gone: ${from} does not exist on ${host.description}.`,
-      `Put the key file the previous schema was encrypted with at ${to} by hand (mode 0600), then resume the rollback; or restore the replica again.`,
-    );
-  }
+  if ((await host.sha256(from)) === null) throw keptKeyFileMissing(formatServerRef(ctx.resources.ref(replica)), rolledBack, from, to, host.description, 'resume the rollback');
   return placeKeyFile({
     from: { host, path: from },
     to: { host, path: to },
