@@ -36,6 +36,8 @@ export interface PrepareInput {
   pgBinDir?: string;
   /** Asked explicitly (`--side-by-side`, `--in-place`), or undefined: side-by-side where possible (chooseRestoreMode.ts). */
   mode?: RestoreMode;
+  /** `--lock-timeout`: the swap's lock_timeout in ms, recorded in the plan (swapLockTimeout.ts). */
+  swapLockTimeoutMs?: number;
 }
 
 export interface RollbackInput {
@@ -43,6 +45,8 @@ export interface RollbackInput {
   runId: string;
   /** Server names; every replica the run swapped when empty. */
   replicas: string[];
+  /** `--lock-timeout`: the swap back's lock_timeout in ms, recorded in the plan. */
+  swapLockTimeoutMs?: number;
 }
 
 /** What a run records of its preflight: the findings and the identities its locks and guards check. */
@@ -126,6 +130,7 @@ export class RestoreService {
       ...(preflight.tables ? { tables: preflight.tables } : {}),
       mode: preflight.mode,
       modeWhy: preflight.modeReason,
+      ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}),
     });
     return { plan, preflight };
   }
@@ -167,7 +172,7 @@ export class RestoreService {
     // The swap back's guard refuses a replica that resolves to the master's schema.
     const master = recorded[run.plan.master];
     if (master) preflight.identities[run.plan.master] = master;
-    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup });
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup, ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}) });
     this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
     return { plan, preflight };
   }
@@ -215,6 +220,9 @@ export class RestoreService {
 
   private async executeWith(runId: string, options: ExecuteOptions, signal: AbortSignal): Promise<RunRow> {
     await this.endLeftovers();
+    // The swap waits as long as the plan says (`--lock-timeout`, recorded): on a resume too.
+    const planned = this.runs.get(runId)?.plan.swapLockTimeoutMs;
+    const timeouts = planned !== undefined ? { ...options.timeouts, swap: { lockTimeoutMs: planned } } : options.timeouts;
     return withChildTracking(new RunChildTracker(this.runs, runId), () => executeRun(
       {
         runs: this.runs,
@@ -223,7 +231,7 @@ export class RestoreService {
         log: this.log,
         approvals: this.approvals,
         ...(options.pgBinDir ? { pgBinDir: options.pgBinDir } : {}),
-        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+        ...(timeouts ? { timeouts } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.confirm ? { confirm: options.confirm } : {}),
       },
