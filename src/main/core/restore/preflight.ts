@@ -26,7 +26,7 @@ import type { PreflightFinding } from '../../../shared/restorePlan';
 import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { connectionEncryption } from '../postgres/connectionEncryption';
 import type { RestoreMode } from '../../../shared/restorePlan';
-import { checkSideBySide, databaseSpace } from './sideBySidePreflight';
+import { checkSideBySide, databaseSpace, leftoverShadowFinding } from './sideBySidePreflight';
 import { chooseRestoreMode } from './chooseRestoreMode';
 import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
 import { keptSchemasFinding } from './keptSchemaPileUp';
@@ -158,6 +158,12 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         await checkSideBySide(client, r, ref(r), result.masterSchemaBytes, space).then(
           (found) => findings.push(...found),
           (e) => failure('side-by-side', r, e),
+        );
+      } else {
+        // In place runs beside a leftover shadow, and says so (never drops it silently).
+        await leftoverShadowFinding(client, r, ref(r), 'in-place').then(
+          (found) => findings.push(found),
+          (e) => failure('leftover-shadow', r, e, 'warning'),
         );
       }
       await listKeptSchemas(client, r.db.schema).then(

@@ -12,6 +12,7 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { refuseStaleShadowResume } from './staleShadow';
 import { runTag } from './sideBySideNames';
 import type { KeptSchema } from '../coremedia/keptSchemas';
 import { planRollback } from './planRollback';
@@ -244,7 +245,13 @@ export class RestoreService {
   resumable(runId: string): RunRow {
     const run = this.get(runId);
     refuseUnlessResumable(run);
+    this.refuseStaleShadow(run);
     return run;
+  }
+
+  /** A side-by-side run whose replica a later run restored must not swap its older shadow in (staleShadow.ts). */
+  private refuseStaleShadow(run: RunRow): void {
+    refuseStaleShadowResume(run, () => ({ kept: this.runs.kept.list(), others: this.runs.list({ installation: run.installation, limit: 1_000_000 }) }));
   }
 
   /**
@@ -254,6 +261,7 @@ export class RestoreService {
    * finishes the run there, one re-entered for the new endpoint is refused.
    */
   async claimForResume(runId: string): Promise<RunRow> {
+    this.refuseStaleShadow(this.get(runId));
     this.runs.claim(runId, refuseUnlessResumable);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);

@@ -78,20 +78,39 @@ export async function checkSideBySide(client: ClientBase, replica: Server, serve
     findings.push({ check: 'shadow-privileges', server: serverRef, ok: false, severity: 'error', message: p.message, hint: `${p.hint} Or restore --in-place.` });
   }
   findings.push(roomFinding(serverRef, masterSchemaBytes, space));
-  if (await schemaExists(client, shadow)) {
-    const run = await shadowOwnerRun(client, shadow);
-    findings.push({
+  findings.push(await leftoverShadowFinding(client, replica, serverRef, 'side-by-side'));
+  return findings;
+}
+
+/**
+ * A shadow schema an interrupted side-by-side run left in the replica's database. It blocks a
+ * side-by-side restore; an in-place one runs beside it and leaves it where it is, and the
+ * finding (a warning) says so, and that the old run cannot be resumed afterwards.
+ */
+export async function leftoverShadowFinding(client: ClientBase, replica: Server, serverRef: string, mode: 'side-by-side' | 'in-place'): Promise<PreflightFinding> {
+  const shadow = shadowSchemaName(replica.db.schema);
+  if (!(await schemaExists(client, shadow))) return { check: 'leftover-shadow', server: serverRef, ok: true, severity: 'info', message: `No leftover shadow schema ${shadow}` };
+  const run = await shadowOwnerRun(client, shadow);
+  const drop = `DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`;
+  const leftBy = `left by ${run ? `run ${run}` : 'an interrupted run that did not record its id'}`;
+  if (mode === 'in-place') {
+    return {
       check: 'leftover-shadow',
       server: serverRef,
       ok: false,
-      severity: 'error',
-      message: `A shadow schema ${shadow} is already in ${replica.db.database}, left by ${run ? `run ${run}` : 'an interrupted run that did not record its id'}; it is never dropped silently.`,
+      severity: 'warning',
+      message: `A shadow schema ${shadow} is in ${replica.db.database}, ${leftBy}; the in-place restore leaves it in place (neither used nor dropped).`,
       hint: run
-        ? `Resume that run (\`replica-desk runs resume ${run}\`), or, if it is abandoned, check and drop the schema by hand: DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`
-        : `Check what it holds, then drop it by hand: DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`,
-    });
-  } else {
-    findings.push({ check: 'leftover-shadow', server: serverRef, ok: true, severity: 'info', message: `No leftover shadow schema ${shadow}` });
+        ? `To finish that run instead, resume it (\`replica-desk runs resume ${run}\`) rather than restoring in place. After this in-place restore, run ${run} cannot be resumed (it would swap a stale copy in): check and drop the shadow by hand, ${drop}`
+        : `Check what it holds, then drop it by hand: ${drop}`,
+    };
   }
-  return findings;
+  return {
+    check: 'leftover-shadow',
+    server: serverRef,
+    ok: false,
+    severity: 'error',
+    message: `A shadow schema ${shadow} is already in ${replica.db.database}, ${leftBy}; it is never dropped silently.`,
+    hint: run ? `Resume that run (\`replica-desk runs resume ${run}\`), or, if it is abandoned, check and drop the schema by hand: ${drop}` : `Check what it holds, then drop it by hand: ${drop}`,
+  };
 }
