@@ -4,21 +4,19 @@
 // in-place preflight says so (which run, that in place leaves it there, how to resume or drop
 // it), and the in-place restore runs without touching it. Resuming the older run afterwards
 // is refused: it would swap its stale copy in over the newer restore. Nothing changes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt } from '../../harness/cli';
-import { startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
 import { shadowSchemaName } from '../../../src/main/core/restore/sideBySideNames';
-import { holdTableLock } from '../faults/faultRun';
+import { holdTableLock, restoreEnvironmentForFile } from '../faults/faultRun';
 
 const SCHEMA = 'cm_rls1';
 const SHADOW = shadowSchemaName(SCHEMA);
 
+const environment = restoreEnvironmentForFile();
 let env: RestoreEnvironment;
-beforeAll(async () => {
-  assertCliBuilt();
-  env = await startRestoreEnvironment({ withoutSsh: true });
-}, 180_000);
-afterAll(async () => env?.stop());
+beforeEach(() => {
+  env = environment();
+});
 
 const oidOf = async (schema: string) => (await env.b.query<{ oid: string }>('SELECT oid::text FROM pg_namespace WHERE nspname = $1', [schema], SCHEMA)).rows[0]?.oid ?? null;
 

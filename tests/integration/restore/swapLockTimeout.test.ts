@@ -5,19 +5,17 @@
 // the replica again; a resume while it is still held gives up after the recorded 1.5 s, and
 // once it is free the resume swaps. The rollback of that run does the same with its own
 // --lock-timeout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt } from '../../harness/cli';
-import { startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
-import { holdTableLock, stepOf } from '../faults/faultRun';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { holdTableLock, restoreEnvironmentForFile, stepOf } from '../faults/faultRun';
 
 const SCHEMA = 'cm_rls1';
 
+const environment = restoreEnvironmentForFile();
 let env: RestoreEnvironment;
-beforeAll(async () => {
-  assertCliBuilt();
-  env = await startRestoreEnvironment({ withoutSsh: true });
-}, 180_000);
-afterAll(async () => env?.stop());
+beforeEach(() => {
+  env = environment();
+});
 
 /** Runs the CLI while a superuser session holds rls1's cmlicenses (ACCESS SHARE): only a swap's ACCESS EXCLUSIVE waits for it. */
 async function withTableHeld<T>(body: () => Promise<T>): Promise<T> {
