@@ -37,7 +37,6 @@ export function formatPlan(plan: RestorePlan): string {
   return lines.join('\n');
 }
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 /** A printer for live events; progress lines at most once a second. */
 export function eventPrinter(write: (text: string) => void, total: number): (e: RestoreEvent) => void {
@@ -57,7 +56,7 @@ export function eventPrinter(write: (text: string) => void, total: number): (e: 
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       const tables = e.tablesTotal ? `${e.tablesDone}/${e.tablesTotal} tables` : `${e.tablesDone} tables`;
-      write(`        ${e.replica ? `${e.replica} ` : ''}${e.phase}: ${tables}, ${mb(e.bytes)}${e.bytesTotal ? ` of ${mb(e.bytesTotal)}` : ''}\n`);
+      write(`        ${e.replica ? `${e.replica} ` : ''}${e.phase}: ${tables}, ${formatByteSize(e.bytes)}${e.bytesTotal ? ` of ${formatByteSize(e.bytesTotal)}` : ''}\n`);
     } else if (e.type === 'log' && e.level !== 'info') {
       write(`        ${e.level}: ${e.message}\n`);
     }

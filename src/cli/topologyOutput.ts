@@ -53,8 +53,9 @@ function describePosition(s: ServerProbe, snapshot: TopologySnapshot): string {
 function describeLastRestore(s: ServerProbe): string {
   const r = s.lastRestore;
   if (!r) return 'none recorded';
-  const when = r.finishedAt ? `finished ${r.finishedAt}` : `started ${r.startedAt}`;
-  return `${r.status}, ${when} (run ${r.runId})`;
+  const when = (a: { finishedAt: string | null; startedAt: string }) => (a.finishedAt ? `finished ${a.finishedAt}` : `started ${a.startedAt}`);
+  const back = r.rollback ? `; rollback since: ${r.rollback.status}, ${when(r.rollback)} (run ${r.rollback.runId}${r.rollback.rollbackOf ? `, rollback of ${r.rollback.rollbackOf}` : ''})` : '';
+  return `${r.status}, ${when(r)} (run ${r.runId})${back}`;
 }
 
 function flagLines(flags: TopologyFlag[], indent: string): string[] {

@@ -35,6 +35,7 @@ Topology
 Restore (the vendor procedure, from one backup of the master)
   restore INSTALLATION [--replica NAME]... [--dry-run] [--yes] [--json]
           [--from-backup FILE] [--backup-dir DIR] [--pg-bin DIR] [--side-by-side | --in-place]
+          [--lock-timeout SECONDS]
                                        preflight, plan, typed confirmation, then the run;
                                        --dry-run prints the plan and changes nothing;
                                        side-by-side is the default where possible: each
@@ -46,16 +47,19 @@ Restore (the vendor procedure, from one backup of the master)
                                        --in-place demands the vendor's procedure (stop, drop,
                                        restore, start); --side-by-side demands side-by-side
                                        (a failed check then blocks the run);
+                                       --lock-timeout: how long the swap waits for its
+                                       schemas' table locks (default 10, 0.1-3600 s);
                                        Ctrl-C cancels (compensation runs)
   runs list [--installation NAME] [--limit N] [--offset N] [--json]
                                               restore history: every run, newest first, or a page
   runs show RUN_ID [--json]                   one run: steps, captured values, log
   runs resume RUN_ID [--yes]                  continue an interrupted, failed or cancelled run
-  runs rollback RUN_ID [--replica NAME]... [--yes] [--json]
+  runs rollback RUN_ID [--replica NAME]... [--yes] [--json] [--lock-timeout SECONDS]
                                        undo a side-by-side run: stop each replica it swapped,
                                        swap its previous schema back in (the restored one is
                                        kept as <schema>__rd_undone_<runtag>), start, verify;
-                                       a recorded run itself (resume, Ctrl-C cancels)
+                                       a recorded run itself (resume, Ctrl-C cancels);
+                                       --lock-timeout as for restore
   runs discard RUN_ID [--replica NAME]... [--yes] [--json]
                                        drop the schema the run keeps aside (the previous one,
                                        or after a rollback the restored one); asks to type

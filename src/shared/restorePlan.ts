@@ -71,6 +71,8 @@ export interface RestorePlan {
   kind?: RunKind;
   /** A rollback: the side-by-side run it undoes. */
   rollbackOf?: string;
+  /** The swap's (or swap back's) lock_timeout, given by `--lock-timeout`; absent: the default, 10 s. */
+  swapLockTimeoutMs?: number;
   steps: PlannedStep[];
 }
 

@@ -63,7 +63,7 @@ export interface ProcessProbe {
   elapsedMs: number | null;
 }
 
-/** The replica's newest restore attempt in the local history. */
+/** The replica's newest restore attempt in the local history (a rollback is not a restore). */
 export interface LastRestore {
   runId: string;
   /** The replica's outcome in that run; `interrupted` for a run whose process is gone. */
@@ -71,7 +71,12 @@ export interface LastRestore {
   startedAt: string;
   finishedAt: string | null;
   message: string | null;
+  /** The replica's newest rollback attempt after that restore; null when none (absent in snapshots cached before). */
+  rollback?: LastRollback | null;
 }
+
+/** A rollback attempt of the replica (`runs rollback`), with the run it rolls back. */
+export type LastRollback = Omit<LastRestore, 'rollback'> & { rollbackOf: string | null };
 
 export interface ServerProbe {
   name: string;

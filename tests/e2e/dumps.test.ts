@@ -76,8 +76,8 @@ afterAll(async () => {
 
 describe('dumps in the history', () => {
   it("lists each run's dump with its size, or deleted", async () => {
-    await expect.poll(() => row(runs.kept.runId).locator('.run-cell-dump').textContent()).toBe('2.50 MB');
-    expect(await row(runs.needed.runId).locator('.run-cell-dump').textContent()).toBe('3.40 MB');
+    await expect.poll(() => row(runs.kept.runId).locator('.run-cell-dump').textContent()).toBe('2.5 MB');
+    expect(await row(runs.needed.runId).locator('.run-cell-dump').textContent()).toBe('3.4 MB');
     expect(await row(runs.pruned.runId).locator('.run-cell-dump').textContent()).toBe('deleted');
     await shoot('history-dumps');
   });
@@ -90,7 +90,7 @@ describe('dumps in the history', () => {
 
   it('deletes a dump only when the main process confirms, naming the file and size', async () => {
     await page.evaluate(`window.location.hash = '#/history/${runs.kept.runId}'`);
-    await expect.poll(() => dumpPanel().locator('.run-dump-state').textContent()).toBe('2.50 MB');
+    await expect.poll(() => dumpPanel().locator('.run-dump-state').textContent()).toBe('2.5 MB');
 
     answer = false;
     await dumpPanel().getByRole('button', { name: 'Delete dump…' }).click();
@@ -110,7 +110,7 @@ describe('dumps in the history', () => {
 
   it('refuses, without asking, a dump that a resumable run needs', async () => {
     await page.evaluate(`window.location.hash = '#/history/${runs.needed.runId}'`);
-    await expect.poll(() => dumpPanel().locator('.run-dump-state').textContent()).toBe('3.40 MB');
+    await expect.poll(() => dumpPanel().locator('.run-dump-state').textContent()).toBe('3.4 MB');
     answer = true;
     await dumpPanel().getByRole('button', { name: 'Delete dump…' }).click();
     await expect.poll(() => dumpPanel().getByRole('alert').textContent()).toContain(`needed by resumable run ${runs.needed.runId}`);

@@ -1,4 +1,5 @@
-// `restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json] [--side-by-side | --in-place]` and
+// `restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json] [--side-by-side | --in-place]
+// [--lock-timeout SECONDS]` and
 // `runs resume RUN_ID [--yes]`: preflight, plan, typed confirmation, then the recorded run
 // with live progress on stderr. Ctrl-C cancels (child processes are killed, compensation
 // runs); a second Ctrl-C exits at once.
@@ -8,6 +9,7 @@ import type { RestoreService } from '../../main/core/restore/restoreService';
 import { downtimeWindows, kindOf, modeOf, type RestorePlan } from '../../shared/restorePlan';
 import type { Timeouts } from '../../main/core/restore/stepContext';
 import { InvalidInputError } from '../../main/core/errors';
+import { parseLockTimeoutSeconds } from '../../main/core/restore/swapLockTimeout';
 import { requireArgs, type CommandContext, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
@@ -16,11 +18,20 @@ import { eventPrinter, formatPlan, formatPreflight, formatRunSummary } from '../
 export const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const stringOption = (ctx: CommandContext, name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
 
+/** `--lock-timeout SECONDS` (restore, runs rollback): the swap's lock_timeout in ms, for the plan. */
+export function lockTimeoutOption(ctx: CommandContext): { swapLockTimeoutMs?: number } {
+  const given = ctx.options['lock-timeout'];
+  if (given === undefined) return {};
+  if (typeof given !== 'string') throw new InvalidInputError('--lock-timeout needs a number of seconds, like --lock-timeout 30.');
+  return { swapLockTimeoutMs: parseLockTimeoutSeconds(given) };
+}
+
 export const restore: Command = async (ctx) => {
   const [installation] = requireArgs(ctx, 1, 'INSTALLATION: restore INSTALLATION [--replica NAME]… [--dry-run] [--yes] [--json]');
   const service = ctx.core().restore;
   const dryRun = ctx.options['dry-run'] === true;
   const yes = ctx.options.yes === true;
+  const lockTimeout = lockTimeoutOption(ctx);
   // Refuse early, before any work, when a confirmation would be needed and cannot be asked.
   if (!dryRun && !yes && !ctx.stdin.isTTY) throw new ConfirmationRequiredError();
 
@@ -39,6 +50,7 @@ export const restore: Command = async (ctx) => {
     ...(fromBackup ? { fromBackup } : {}),
     ...(backupDir ? { backupDir } : {}),
     ...(pgBinDir ? { pgBinDir } : {}),
+    ...lockTimeout,
   });
 
   if (dryRun) {

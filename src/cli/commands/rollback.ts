@@ -1,4 +1,4 @@
-// `runs rollback RUN_ID [--replica NAME]… [--yes] [--json]`: undo a side-by-side run — a new
+// `runs rollback RUN_ID [--replica NAME]… [--yes] [--json] [--lock-timeout SECONDS]`: undo a side-by-side run — a new
 // recorded run (resume, cancel and compensation as for a restore) that stops each replica,
 // swaps its previous schema back in, starts and verifies it. `runs discard RUN_ID
 // [--replica NAME]… [--yes] [--json]`: drop what the run keeps aside. `runs kept
@@ -13,7 +13,7 @@ import { requireArgs, UsageError, type Command, type CommandContext } from '../c
 import { EXIT_OK, printJson, table } from '../output';
 import { ask } from '../prompt';
 import { formatPlan, formatPreflight } from '../restoreOutput';
-import { asList, confirmByTyping, confirmedByFlag, runAndReport } from './restore';
+import { asList, confirmByTyping, confirmedByFlag, lockTimeoutOption, runAndReport } from './restore';
 
 const requireConfirmable = (ctx: CommandContext, what: string) => {
   if (ctx.options.yes !== true && !ctx.stdin.isTTY) throw new ConfirmationRequiredError(what);
@@ -22,10 +22,11 @@ const requireConfirmable = (ctx: CommandContext, what: string) => {
 export const rollback: Command = async (ctx) => {
   const [runId] = requireArgs(ctx, 1, 'RUN_ID: runs rollback RUN_ID [--replica NAME]… [--yes] [--json]');
   const yes = ctx.options.yes === true;
+  const lockTimeout = lockTimeoutOption(ctx);
   // Refuse early, before any work, when a confirmation would be needed and cannot be asked.
   requireConfirmable(ctx, 'A rollback stops replicas and swaps their schemas back');
   const service = ctx.core().restore;
-  const { plan, preflight } = await service.prepareRollback({ runId: runId!, replicas: asList(ctx.options.replica) });
+  const { plan, preflight } = await service.prepareRollback({ runId: runId!, replicas: asList(ctx.options.replica), ...lockTimeout });
   ctx.out.stderr(`${formatPreflight(preflight)}\n`);
   const gone = preflight.findings.find((f) => f.check === KEPT_SCHEMA_CHECK && !f.ok);
   if (gone) throw new RollbackRefusedError(runId!, `${gone.server}: ${gone.message.replace(/\.$/, '')}`, gone.hint ?? 'Nothing was changed.');

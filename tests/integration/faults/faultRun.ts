@@ -3,14 +3,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { repoRoot } from '../../harness/cli';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { assertCliBuilt, repoRoot } from '../../harness/cli';
 import type { PgCluster } from '../../harness/postgresCluster';
-import type { RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { startRestoreEnvironment, type RestoreEnvironment, type RestoreEnvironmentOptions } from '../../harness/restoreEnvironment';
 
 export interface BackgroundCli {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** One restore environment for a test file (the built CLI), started before its tests and stopped after; the getter reads it. */
+export function restoreEnvironmentForFile(options: RestoreEnvironmentOptions = { withoutSsh: true }): () => RestoreEnvironment {
+  let env: RestoreEnvironment | undefined;
+  beforeAll(async () => {
+    assertCliBuilt();
+    env = await startRestoreEnvironment(options);
+  }, 180_000);
+  afterAll(async () => env?.stop());
+  return () => env!;
 }
 
 /** Starts `replica-desk ARGS` in the background with the environment's data directory (or `home`). */

@@ -50,8 +50,9 @@ async function setReplicator(database: string, schema: string, rows: Array<[stri
 }
 
 /** A restore of rls1 in the history, as the runner records one. */
-function recordRestore(installation: ReturnType<ReplicaDesk['profiles']['get']>): string {
+function recordRestore(installation: ReturnType<ReplicaDesk['profiles']['get']>, extra: Partial<RestorePlan> = {}): string {
   const plan: RestorePlan = {
+    ...extra,
     installation,
     master: 'mls',
     replicas: ['rls1'],
@@ -68,6 +69,8 @@ function recordRestore(installation: ReturnType<ReplicaDesk['profiles']['get']>)
 }
 
 let restoreRunId: string;
+/** A rollback of that restore, recorded after it: shown as a rollback, never as the last restore. */
+let rollbackRunId: string;
 
 beforeAll(async () => {
   assertCliBuilt();
@@ -144,6 +147,8 @@ beforeAll(async () => {
 
   core = openReplicaDesk({ home, env });
   restoreRunId = recordRestore(core.profiles.get(INST));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  rollbackRunId = recordRestore(core.profiles.get(INST), { kind: 'rollback', rollbackOf: restoreRunId });
 });
 
 afterAll(async () => {
@@ -219,13 +224,14 @@ describe('topology', () => {
     const doc = JSON.parse(json.stdout) as TopologyDocument;
     expect(doc.installations.map((i) => i.installation)).toEqual([INST]);
     const snapshot = doc.installations[0]!;
-    expect(byName(snapshot, 'rls1')).toMatchObject({ lag: '7', process: { state: 'running' }, lastRestore: { runId: restoreRunId } });
+    expect(byName(snapshot, 'rls1')).toMatchObject({ lag: '7', process: { state: 'running' }, lastRestore: { runId: restoreRunId, rollback: { runId: rollbackRunId, rollbackOf: restoreRunId, status: 'succeeded' } } });
     expect(byName(snapshot, 'rls4').database.reachable).toBe(false);
 
     const human = await cli(['topology', INST, '--timeout-ms', String(TIMEOUT_MS)]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/└─ mls \[master\]/);
     expect(human.stdout).toMatch(/├─ rls1 \[replica\][\s\S]*lag 7[\s\S]*running[\s\S]*succeeded/);
+    expect(human.stdout).toMatch(new RegExp(`last restore succeeded, finished \\S+ \\(run ${restoreRunId}\\); rollback since: succeeded, finished \\S+ \\(run ${rollbackRunId}, rollback of ${restoreRunId}\\)`));
     expect(human.stdout).toMatch(/rls2[\s\S]*AHEAD of the master by 3[\s\S]*STOPPED/);
     expect(human.stdout).toMatch(/rls4[\s\S]*UNREACHABLE \(unreachable-host\)/);
     expect(human.stdout).toContain('✗ duplicate-replicator-rows');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, readChangelog, readVerification, runBackup } from '../../../src/renderer/src/history/capturedValues';
+import { readChangelog, readVerification, runBackup } from '../../../src/renderer/src/history/capturedValues';
 import { elapsedMs, formatDateTime, formatDuration, formatOffset } from '../../../src/renderer/src/history/timeFormat';
 import { runRecord, step } from './runRecordFixture';
 
@@ -42,11 +42,5 @@ describe('captured values', () => {
       { id: 'server-type', title: 'Server type is live', ok: true, detail: 'live' },
     ]);
     expect(readVerification(null)).toBeNull();
-  });
-
-  it('writes sizes in decimal units', () => {
-    expect(formatBytes(512)).toBe('512 bytes');
-    expect(formatBytes(1_842_113_024)).toBe('1.84 GB');
-    expect(formatBytes(48_200_000)).toBe('48.2 MB');
   });
 });

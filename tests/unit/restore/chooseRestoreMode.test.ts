@@ -8,7 +8,7 @@ import { keptSchemasFinding } from '../../../src/main/core/restore/keptSchemaPil
 import { roomFinding } from '../../../src/main/core/restore/sideBySidePreflight';
 import type { PreflightFinding } from '../../../src/shared/restorePlan';
 
-const MB = 1024 * 1024;
+const MB = 1_000_000;
 const R1 = 'prod/rls1';
 const R2 = 'prod/rls2';
 const passing = (server: string): PreflightFinding[] => [
@@ -45,7 +45,7 @@ describe('chooseRestoreMode without an explicit mode', () => {
   it('falls back to in-place when the room is known to be too small, stating free and needed', () => {
     const choice = chooseRestoreMode(replace(passing(R1), roomFinding(R1, 300 * MB, { free: 100 * MB, where: '/data' })), undefined, [R1]);
     expect(choice.mode).toBe('in-place');
-    expect(choice.reason).toMatch(/Not enough room for the shadow schema: 100\.0 MB free in \/data, about 300\.0 MB needed/);
+    expect(choice.reason).toMatch(/Not enough room for the shadow schema: 100 MB free in \/data, about 300 MB needed/);
     expect(blocking(choice.findings)).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('chooseRestoreMode without an explicit mode', () => {
     const unknown = roomFinding(R1, 30 * MB, { free: null, why: 'the database server db2 is another machine' });
     const choice = chooseRestoreMode(replace(passing(R1), unknown), undefined, [R1]);
     expect(choice.mode).toBe('side-by-side');
-    expect(choice.reason).toContain('Caution: prod/rls1: Free space for the shadow schema is unknown (the database server db2 is another machine); it needs about 30.0 MB');
+    expect(choice.reason).toContain('Caution: prod/rls1: Free space for the shadow schema is unknown (the database server db2 is another machine); it needs about 30 MB');
     expect(choice.findings.find((f) => f.check === 'room-for-shadow')?.severity).toBe('warning');
   });
 
@@ -101,14 +101,14 @@ describe('keptSchemasFinding', () => {
 
   it('is information for none or one kept schema within the free space', () => {
     expect(keptSchemasFinding(R1, [], room, runIdOf)).toMatchObject({ ok: true, severity: 'info' });
-    expect(keptSchemasFinding(R1, [kept('cm_rls1__rd_prev_aaaa1111', 'aaaa1111', 40)], room, runIdOf)).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('40.0 MB') });
+    expect(keptSchemasFinding(R1, [kept('cm_rls1__rd_prev_aaaa1111', 'aaaa1111', 40)], room, runIdOf)).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('40 MB') });
   });
 
   it('warns from two kept schemas, naming each with its size and the discard command', () => {
     const f = keptSchemasFinding(R1, [kept('cm_rls1__rd_prev_aaaa1111', 'aaaa1111', 40), kept('cm_rls1__rd_prev_bbbb2222', 'bbbb2222', 20)], room, runIdOf);
     expect(f).toMatchObject({ check: 'kept-schemas', ok: false, severity: 'warning' });
-    expect(f.message).toContain('cm_rls1__rd_prev_aaaa1111 (40.0 MB), cm_rls1__rd_prev_bbbb2222 (20.0 MB)');
-    expect(f.message).toContain('60.0 MB in all');
+    expect(f.message).toContain('cm_rls1__rd_prev_aaaa1111 (40 MB), cm_rls1__rd_prev_bbbb2222 (20 MB)');
+    expect(f.message).toContain('60 MB in all');
     expect(f.hint).toContain('replica-desk runs discard 20261201-101010-abcdef');
     expect(f.hint).toContain('replica-desk runs discard RUN_ID (the run tagged bbbb2222');
   });
@@ -116,6 +116,6 @@ describe('keptSchemasFinding', () => {
   it('warns for one kept schema larger than the free space the room check found', () => {
     const f = keptSchemasFinding(R1, [kept('cm_rls1__rd_prev_aaaa1111', 'aaaa1111', 40)], { free: 10 * MB, where: '/data' }, runIdOf);
     expect(f).toMatchObject({ ok: false, severity: 'warning' });
-    expect(f.message).toContain('more than the 10.0 MB free in /data');
+    expect(f.message).toContain('more than the 10 MB free in /data');
   });
 });

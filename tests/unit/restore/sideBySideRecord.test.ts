@@ -20,7 +20,7 @@ describe('downtimeOf', () => {
 });
 
 describe('roomFinding', () => {
-  const MB = 1024 * 1024;
+  const MB = 1_000_000;
   it('blocks when the free space is known and smaller than the master schema', () => {
     const f = roomFinding('prod/rls1', 300 * MB, { free: 100 * MB, where: '/var/lib/postgresql/base/1' });
     expect(f).toMatchObject({ ok: false, severity: 'error', check: 'room-for-shadow' });
@@ -30,7 +30,7 @@ describe('roomFinding', () => {
   it('passes when there is room, and says how it estimates', () => {
     const f = roomFinding('prod/rls1', 30 * MB, { free: 100 * MB, where: '/data' });
     expect(f).toMatchObject({ ok: true, severity: 'info' });
-    expect(f.message).toContain('about 30.0 MB');
+    expect(f.message).toContain('about 30 MB');
   });
   it('warns, never blocks, when the free space cannot be known', () => {
     const f = roomFinding('prod/rls1', 30 * MB, { free: null, why: 'the database server db2 is another machine' });

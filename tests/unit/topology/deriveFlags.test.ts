@@ -210,8 +210,25 @@ describe('last restore', () => {
       }),
     ];
     const found = lastRestoreByReplica(runs);
-    expect(found.get('rls1')).toEqual({ runId: 'new', status: 'failed', startedAt: '2026-02-01T10:00:00.000Z', finishedAt: '2026-02-01T10:07:00.000Z', message: 'restore failed' });
+    expect(found.get('rls1')).toEqual({ runId: 'new', status: 'failed', startedAt: '2026-02-01T10:00:00.000Z', finishedAt: '2026-02-01T10:07:00.000Z', message: 'restore failed', rollback: null });
     expect(found.get('rls2')).toMatchObject({ runId: 'old', status: 'succeeded', finishedAt: '2026-01-01T23:59:59.000Z' });
+  });
+
+  it('never takes a rollback run for a restore: the newest restore, with the newest rollback since', () => {
+    const rollback = (id: string, at: string, of: string, status: 'succeeded' | 'failed') => ({ ...run(id, at, [{ replica: 'rls1', status, message: null }]), planSummary: { kind: 'rollback' as const, rollbackOf: of } });
+    const runs = [
+      run('r1', '2026-01-01T10:00:00.000Z', [{ replica: 'rls1', status: 'succeeded', message: null }, { replica: 'rls2', status: 'succeeded', message: null }]),
+      rollback('b1', '2026-01-02T10:00:00.000Z', 'r1', 'failed'),
+      rollback('b2', '2026-01-03T10:00:00.000Z', 'r1', 'succeeded'),
+    ];
+    const found = lastRestoreByReplica(runs);
+    expect(found.get('rls1')).toMatchObject({ runId: 'r1', status: 'succeeded', rollback: { runId: 'b2', rollbackOf: 'r1', status: 'succeeded', startedAt: '2026-01-03T10:00:00.000Z' } });
+    expect(found.get('rls2')).toMatchObject({ runId: 'r1', rollback: null });
+    // A restore after the rollback is the last restore again, with no rollback since.
+    const later = lastRestoreByReplica([...runs, run('r2', '2026-01-04T10:00:00.000Z', [{ replica: 'rls1', status: 'succeeded', message: null }])]);
+    expect(later.get('rls1')).toMatchObject({ runId: 'r2', rollback: null });
+    // Only rollbacks in the history (the restore is older than it reaches): no last restore.
+    expect(lastRestoreByReplica([rollback('b3', '2026-01-05T10:00:00.000Z', 'r0', 'succeeded')]).get('rls1')).toBeUndefined();
   });
 
   it('shows a run whose process is gone as interrupted, unfinished', () => {

@@ -41,7 +41,7 @@ export class SwapSchemaInUseError extends ReplicaDeskError {
   constructor(readonly schema: string, lockTimeoutMs: number, cause?: unknown) {
     super(
       'swap-schema-in-use',
-      `Could not lock the tables of schema "${schema}" within ${Math.round(lockTimeoutMs / 1000)} s to rename it: another session is using them.`,
+      `Could not lock the tables of schema "${schema}" within ${lockTimeoutMs / 1000} s (lock_timeout) to rename it: another session is using them.`,
       'Nothing was renamed. Something still uses the replica database, probably the replica server itself or a reporting job. Stop it, check that no session of its database user remains, then resume.',
       { cause },
     );

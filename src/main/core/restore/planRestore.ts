@@ -8,9 +8,9 @@ import { DEFAULT_DUMP_COMPRESSION } from '../postgres/dumpSchema';
 import { fixupStatements } from '../coremedia/replicaFixups';
 import { defaultRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
 import { downtimeWindows, type PlannedAction, type PlannedStep, type RestoreMode, type RestorePlan, type StepId } from '../../../shared/restorePlan';
-import { DEFAULT_TIMEOUTS } from './stepContext';
 import { derivedSchemaName, keptSchemaName, KEPT_SUFFIX_PREFIX, shadowSchemaName } from './sideBySideNames';
 import { swapStatements } from './steps/swapStep';
+import { swapLockTimeoutMs } from './swapLockTimeout';
 
 export interface PlanOptions {
   /** Server names of the replicas to restore; all replicas when empty. */
@@ -26,6 +26,8 @@ export interface PlanOptions {
   modeWhy?: string;
   /** Known once the run is created: names the kept schema exactly (otherwise `<runtag>`). */
   runId?: string;
+  /** `--lock-timeout`: the swap's lock_timeout; the default when absent (swapLockTimeout.ts). */
+  swapLockTimeoutMs?: number;
 }
 
 /** Stands for the run's 8-hex tag until the run exists (same length, so the same 63-byte cut). */
@@ -37,12 +39,12 @@ export function plannedKeptSchema(schema: string, runId: string | undefined): st
 }
 
 /** The swap's exact SQL, one statement per action. */
-export function swapActions(replica: Server, runId: string | undefined): PlannedAction[] {
+export function swapActions(replica: Server, runId: string | undefined, lockTimeoutMs: number): PlannedAction[] {
   const schema = replica.db.schema;
   const names = { schema, shadow: shadowSchemaName(schema), kept: plannedKeptSchema(schema, runId) };
   return [
     { kind: 'sql', where: dbOf(replica), text: `-- right before: ${replica.name} proved stopped again (status and sessions); if ${schema} does not exist yet, only the second rename runs` },
-    ...swapStatements(names, DEFAULT_TIMEOUTS.swap.lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where: dbOf(replica), text })),
+    ...swapStatements(names, lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where: dbOf(replica), text })),
   ];
 }
 
@@ -58,7 +60,7 @@ export function withRunId(plan: RestorePlan, runId: string): RestorePlan {
     steps: plan.steps.map((s) => {
       if (s.id !== 'swap' || !s.replica) return s;
       const replica = plan.installation.servers.find((r) => r.name === s.replica)!;
-      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId) };
+      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId, swapLockTimeoutMs(plan)) };
     }),
   };
 }
@@ -232,7 +234,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     addStop(r);
     // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
     addCopyKey(r);
-    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId), { destructive: true });
+    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId, swapLockTimeoutMs(options)), { destructive: true });
     addStartAndVerify(r);
   }
 
@@ -244,6 +246,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     backup: options.fromBackup ? { mode: 'existing', file: options.fromBackup } : { mode: 'dump', dir: options.backupDir },
     mode,
     modeReason: modeReason(mode, numbered, replicas, options.modeWhy),
+    ...(options.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: options.swapLockTimeoutMs } : {}),
     steps: numbered,
   };
 }

@@ -10,9 +10,9 @@ import type { PlannedAction, PlannedStep, RestorePlan } from '../../../shared/re
 import { keptSchemaName } from '../postgres/swapNames';
 import { dbOf, keyFileFor, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
 import { runTag } from './sideBySideNames';
-import { DEFAULT_TIMEOUTS } from './stepContext';
-import { keptKeyFileName } from './steps/copyKey';
+import { keptKeyFileName } from './steps/placeKeyFile';
 import { swapStatements } from './steps/swapStep';
+import { swapLockTimeoutMs } from './swapLockTimeout';
 
 export interface RollbackPlanInput {
   /** The installation as its profile is now (its control commands are the ones approved). */
@@ -23,6 +23,8 @@ export interface RollbackPlanInput {
   replicas: string[];
   /** Replicas whose different key file the run set aside (copy-key): it goes back in place. */
   restoreKeyFor?: string[];
+  /** `--lock-timeout`: the swap back's lock_timeout; the default when absent (swapLockTimeout.ts). */
+  swapLockTimeoutMs?: number;
   /** The rolled-back run's backup, for the record only: a rollback reads no dump. */
   backup: RestorePlan['backup'];
 }
@@ -34,12 +36,12 @@ export function swapBackNames(schema: string, runId: string): { schema: string; 
 }
 
 /** The swap back's exact SQL, one statement per action. */
-export function swapBackActions(replica: Server, runId: string): PlannedAction[] {
+export function swapBackActions(replica: Server, runId: string, lockTimeoutMs: number): PlannedAction[] {
   const names = swapBackNames(replica.db.schema, runId);
   const where = dbOf(replica);
   return [
     { kind: 'sql', where, text: `-- right before: ${replica.name} proved stopped again (status and sessions); ${names.previous} must exist and ${names.undone} must not (or the swap back already committed)` },
-    ...swapStatements({ schema: names.schema, shadow: names.previous, kept: names.undone }, DEFAULT_TIMEOUTS.swap.lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where, text })),
+    ...swapStatements({ schema: names.schema, shadow: names.previous, kept: names.undone }, lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where, text })),
   ];
 }
 
@@ -56,7 +58,7 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
       id: 'swap-back',
       replica: r.name,
       title: `Swap ${names.previous} back in as ${r.db.schema} on ${ref(r)}, keeping the restored schema as ${names.undone}`,
-      actions: swapBackActions(r, input.runId),
+      actions: swapBackActions(r, input.runId, swapLockTimeoutMs(input)),
       destructive: true,
       manual: false,
     });
@@ -96,6 +98,7 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
     mode: 'side-by-side',
     kind: 'rollback',
     rollbackOf: input.runId,
+    ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}),
     modeReason:
       `Rollback of run ${input.runId}: each replica goes back to the schema it had before that run. ` +
       `It is down only from its stop until it runs again after the swap back (${windows}), whatever the size of the database. ` +

@@ -8,7 +8,6 @@ import { formatServerRef, type Installation, type Server } from '../../../shared
 import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { resolveRepositoryTables, type RepositoryTables } from '../coremedia/repositoryTables';
 import { readServerType } from '../coremedia/serverType';
-import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
 import { CommandNotApprovedError, controlCommandsOf, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import { schemaExists } from '../postgres/catalog';
@@ -19,13 +18,15 @@ import { findPgTools, requireToolsFor, type PgTools } from '../postgres/pgTools'
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { keyFileFor, masterOf } from './planRestore';
+import { onReachableHost, runNeedsHost } from './hostPreflight';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
+import { formatByteSize } from '../../../shared/byteSize';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 import { describeEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { connectionEncryption } from '../postgres/connectionEncryption';
 import type { RestoreMode } from '../../../shared/restorePlan';
-import { checkSideBySide, databaseSpace } from './sideBySidePreflight';
+import { checkSideBySide, databaseSpace, leftoverShadowFinding } from './sideBySidePreflight';
 import { chooseRestoreMode } from './chooseRestoreMode';
 import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
 import { keptSchemasFinding } from './keptSchemaPileUp';
@@ -158,6 +159,12 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           (found) => findings.push(...found),
           (e) => failure('side-by-side', r, e),
         );
+      } else {
+        // In place runs beside a leftover shadow, and says so (never drops it silently).
+        await leftoverShadowFinding(client, r, ref(r), 'in-place').then(
+          (found) => findings.push(found),
+          (e) => failure('leftover-shadow', r, e, 'warning'),
+        );
       }
       await listKeptSchemas(client, r.db.schema).then(
         (kept) => findings.push(keptSchemasFinding(ref(r), kept, space, input.runIdOfKept ?? (() => undefined))),
@@ -192,12 +199,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     }
 
     // Hosts: reachable (SSH host keys checked), the key file where it must be.
-    const hostsNeeded = new Set<Server>(replicas.filter((r) => r.control?.stop || r.control?.start || r.control?.status || master.encryptedPasswords));
+    const hostsNeeded = new Set<Server>(replicas.filter((r) => runNeedsHost(r, master.encryptedPasswords)));
     if (master.encryptedPasswords || (!installation.onlineBackup && master.control)) hostsNeeded.add(master);
     for (const server of hostsNeeded) {
       try {
-        const host = await openHost(server, { installation: installation.name, server: server.name }, input.secretStore, input.env, { timeoutMs: input.timeoutMs ?? 10_000 });
-        try {
+        await onReachableHost(server, { installation: installation.name, server: server.name }, input.secretStore, input.env, input.timeoutMs, async (host) => {
           pass('host', server, `Host reachable: ${host.description}`);
           if (master.encryptedPasswords) {
             const file = keyFileFor(server);
@@ -207,9 +213,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
               pass('key-file', server, `Key file present: ${file}`);
             }
           }
-        } finally {
-          await host.close();
-        }
+        });
       } catch (e) {
         failure(server === master && master.encryptedPasswords ? 'key-file' : 'host', server, e);
       }
@@ -235,8 +239,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       const free = await freeBytes(input.backupDir);
       const needed = Math.ceil(result.masterSchemaBytes * DUMP_SPACE_FACTOR);
       if (free !== null && free < needed) {
-        findings.push({ check: 'disk', server: null, ok: false, severity: 'error', message: `Not enough free space in ${input.backupDir}: ${mb(free)} free, the dump needs about ${mb(needed)}.`, hint: 'Free some space, or choose another directory with --backup-dir.' });
-      } else pass('disk', null, `${free === null ? 'Unknown' : mb(free)} free in ${input.backupDir}; the dump needs about ${mb(needed)}`);
+        findings.push({ check: 'disk', server: null, ok: false, severity: 'error', message: `Not enough free space in ${input.backupDir}: ${formatByteSize(free)} free, the dump needs about ${formatByteSize(needed)}.`, hint: 'Free some space, or choose another directory with --backup-dir.' });
+      } else pass('disk', null, `${free === null ? 'Unknown' : formatByteSize(free)} free in ${input.backupDir}; the dump needs about ${formatByteSize(needed)}`);
     }
   } finally {
     await Promise.allSettled([...clients.values()].map((c) => closeClient(c)));
@@ -286,4 +290,3 @@ async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -71,8 +71,8 @@ export class VerificationFailedError extends RestoreError {
 }
 
 export class RunNotResumableError extends RestoreError {
-  constructor(runId: string, why: string) {
-    super('not-resumable', `Run ${runId} cannot be resumed: ${why}`, 'See `replica-desk runs show RUN_ID`; start a new restore if needed.');
+  constructor(runId: string, why: string, hint = 'See `replica-desk runs show RUN_ID`; start a new restore if needed.') {
+    super('not-resumable', `Run ${runId} cannot be resumed: ${why}`, hint);
   }
 }
 

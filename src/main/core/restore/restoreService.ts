@@ -13,6 +13,7 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { refuseStaleShadowResume } from './staleShadow';
 import { runTag } from './sideBySideNames';
 import type { KeptSchema } from '../coremedia/keptSchemas';
 import { planRollback } from './planRollback';
@@ -37,6 +38,8 @@ export interface PrepareInput {
   pgBinDir?: string;
   /** Asked explicitly (`--side-by-side`, `--in-place`), or undefined: side-by-side where possible (chooseRestoreMode.ts). */
   mode?: RestoreMode;
+  /** `--lock-timeout`: the swap's lock_timeout in ms, recorded in the plan (swapLockTimeout.ts). */
+  swapLockTimeoutMs?: number;
 }
 
 export interface RollbackInput {
@@ -44,6 +47,8 @@ export interface RollbackInput {
   runId: string;
   /** Server names; every replica the run swapped when empty. */
   replicas: string[];
+  /** `--lock-timeout`: the swap back's lock_timeout in ms, recorded in the plan. */
+  swapLockTimeoutMs?: number;
 }
 
 /** What a run records of its preflight: the findings and the identities its locks and guards check. */
@@ -132,6 +137,7 @@ export class RestoreService {
       ...(preflight.tables ? { tables: preflight.tables } : {}),
       mode: preflight.mode,
       modeWhy: preflight.modeReason,
+      ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}),
     });
     return { plan, preflight };
   }
@@ -163,7 +169,9 @@ export class RestoreService {
       return server;
     });
     const recorded = (run.captured.identities ?? {}) as Record<string, SchemaIdentity>;
-    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    // copy-key kept a different key file the replica had: the previous schema needs it back.
+    const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && names.includes(s.replica) && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
+    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
     for (const active of this.runs.activeRunsOn(installation.name, names)) {
       const error = new RunConflictError(installation.name, active);
       preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });
@@ -172,9 +180,7 @@ export class RestoreService {
     // The swap back's guard refuses a replica that resolves to the master's schema.
     const master = recorded[run.plan.master];
     if (master) preflight.identities[run.plan.master] = master;
-    // copy-key kept a different key file the replica had: the previous schema needs it back.
-    const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
-    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup });
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup, ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}) });
     this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
     return { plan, preflight };
   }
@@ -222,6 +228,9 @@ export class RestoreService {
 
   private async executeWith(runId: string, options: ExecuteOptions, signal: AbortSignal): Promise<RunRow> {
     await this.endLeftovers();
+    // The swap waits as long as the plan says (`--lock-timeout`, recorded): on a resume too.
+    const planned = this.runs.get(runId)?.plan.swapLockTimeoutMs;
+    const timeouts = planned !== undefined ? { ...options.timeouts, swap: { lockTimeoutMs: planned } } : options.timeouts;
     return withChildTracking(new RunChildTracker(this.runs, runId), () => executeRun(
       {
         runs: this.runs,
@@ -230,7 +239,7 @@ export class RestoreService {
         log: this.log,
         approvals: this.approvals,
         ...(options.pgBinDir ? { pgBinDir: options.pgBinDir } : {}),
-        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+        ...(timeouts ? { timeouts } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.confirm ? { confirm: options.confirm } : {}),
       },
@@ -243,7 +252,13 @@ export class RestoreService {
   resumable(runId: string): RunRow {
     const run = this.get(runId);
     refuseUnlessResumable(run);
+    this.refuseStaleShadow(run);
     return run;
+  }
+
+  /** A side-by-side run whose replica a later run restored must not swap its older shadow in (staleShadow.ts). */
+  private refuseStaleShadow(run: RunRow): void {
+    refuseStaleShadowResume(run, () => ({ kept: this.runs.kept.list(), others: this.runs.list({ installation: run.installation, since: run.createdAt }) }));
   }
 
   /**
@@ -253,6 +268,7 @@ export class RestoreService {
    * finishes the run there, one re-entered for the new endpoint is refused.
    */
   async claimForResume(runId: string): Promise<RunRow> {
+    this.refuseStaleShadow(this.get(runId));
     this.runs.claim(runId, refuseUnlessResumable);
     this.log.info('restore run resumed', { runId });
     return this.get(runId);

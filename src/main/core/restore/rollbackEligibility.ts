@@ -28,6 +28,19 @@ const finished = (s: StepRow | undefined) => s?.status === 'done' || s?.status =
 const touched = (s: StepRow | undefined) => s !== undefined && s.status !== 'pending';
 const stepOf = (run: RunRow, id: string, replica: string) => run.steps.find((s) => s.id === id && s.replica === replica);
 
+/**
+ * The restore runs created after `run` that replaced `replica`'s schema (their swap or drop
+ * began), newest first; one whose swap was rolled back does not count. A rollback of `run`
+ * and a resume of it (staleShadow.ts) are both refused while one exists.
+ */
+export function laterRestoresOf(run: RunRow, replica: string, history: RollbackHistory): RunRow[] {
+  return history.others
+    .filter((o) => o.runId !== run.runId && o.createdAt > run.createdAt && kindOf(o.plan) === 'restore' && o.plan.replicas.includes(replica))
+    .filter((o) => touched(stepOf(o, 'swap', replica)) || touched(stepOf(o, 'drop-schema', replica)))
+    .filter((o) => !history.kept.some((k) => k.runId === o.runId && k.replica === replica && k.kind === 'prev' && k.state === 'rolled-back'))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
 /** The replicas the run swapped (its previous schema kept), in plan order. */
 export function swappedReplicas(run: RunRow): string[] {
   return run.plan.replicas.filter((r) => {
@@ -73,12 +86,7 @@ export function chooseRollbackReplicas(run: RunRow, requested: readonly string[]
     if (rollback && (rollback.status === 'running' || isUnfinished(rollback))) {
       refuse(`rollback run ${rollback.runId} of it is unfinished for ${ref(replica)}`, `Finish that one with \`replica-desk runs resume ${rollback.runId}\`.`);
     }
-    const later = history.others
-      .filter((o) => o.runId !== run.runId && o.createdAt > run.createdAt && kindOf(o.plan) === 'restore' && o.plan.replicas.includes(replica))
-      .filter((o) => touched(stepOf(o, 'swap', replica)) || touched(stepOf(o, 'drop-schema', replica)))
-      .filter((o) => !history.kept.some((k) => k.runId === o.runId && k.replica === replica && k.kind === 'prev' && k.state === 'rolled-back'))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const newest = later[0];
+    const newest = laterRestoresOf(run, replica, history)[0];
     if (newest) {
       refuse(
         `run ${newest.runId} (${newest.createdAt}) restored ${ref(replica)} again after it`,

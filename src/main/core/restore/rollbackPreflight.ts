@@ -1,20 +1,26 @@
 // The checks before a rollback, read-only: each replica's database answers, is the cluster
 // and database the rolled-back run restored (so the swap back lands where the swap did), and
 // holds the schemas a swap back needs — its schema, the kept previous one, and no restored
-// one set aside yet. Also: its control commands are approved, and no other run holds it.
+// one set aside yet. Also: its control commands are approved, no other run holds it, and its
+// host is reachable when the rollback runs commands or puts a key file back there (the
+// restore preflight's host check), with the kept key file present.
 import { formatServerRef, type Installation, type Server } from '../../../shared/profiles';
 import type { PreflightFinding } from '../../../shared/restorePlan';
-import { toErrorPayload } from '../errors';
+import { ReplicaDeskError, toErrorPayload } from '../errors';
 import type { Logger } from '../logging/logger';
 import { findAdvisoryLockHolder } from '../postgres/advisoryLock';
 import { readClusterIdentity, type SchemaIdentity } from '../postgres/clusterIdentity';
 import { readSwapState } from '../postgres/schemaSwap';
 import { CommandNotApprovedError, controlCommandsOf, type CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
+import { onReachableHost, runNeedsHost } from './hostPreflight';
+import { keyFileFor } from './planRestore';
 import { swapBackNames } from './planRollback';
 import { RestoreResources } from './restoreResources';
 import { RunLockHeldError, describeHolder, runLockKey } from './runLocks';
 import { runTag } from './sideBySideNames';
+import { keptKeyFileName } from './steps/placeKeyFile';
+import { keptKeyFileMissing } from './steps/restoreKey';
 
 export interface RollbackPreflightInput {
   installation: Installation;
@@ -26,6 +32,10 @@ export interface RollbackPreflightInput {
   env: NodeJS.ProcessEnv;
   log: Logger;
   approvals: CommandApprovalCheck;
+  /** The replicas whose key file the rollback puts back (restore-key steps). */
+  restoreKeyFor: string[];
+  /** Reaching each host; default 10 s. */
+  timeoutMs?: number;
 }
 
 export interface RollbackPreflightResult {
@@ -47,6 +57,7 @@ export async function runRollbackPreflight(input: RollbackPreflightInput): Promi
   const resources = new RestoreResources(installation, input.secretStore, input.env, input.log);
   try {
     for (const replica of input.replicas) {
+      await checkReplicaHost(input, replica, ref(replica), add);
       const recorded = input.recorded[replica.name];
       const names = swapBackNames(replica.db.schema, input.runId);
       try {
@@ -83,4 +94,26 @@ export async function runRollbackPreflight(input: RollbackPreflightInput): Promi
     await resources.close();
   }
   return { ok: findings.every((f) => f.ok || f.severity !== 'error'), findings, identities };
+}
+
+/** The host check of the restore preflight, for what the rollback does there: commands, the key file put back. */
+async function checkReplicaHost(input: RollbackPreflightInput, replica: Server, ref: string, add: (check: string, server: Server, ok: boolean, message: string, hint?: string) => void): Promise<void> {
+  const putsKeyBack = input.restoreKeyFor.includes(replica.name);
+  if (!runNeedsHost(replica, putsKeyBack)) return;
+  let reached = false;
+  try {
+    await onReachableHost(replica, { installation: input.installation.name, server: replica.name }, input.secretStore, input.env, input.timeoutMs, async (host) => {
+      reached = true;
+      add('host', replica, true, `Host reachable: ${host.description}`);
+      if (!putsKeyBack) return;
+      const keyFile = keyFileFor(replica);
+      if (!keyFile) throw new ReplicaDeskError('install-dir-missing', `installDir is not set for ${ref}, so its key file cannot be put back.`, 'Set installDir in the profile as it was for the restore.');
+      const kept = keptKeyFileName(keyFile, input.runId);
+      if ((await host.sha256(kept)) === null) throw keptKeyFileMissing(ref, input.runId, kept, keyFile, host.description, 'roll back');
+      add('key-file', replica, true, `The key file ${ref} had before run ${input.runId} is kept: ${kept}`);
+    });
+  } catch (e) {
+    const p = toErrorPayload(e);
+    add(reached ? 'key-file' : 'host', replica, false, p.message, p.hint);
+  }
 }

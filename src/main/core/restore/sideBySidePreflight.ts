@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientBase } from 'pg';
+import { formatByteSize } from '../../../shared/byteSize';
 import type { Server } from '../../../shared/profiles';
 import type { PreflightFinding } from '../../../shared/restorePlan';
 import { quoteIdent, schemaExists } from '../postgres/catalog';
@@ -13,7 +14,6 @@ import { toErrorPayload } from '../errors';
 import { shadowSchemaName } from './sideBySideNames';
 import { shadowOwnerRun } from './steps/shadowSchema';
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Where the replica's database keeps its files, and how much room is left there; null with the reason when that cannot be known from here. */
 export type DatabaseSpace = { free: number; where: string } | { free: null; why: string };
@@ -58,12 +58,12 @@ export function roomFinding(server: string, masterSchemaBytes: number | undefine
   }
   const needed = masterSchemaBytes;
   if (space.free === null) {
-    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${mb(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy. Side-by-side is still chosen by default: a remote server\'s room cannot be measured from here, and refusing it would make side-by-side impossible wherever the database runs on its own machine.' };
+    return { check, server, ok: false, severity: 'warning', message: `Free space for the shadow schema is unknown (${space.why}); it needs about ${formatByteSize(needed)}, ${how}.`, hint: 'Check the free space of the replica\'s database server yourself, or restore --in-place, which needs no second copy. Side-by-side is still chosen by default: a remote server\'s room cannot be measured from here, and refusing it would make side-by-side impossible wherever the database runs on its own machine.' };
   }
   if (space.free < needed) {
-    return { check, server, ok: false, severity: 'error', message: `Not enough room for the shadow schema: ${mb(space.free)} free in ${space.where}, about ${mb(needed)} needed, ${how}.`, hint: 'Free some space on the replica\'s database server, or restore --in-place, which needs no second copy.' };
+    return { check, server, ok: false, severity: 'error', message: `Not enough room for the shadow schema: ${formatByteSize(space.free)} free in ${space.where}, about ${formatByteSize(needed)} needed, ${how}.`, hint: 'Free some space on the replica\'s database server, or restore --in-place, which needs no second copy.' };
   }
-  return { check, server, ok: true, severity: 'info', message: `${mb(space.free)} free in ${space.where}; the shadow schema needs about ${mb(needed)}, ${how}` };
+  return { check, server, ok: true, severity: 'info', message: `${formatByteSize(space.free)} free in ${space.where}; the shadow schema needs about ${formatByteSize(needed)}, ${how}` };
 }
 
 /** Every side-by-side finding for one replica; `space` as databaseSpace() found it. */
@@ -78,20 +78,39 @@ export async function checkSideBySide(client: ClientBase, replica: Server, serve
     findings.push({ check: 'shadow-privileges', server: serverRef, ok: false, severity: 'error', message: p.message, hint: `${p.hint} Or restore --in-place.` });
   }
   findings.push(roomFinding(serverRef, masterSchemaBytes, space));
-  if (await schemaExists(client, shadow)) {
-    const run = await shadowOwnerRun(client, shadow);
-    findings.push({
+  findings.push(await leftoverShadowFinding(client, replica, serverRef, 'side-by-side'));
+  return findings;
+}
+
+/**
+ * A shadow schema an interrupted side-by-side run left in the replica's database. It blocks a
+ * side-by-side restore; an in-place one runs beside it and leaves it where it is, and the
+ * finding (a warning) says so, and that the old run cannot be resumed afterwards.
+ */
+export async function leftoverShadowFinding(client: ClientBase, replica: Server, serverRef: string, mode: 'side-by-side' | 'in-place'): Promise<PreflightFinding> {
+  const shadow = shadowSchemaName(replica.db.schema);
+  if (!(await schemaExists(client, shadow))) return { check: 'leftover-shadow', server: serverRef, ok: true, severity: 'info', message: `No leftover shadow schema ${shadow}` };
+  const run = await shadowOwnerRun(client, shadow);
+  const drop = `DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`;
+  const leftBy = `left by ${run ? `run ${run}` : 'an interrupted run that did not record its id'}`;
+  if (mode === 'in-place') {
+    return {
       check: 'leftover-shadow',
       server: serverRef,
       ok: false,
-      severity: 'error',
-      message: `A shadow schema ${shadow} is already in ${replica.db.database}, left by ${run ? `run ${run}` : 'an interrupted run that did not record its id'}; it is never dropped silently.`,
+      severity: 'warning',
+      message: `A shadow schema ${shadow} is in ${replica.db.database}, ${leftBy}; the in-place restore leaves it in place (neither used nor dropped).`,
       hint: run
-        ? `Resume that run (\`replica-desk runs resume ${run}\`), or, if it is abandoned, check and drop the schema by hand: DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`
-        : `Check what it holds, then drop it by hand: DROP SCHEMA ${quoteIdent(shadow)} CASCADE;`,
-    });
-  } else {
-    findings.push({ check: 'leftover-shadow', server: serverRef, ok: true, severity: 'info', message: `No leftover shadow schema ${shadow}` });
+        ? `To finish that run instead, resume it (\`replica-desk runs resume ${run}\`) rather than restoring in place. After this in-place restore, run ${run} cannot be resumed (it would swap a stale copy in): check and drop the shadow by hand, ${drop}`
+        : `Check what it holds, then drop it by hand: ${drop}`,
+    };
   }
-  return findings;
+  return {
+    check: 'leftover-shadow',
+    server: serverRef,
+    ok: false,
+    severity: 'error',
+    message: `A shadow schema ${shadow} is already in ${replica.db.database}, ${leftBy}; it is never dropped silently.`,
+    hint: run ? `Resume that run (\`replica-desk runs resume ${run}\`), or, if it is abandoned, check and drop the schema by hand: ${drop}` : `Check what it holds, then drop it by hand: ${drop}`,
+  };
 }

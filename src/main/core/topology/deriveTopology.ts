@@ -1,7 +1,7 @@
 // From what each server said to what the admin must see: every replica's position and lag
 // against the master's changelog head, its last restore, and the inconsistencies that make
 // a replica unsafe to trust. Pure: no I/O, so every rule is tested on plain objects.
-import type { LastRestore, ServerProbe, TopologyFlag } from '../../../shared/topology';
+import type { LastRestore, LastRollback, ServerProbe, TopologyFlag } from '../../../shared/topology';
 import { sameSchema, type SchemaIdentity } from '../postgres/clusterIdentity';
 
 const INTEGER = /^-?\d+$/;
@@ -25,35 +25,48 @@ export interface RestoreHistoryEntry {
   createdAt: string;
   finishedAt: string | null;
   interrupted: boolean;
+  /** A rollback run (`kind: 'rollback'`) is shown as such, never as a restore. */
+  planSummary?: { kind?: 'restore' | 'rollback'; rollbackOf?: string };
   replicas: Array<{ replica: string; status: LastRestore['status']; message: string | null }>;
   steps: Array<{ replica: string | null; finishedAt: string | null }>;
 }
 
-/** Each replica's newest restore attempt, keyed by lower-case server name. `runs` may come in any order. */
+/**
+ * Each replica's newest restore attempt, keyed by lower-case server name, with its newest
+ * rollback attempt since (if any). `runs` may come in any order.
+ */
 export function lastRestoreByReplica(runs: readonly RestoreHistoryEntry[]): Map<string, LastRestore> {
   const newestFirst = [...runs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   const found = new Map<string, LastRestore>();
+  const rollbacks = new Map<string, LastRollback>();
   for (const run of newestFirst) {
+    const isRollback = run.planSummary?.kind === 'rollback';
     for (const r of run.replicas) {
       const key = r.replica.toLowerCase();
       if (found.has(key)) continue;
-      // A run that went on to other replicas finished later than this replica did.
-      const replicaFinished = run.steps
-        .filter((s) => s.replica !== null && s.replica.toLowerCase() === key && s.finishedAt)
-        .map((s) => s.finishedAt as string)
-        .sort()
-        .at(-1);
-      const settled = r.status !== 'pending' && r.status !== 'running';
-      found.set(key, {
-        runId: run.runId,
-        status: run.interrupted && r.status === 'running' ? 'interrupted' : r.status,
-        startedAt: run.createdAt,
-        finishedAt: settled ? (replicaFinished ?? run.finishedAt) : null,
-        message: r.message,
-      });
+      const attempt = attemptOf(run, r, key);
+      if (!isRollback) found.set(key, { ...attempt, rollback: rollbacks.get(key) ?? null });
+      else if (!rollbacks.has(key)) rollbacks.set(key, { ...attempt, rollbackOf: run.planSummary?.rollbackOf ?? null });
     }
   }
   return found;
+}
+
+function attemptOf(run: RestoreHistoryEntry, r: RestoreHistoryEntry['replicas'][number], key: string): Omit<LastRestore, 'rollback'> {
+  // A run that went on to other replicas finished later than this replica did.
+  const replicaFinished = run.steps
+    .filter((s) => s.replica !== null && s.replica.toLowerCase() === key && s.finishedAt)
+    .map((s) => s.finishedAt as string)
+    .sort()
+    .at(-1);
+  const settled = r.status !== 'pending' && r.status !== 'running';
+  return {
+    runId: run.runId,
+    status: run.interrupted && r.status === 'running' ? 'interrupted' : r.status,
+    startedAt: run.createdAt,
+    finishedAt: settled ? (replicaFinished ?? run.finishedAt) : null,
+    message: r.message,
+  };
 }
 
 const quoteList = (values: string[]): string => values.map((v) => `'${v}'`).join(', ');

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../../shared/runRecord';
 import { EncryptionFact } from '../components/EncryptionFact';
-import { formatBytes, readChangelog, runBackup } from './capturedValues';
+import { formatByteSize } from '../../../shared/byteSize';
+import { readChangelog, runBackup } from './capturedValues';
 import { formatDuration } from './timeFormat';
 
 /**
@@ -25,7 +26,7 @@ export function RunCapturedValues({ run }: { run: RunRecord }) {
           <dt>Size</dt>
           <dd>
             {backup?.bytes != null ? (
-              <span title={`${backup.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(backup.bytes)}</span>
+              <span title={`${backup.bytes.toLocaleString('en-US')} bytes`}>{formatByteSize(backup.bytes)}</span>
             ) : (
               '—'
             )}

@@ -3,7 +3,7 @@ import type { ErrorPayload } from '../../../shared/result';
 import type { RunRecord } from '../../../shared/runRecord';
 import { api } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatBytes } from './capturedValues';
+import { formatByteSize } from '../../../shared/byteSize';
 import { formatDateTime } from './timeFormat';
 
 interface RunDumpPanelProps {
@@ -46,7 +46,7 @@ export function RunDumpPanel({ run, onChanged }: RunDumpPanelProps) {
           <dt>On disk</dt>
           <dd className="run-dump-state">
             {dump.state === 'present' ? (
-              <span title={`${dump.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(dump.bytes)}</span>
+              <span title={`${dump.bytes.toLocaleString('en-US')} bytes`}>{formatByteSize(dump.bytes)}</span>
             ) : dump.state === 'deleted' ? (
               `Dump deleted ${dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'} on ${formatDateTime(dump.deleted!.at)}`
             ) : (

@@ -9,7 +9,7 @@ import type { RunRecord } from '../../../shared/runRecord';
 import { api } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { routeHash } from '../shell/route';
-import { formatBytes } from './capturedValues';
+import { formatByteSize } from '../../../shared/byteSize';
 import { formatDateTime } from './timeFormat';
 
 type Kept = NonNullable<RunRecord['replicas'][number]['kept']>;
@@ -67,7 +67,7 @@ export function RunKeptSchemas({ run, onChanged }: { run: RunRecord; onChanged()
                 <td>
                   <span className="mono">{k.schema}</span> <span className="muted">({KIND[k.kind]})</span>
                 </td>
-                <td className="nowrap">{k.bytes !== null ? <span title={`${k.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(k.bytes)}</span> : 'unknown'}</td>
+                <td className="nowrap">{k.bytes !== null ? <span title={`${k.bytes.toLocaleString('en-US')} bytes`}>{formatByteSize(k.bytes)}</span> : 'unknown'}</td>
                 <td>
                   {STATE[k.state]}
                   <span className="muted"> · {formatDateTime(k.at)}</span>

@@ -1,5 +1,5 @@
 import { routeHash } from '../shell/route';
-import { formatBytes } from './capturedValues';
+import { formatByteSize } from '../../../shared/byteSize';
 import { RunOutcomeBadge } from './RunOutcomeBadge';
 import { replicaNames, type RunSummary } from './runSummary';
 import { formatDateTime, formatDuration } from './timeFormat';
@@ -18,7 +18,7 @@ const FALLBACK_MESSAGE: Record<RunSummary['outcome'], string> = {
 
 function dumpText(run: RunSummary): string {
   if (!run.dump) return '—';
-  return run.dump.state === 'present' ? formatBytes(run.dump.bytes) : run.dump.state === 'deleted' ? 'deleted' : 'missing';
+  return run.dump.state === 'present' ? formatByteSize(run.dump.bytes) : run.dump.state === 'deleted' ? 'deleted' : 'missing';
 }
 
 interface RunListRowProps {

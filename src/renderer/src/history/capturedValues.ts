@@ -56,15 +56,3 @@ export function readVerification(value: unknown): VerificationCheckView[] | null
 export function runBackup(run: Pick<RunRecord, 'backup' | 'steps'>): BackupFacts | null {
   return readBackup(run.backup) ?? readBackup(run.steps.find((s) => s.id === 'dump-master')?.captured.backup);
 }
-
-/** `1.84 GB (1,842,113,024 bytes)`. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}

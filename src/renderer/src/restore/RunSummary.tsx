@@ -2,7 +2,8 @@ import type { ErrorPayload } from '../../../shared/result';
 import type { RunRecord } from '../../../shared/runRecord';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { CompensationList } from './CompensationList';
-import { formatBytes, formatDuration } from './formatMeasure';
+import { formatByteSize } from '../../../shared/byteSize';
+import { formatDuration } from './formatMeasure';
 import { ReplicaOutcome } from './ReplicaOutcome';
 import { RunStepList } from './RunStepList';
 import { liveRunFromRecord } from './runState';
@@ -75,7 +76,7 @@ export function RunSummary({ record, resuming, error, onResume, onNewRestore }: 
         </div>
         <div className="fact-wide">
           <dt>Backup</dt>
-          <dd className="mono">{backup ? `${backup.file}${backup.bytes !== null ? ` (${formatBytes(backup.bytes)})` : ''}` : '—'}</dd>
+          <dd className="mono">{backup ? `${backup.file}${backup.bytes !== null ? ` (${formatByteSize(backup.bytes)})` : ''}` : '—'}</dd>
         </div>
       </dl>
       <div className="replica-outcomes">

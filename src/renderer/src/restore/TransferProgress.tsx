@@ -1,4 +1,5 @@
-import { formatBytes, formatDuration, formatRate } from './formatMeasure';
+import { formatByteSize } from '../../../shared/byteSize';
+import { formatDuration, formatRate } from './formatMeasure';
 import { estimateProgress } from './progressEstimate';
 import type { LiveProgress, LiveStep } from './runState';
 import type { PhaseHistory } from './throughputHistory';
@@ -34,8 +35,8 @@ export function TransferProgress({ step, progress, history, knownBytes, now }: T
   const percent = fraction === null ? null : Math.round(fraction * 100);
   const tables = progress.tablesTotal ? `${progress.tablesDone} of ${progress.tablesTotal} tables` : `${progress.tablesDone} tables`;
   const size = estimate.expectedBytes
-    ? `${formatBytes(progress.bytes)} of ${estimate.measure === 'bytes' ? '' : 'about '}${formatBytes(estimate.expectedBytes)}`
-    : formatBytes(progress.bytes);
+    ? `${formatByteSize(progress.bytes)} of ${estimate.measure === 'bytes' ? '' : 'about '}${formatByteSize(estimate.expectedBytes)}`
+    : formatByteSize(progress.bytes);
 
   return (
     <div className="transfer" role="group" aria-label={`${label} progress`}>

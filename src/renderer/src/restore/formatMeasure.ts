@@ -1,18 +1,8 @@
-// Sizes, durations and rates as an admin reads them on a progress bar and in a summary.
+// Durations and rates as an admin reads them on a progress bar and in a summary (sizes:
+// shared/byteSize.ts).
+import { formatByteSize } from '../../../shared/byteSize';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
-}
-
-export const formatRate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
+export const formatRate = (bytesPerSecond: number): string => `${formatByteSize(bytesPerSecond)}/s`;
 
 /** `0.4 s`, `12 s`, `3:07`, `1:02:09`. */
 export function formatDuration(ms: number): string {
