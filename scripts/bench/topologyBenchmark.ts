@@ -1,4 +1,4 @@
-// `npm run bench:topology [-- --timeout-ms 3000] [--repeats 10]`: probes 100 servers at once
+// `npm run bench:topology [-- --timeout-ms 3000] [--repeats 10] [--cpu-prof DIR]`: probes 100 servers at once
 // with the built CLI and prints how long it took against the target, how many healthy servers
 // were reported unreachable per repeat, when the hanging probes ended, and how long the CLI's
 // event loop was blocked (issue 10 §2).
@@ -44,10 +44,10 @@ interface Timed {
 }
 
 /** Runs the CLI (no shell) and times it from spawn to exit. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+function cli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Timed> {
   const started = performance.now();
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [bin, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, bin, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const ms = performance.now() - started;
       // topology exits non-zero when servers are down; that is the expected picture here.
       if (error && !stdout) return reject(new Error(`replica-desk ${args.join(' ')} failed: ${stderr.trim().slice(-2000)}`));
@@ -80,7 +80,13 @@ function writeLoopPreload(): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'timeout-ms': { type: 'string', default: '3000' }, repeats: { type: 'string', default: '10' }, 'no-keychain': { type: 'boolean', default: false } },
+    options: {
+      'timeout-ms': { type: 'string', default: '3000' },
+      repeats: { type: 'string', default: '10' },
+      'no-keychain': { type: 'boolean', default: false },
+      // A directory for each repeat's CPU profile (node --cpu-prof) and its topology JSON: where the time goes.
+      'cpu-prof': { type: 'string' },
+    },
   });
   const timeoutMs = Number(values['timeout-ms']);
   const repeats = Number(values.repeats);
@@ -142,13 +148,22 @@ async function main(): Promise<void> {
     const target = 1.2 * timeoutMs + startup;
 
     const preload = writeLoopPreload();
+    const profDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
     const walls: number[] = [];
     const falseAlarms: number[] = [];
     const hangingEnds: number[] = [];
     const stalls: number[] = [];
     for (let r = 1; r <= repeats; r++) {
       const loopFile = join(dir, `loop-${r}.json`);
-      const run = await cli(['topology', '--json', '--timeout-ms', String(timeoutMs)], { ...env, NODE_OPTIONS: `--require "${preload}"`, [LOOP_FILE_ENV]: loopFile });
+      if (profDir) mkdirSync(profDir, { recursive: true });
+      // Node refuses --cpu-prof in NODE_OPTIONS; it goes on the command line.
+      const profArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=topology-${r}.cpuprofile`] : [];
+      const run = await cli(
+        ['topology', '--json', '--timeout-ms', String(timeoutMs)],
+        { ...env, NODE_OPTIONS: `--require "${preload}"`, [LOOP_FILE_ENV]: loopFile },
+        profArgs,
+      );
+      if (profDir) writeFileSync(join(profDir, `topology-${r}.json`), run.stdout);
       const doc = JSON.parse(run.stdout) as TopologyDocument;
       const probes = doc.installations.flatMap((snap) => snap.servers.map((server) => ({ key: `${snap.installation}/${server.name}`, server })));
       if (probes.length !== INSTALLATIONS * SERVERS) throw new Error(`expected ${INSTALLATIONS * SERVERS} servers, got ${probes.length}`);

@@ -2,13 +2,23 @@
 // Topology uses one for the status commands, so 90 servers' `control.status` do not start
 // 90 shells in one burst (which blocks the event loop and makes healthy servers miss their
 // deadline). A waiting task whose deadline passes leaves the queue without ever starting.
+// A paced pool also starts at most one task per turn of the event loop: starting a process
+// blocks the loop until the child has exec'd (tens of ms on a loaded or virtualised
+// machine), and several started back to back would keep every socket waiting meanwhile.
 
 export class BoundedPool {
   #running = 0;
   #peak = 0;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(readonly size: number) {
+  /** The turn of the event loop the last task was given; see `paced`. */
+  #turn: Promise<void> = Promise.resolve();
+
+  /** `paced`: at most one task starts per turn of the event loop, so I/O is read between starts. */
+  constructor(
+    readonly size: number,
+    private readonly options: { paced?: boolean } = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
   }
 
@@ -24,6 +34,7 @@ export class BoundedPool {
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.#acquire(signal);
     try {
+      if (this.options.paced) await this.#nextTurn();
       return await task();
     } finally {
       this.#release();
@@ -50,6 +61,16 @@ export class BoundedPool {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(start);
     });
+  }
+
+  /**
+   * Resolves one turn of the event loop after the previous task's turn: setImmediate runs
+   * after the poll phase, and one set during the check phase waits for the next loop.
+   */
+  #nextTurn(): Promise<void> {
+    const turn = this.#turn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.#turn = turn;
+    return turn;
   }
 
   #take(): void {
