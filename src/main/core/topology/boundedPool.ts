@@ -11,8 +11,10 @@ export class BoundedPool {
   #peak = 0;
   readonly #waiting: Array<() => void> = [];
 
-  /** The turn of the event loop the last task was given; see `paced`. */
-  #turn: Promise<void> = Promise.resolve();
+  /** Turns of the event loop counted while paced tasks waited, and the one the last task started in. */
+  #turn = 0;
+  #startedInTurn = -1;
+  #nextTurn: Promise<void> | undefined;
 
   /** `paced`: at most one task starts per turn of the event loop, so I/O is read between starts. */
   constructor(
@@ -34,7 +36,7 @@ export class BoundedPool {
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.#acquire(signal);
     try {
-      if (this.options.paced) await this.#nextTurn();
+      if (this.options.paced) await this.#myTurn(signal);
       return await task();
     } finally {
       this.#release();
@@ -64,13 +66,24 @@ export class BoundedPool {
   }
 
   /**
-   * Resolves one turn of the event loop after the previous task's turn: setImmediate runs
-   * after the poll phase, and one set during the check phase waits for the next loop.
+   * Waits until no task has started in this turn of the event loop. One setImmediate per
+   * turn serves every waiter (it runs after the poll phase; one set during the check phase
+   * waits for the next loop), and waiters wake in order. A waiter whose signal aborted
+   * leaves at its next wake-up without taking a turn.
    */
-  #nextTurn(): Promise<void> {
-    const turn = this.#turn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
-    this.#turn = turn;
-    return turn;
+  async #myTurn(signal?: AbortSignal): Promise<void> {
+    while (this.#startedInTurn === this.#turn) {
+      this.#nextTurn ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.#turn += 1;
+          this.#nextTurn = undefined;
+          resolve();
+        }),
+      );
+      await this.#nextTurn;
+      if (signal?.aborted) throw signal.reason;
+    }
+    this.#startedInTurn = this.#turn;
   }
 
   #take(): void {
