@@ -56,54 +56,6 @@ describe('BoundedPool', () => {
     expect(ran).toBe(false);
   });
 
-  it('paced: starts at most one task per turn of the event loop, so I/O is read between starts', async () => {
-    // Counts turns of the event loop: one immediate per check phase, each queueing the next.
-    let turn = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turn += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const pool = new BoundedPool(4, { paced: true });
-    const startedAt: number[] = [];
-    await Promise.all(Array.from({ length: 4 }, () => pool.run(async () => void startedAt.push(turn))));
-    ticking = false;
-    expect(startedAt).toHaveLength(4);
-    for (let i = 1; i < startedAt.length; i++) expect(startedAt[i]).toBeGreaterThan(startedAt[i - 1]!);
-
-    // Unpaced, all four start in the same turn.
-    const unpaced = new BoundedPool(4);
-    const sameTurn: number[] = [];
-    ticking = true;
-    setImmediate(tick);
-    await Promise.all(Array.from({ length: 4 }, () => unpaced.run(async () => void sameTurn.push(turn))));
-    ticking = false;
-    expect(new Set(sameTurn).size).toBe(1);
-  });
-
-  it('paced: tasks whose time ran out while waiting for a turn leave without using turns', async () => {
-    let turn = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turn += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const pool = new BoundedPool(100, { paced: true });
-    const expired = new AbortController();
-    const startedAt: Record<string, number> = {};
-    const first = pool.run(async () => void (startedAt.first = turn));
-    const gaveUp = Array.from({ length: 50 }, () => pool.run(async () => void (startedAt.expired = turn), expired.signal));
-    const last = pool.run(async () => void (startedAt.last = turn));
-    expired.abort(new Error('deadline passed'));
-    await Promise.all([first, last, ...gaveUp.map((p) => p.catch(() => undefined))]);
-    ticking = false;
-    expect(startedAt.expired).toBeUndefined();
-    // The last task starts a turn or two after the first, not 50 turns later.
-    expect(startedAt.last! - startedAt.first!).toBeLessThanOrEqual(2);
-  });
-
   it('refuses a size that is not a positive integer', () => {
     expect(() => new BoundedPool(0)).toThrow(RangeError);
     expect(() => new BoundedPool(1.5)).toThrow(RangeError);

@@ -2,25 +2,13 @@
 // Topology uses one for the status commands, so 90 servers' `control.status` do not start
 // 90 shells in one burst (which blocks the event loop and makes healthy servers miss their
 // deadline). A waiting task whose deadline passes leaves the queue without ever starting.
-// A paced pool also starts at most one task per turn of the event loop: starting a process
-// blocks the loop until the child has exec'd (tens of ms on a loaded or virtualised
-// machine), and several started back to back would keep every socket waiting meanwhile.
 
 export class BoundedPool {
   #running = 0;
   #peak = 0;
   readonly #waiting: Array<() => void> = [];
 
-  /** Turns of the event loop counted while paced tasks waited, and the one the last task started in. */
-  #turn = 0;
-  #startedInTurn = -1;
-  #nextTurn: Promise<void> | undefined;
-
-  /** `paced`: at most one task starts per turn of the event loop, so I/O is read between starts. */
-  constructor(
-    readonly size: number,
-    private readonly options: { paced?: boolean } = {},
-  ) {
+  constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
   }
 
@@ -36,7 +24,6 @@ export class BoundedPool {
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.#acquire(signal);
     try {
-      if (this.options.paced) await this.#myTurn(signal);
       return await task();
     } finally {
       this.#release();
@@ -63,27 +50,6 @@ export class BoundedPool {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(start);
     });
-  }
-
-  /**
-   * Waits until no task has started in this turn of the event loop. One setImmediate per
-   * turn serves every waiter (it runs after the poll phase; one set during the check phase
-   * waits for the next loop), and waiters wake in order. A waiter whose signal aborted
-   * leaves at its next wake-up without taking a turn.
-   */
-  async #myTurn(signal?: AbortSignal): Promise<void> {
-    while (this.#startedInTurn === this.#turn) {
-      this.#nextTurn ??= new Promise<void>((resolve) =>
-        setImmediate(() => {
-          this.#turn += 1;
-          this.#nextTurn = undefined;
-          resolve();
-        }),
-      );
-      await this.#nextTurn;
-      if (signal?.aborted) throw signal.reason;
-    }
-    this.#startedInTurn = this.#turn;
   }
 
   #take(): void {

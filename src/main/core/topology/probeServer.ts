@@ -49,7 +49,7 @@ export interface ProbeDeps {
  * keep the probe short, few enough that starting them does not stall the event loop.
  */
 export const STATUS_POOL_SIZE = 8;
-export const statusCommandPool = new BoundedPool(STATUS_POOL_SIZE, { paced: true });
+export const statusCommandPool = new BoundedPool(STATUS_POOL_SIZE);
 
 export interface ProbeOptions {
   /**
