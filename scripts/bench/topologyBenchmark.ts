@@ -1,4 +1,4 @@
-// `npm run bench:topology [-- --timeout-ms 3000] [--repeats 10]`: probes 100 servers at once
+// `npm run bench:topology [-- --timeout-ms 3000] [--repeats 10] [--cpu-prof DIR] [--baseline-cli PATH]`: probes 100 servers at once
 // with the built CLI and prints how long it took against the target, how many healthy servers
 // were reported unreachable per repeat, when the hanging probes ended, and how long the CLI's
 // event loop was blocked (issue 10 §2).
@@ -43,11 +43,22 @@ interface Timed {
   stdout: string;
 }
 
+/** One CLI build's figures over the repeats. */
+interface Series {
+  label: string;
+  entry: string;
+  walls: number[];
+  falseAlarms: number[];
+  hangingEnds: number[];
+  stalls: number[];
+  runStalls: number[];
+}
+
 /** Runs the CLI (no shell) and times it from spawn to exit. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+function cli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = [], entry = bin): Promise<Timed> {
   const started = performance.now();
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [bin, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, entry, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const ms = performance.now() - started;
       // topology exits non-zero when servers are down; that is the expected picture here.
       if (error && !stdout) return reject(new Error(`replica-desk ${args.join(' ')} failed: ${stderr.trim().slice(-2000)}`));
@@ -70,7 +81,10 @@ function writeLoopPreload(): string {
       'if (file) {',
       "  const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });",
       '  h.enable();',
-      "  process.on('exit', () => require('node:fs').writeFileSync(file, JSON.stringify({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 })));",
+      '  // A second histogram from the first turn of the event loop on: the stalls of the probe itself, without loading the CLI.',
+      "  const run = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });",
+      '  setImmediate(() => run.enable());',
+      "  process.on('exit', () => require('node:fs').writeFileSync(file, JSON.stringify({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, runMaxMs: run.max / 1e6 })));",
       '}',
       '',
     ].join('\n'),
@@ -80,7 +94,15 @@ function writeLoopPreload(): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'timeout-ms': { type: 'string', default: '3000' }, repeats: { type: 'string', default: '10' }, 'no-keychain': { type: 'boolean', default: false } },
+    options: {
+      'timeout-ms': { type: 'string', default: '3000' },
+      repeats: { type: 'string', default: '10' },
+      'no-keychain': { type: 'boolean', default: false },
+      // A directory for each repeat's CPU profile (node --cpu-prof) and its topology JSON: where the time goes.
+      'cpu-prof': { type: 'string' },
+      // Another build's bin/replica-desk.js (e.g. main's), probed in turn with this one: before and after under the same load.
+      'baseline-cli': { type: 'string' },
+    },
   });
   const timeoutMs = Number(values['timeout-ms']);
   const repeats = Number(values.repeats);
@@ -142,37 +164,52 @@ async function main(): Promise<void> {
     const target = 1.2 * timeoutMs + startup;
 
     const preload = writeLoopPreload();
-    const walls: number[] = [];
-    const falseAlarms: number[] = [];
-    const hangingEnds: number[] = [];
-    const stalls: number[] = [];
+    const profDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+    if (profDir) mkdirSync(profDir, { recursive: true });
+    const series: Series[] = [{ label: 'this build', entry: bin, walls: [], falseAlarms: [], hangingEnds: [], stalls: [], runStalls: [] }];
+    if (values['baseline-cli']) series.push({ label: `baseline ${values['baseline-cli']}`, entry: resolve(values['baseline-cli']), walls: [], falseAlarms: [], hangingEnds: [], stalls: [], runStalls: [] });
     for (let r = 1; r <= repeats; r++) {
-      const loopFile = join(dir, `loop-${r}.json`);
-      const run = await cli(['topology', '--json', '--timeout-ms', String(timeoutMs)], { ...env, NODE_OPTIONS: `--require "${preload}"`, [LOOP_FILE_ENV]: loopFile });
-      const doc = JSON.parse(run.stdout) as TopologyDocument;
-      const probes = doc.installations.flatMap((snap) => snap.servers.map((server) => ({ key: `${snap.installation}/${server.name}`, server })));
-      if (probes.length !== INSTALLATIONS * SERVERS) throw new Error(`expected ${INSTALLATIONS * SERVERS} servers, got ${probes.length}`);
-      const wrong = probes.filter((p) => healthy.has(p.key) && (!p.server.database.reachable || p.server.process.state === 'unknown'));
-      const hangingEnd = Math.max(...probes.filter((p) => !healthy.has(p.key)).map((p) => p.server.elapsedMs));
-      const slowestHealthy = Math.max(...probes.filter((p) => healthy.has(p.key) && p.server.database.reachable).map((p) => p.server.elapsedMs), 0);
-      const loop = JSON.parse(readFileSync(loopFile, 'utf8')) as { maxMs: number; p99Ms: number };
-      walls.push(run.ms);
-      falseAlarms.push(wrong.length);
-      hangingEnds.push(hangingEnd);
-      stalls.push(loop.maxMs);
-      const first = wrong[0]?.server;
-      const detail = first ? ` (e.g. ${wrong[0]!.key} after ${first.elapsedMs} ms: ${(first.database.error ?? first.process.error)?.message})` : '';
-      console.log(
-        `repeat ${String(r).padStart(2)}: wall ${s(run.ms)}  healthy reported unreachable ${wrong.length}${detail}  slowest healthy answer ${s(slowestHealthy)}  hanging probes ended at ${s(hangingEnd)}  event loop max stall ${loop.maxMs.toFixed(0)} ms (p99 ${loop.p99Ms.toFixed(0)} ms)`,
-      );
+      for (const [k, one] of series.entries()) {
+        const loopFile = join(dir, `loop-${r}-${k}.json`);
+        // Node refuses --cpu-prof in NODE_OPTIONS; it goes on the command line.
+        const profArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=topology-${r}-${k}.cpuprofile`] : [];
+        const run = await cli(
+          ['topology', '--json', '--timeout-ms', String(timeoutMs)],
+          { ...env, NODE_OPTIONS: `--require "${preload}"`, [LOOP_FILE_ENV]: loopFile },
+          profArgs,
+          one.entry,
+        );
+        if (profDir) writeFileSync(join(profDir, `topology-${r}-${k}.json`), run.stdout);
+        const doc = JSON.parse(run.stdout) as TopologyDocument;
+        const probes = doc.installations.flatMap((snap) => snap.servers.map((server) => ({ key: `${snap.installation}/${server.name}`, server })));
+        if (probes.length !== INSTALLATIONS * SERVERS) throw new Error(`expected ${INSTALLATIONS * SERVERS} servers, got ${probes.length}`);
+        const wrong = probes.filter((p) => healthy.has(p.key) && (!p.server.database.reachable || p.server.process.state === 'unknown'));
+        const hangingEnd = Math.max(...probes.filter((p) => !healthy.has(p.key)).map((p) => p.server.elapsedMs));
+        const slowestHealthy = Math.max(...probes.filter((p) => healthy.has(p.key) && p.server.database.reachable).map((p) => p.server.elapsedMs), 0);
+        const loop = JSON.parse(readFileSync(loopFile, 'utf8')) as { maxMs: number; p99Ms: number; runMaxMs: number };
+        one.walls.push(run.ms);
+        one.falseAlarms.push(wrong.length);
+        one.hangingEnds.push(hangingEnd);
+        one.stalls.push(loop.maxMs);
+        one.runStalls.push(loop.runMaxMs);
+        const first = wrong[0]?.server;
+        const detail = first ? ` (e.g. ${wrong[0]!.key} after ${first.elapsedMs} ms: ${(first.database.error ?? first.process.error)?.message})` : '';
+        console.log(
+          `repeat ${String(r).padStart(2)}${series.length > 1 ? ` [${one.label}]` : ''}: wall ${s(run.ms)}  healthy reported unreachable ${wrong.length}${detail}  slowest healthy answer ${s(slowestHealthy)}  hanging probes ended at ${s(hangingEnd)}  event loop max stall ${loop.maxMs.toFixed(0)} ms (p99 ${loop.p99Ms.toFixed(0)} ms; after loading the CLI ${loop.runMaxMs.toFixed(0)} ms)`,
+        );
+      }
     }
     console.log('');
     console.log(`servers: ${INSTALLATIONS * SERVERS} (${healthy.size} healthy, ${INSTALLATIONS * SERVERS - healthy.size} hanging), status commands: ${INSTALLATIONS * (SERVERS - 1)}, --timeout-ms ${timeoutMs}`);
     console.log(`CLI start-up (replica-desk --version, best of 5): ${s(startup)} (median ${s(median(startups))})`);
-    console.log(`wall time: best ${s(Math.min(...walls))}, median ${s(median(walls))}, worst ${s(Math.max(...walls))}; target ≤ 1.2 × timeout + start-up = ${s(target)} -> ${Math.max(...walls) <= target ? 'met' : median(walls) <= target ? 'met by the median, not by the worst' : 'MISSED'}`);
-    console.log(`healthy servers reported unreachable per repeat: ${falseAlarms.join(', ')} -> ${falseAlarms.every((n) => n === 0) ? 'met' : 'MISSED'}`);
-    console.log(`hanging probes ended at (probe's own clock): best ${s(Math.min(...hangingEnds))}, median ${s(median(hangingEnds))}, worst ${s(Math.max(...hangingEnds))}`);
-    console.log(`CLI event loop, longest stall: best ${Math.min(...stalls).toFixed(0)} ms, median ${median(stalls).toFixed(0)} ms, worst ${Math.max(...stalls).toFixed(0)} ms`);
+    for (const { label, walls, falseAlarms, hangingEnds, stalls, runStalls } of series) {
+      if (series.length > 1) console.log(`-- ${label}`);
+      console.log(`wall time: best ${s(Math.min(...walls))}, median ${s(median(walls))}, worst ${s(Math.max(...walls))}; target ≤ 1.2 × timeout + start-up = ${s(target)} -> ${Math.max(...walls) <= target ? 'met' : median(walls) <= target ? 'met by the median, not by the worst' : 'MISSED'}`);
+      console.log(`healthy servers reported unreachable per repeat: ${falseAlarms.join(', ')} -> ${falseAlarms.every((n) => n === 0) ? 'met' : 'MISSED'}`);
+      console.log(`hanging probes ended at (probe's own clock): best ${s(Math.min(...hangingEnds))}, median ${s(median(hangingEnds))}, worst ${s(Math.max(...hangingEnds))}`);
+      console.log(`CLI event loop, longest stall: best ${Math.min(...stalls).toFixed(0)} ms, median ${median(stalls).toFixed(0)} ms, worst ${Math.max(...stalls).toFixed(0)} ms`);
+      console.log(`  the same after loading the CLI (the probe's own stalls): best ${Math.min(...runStalls).toFixed(0)} ms, median ${median(runStalls).toFixed(0)} ms, worst ${Math.max(...runStalls).toFixed(0)} ms`);
+    }
   } finally {
     for (const socket of hangingSockets) socket.destroy();
     await new Promise((r) => hanging.close(r));

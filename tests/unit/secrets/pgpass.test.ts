@@ -116,6 +116,17 @@ describe('lookupPgpassPassword with real files', () => {
     expect(await lookupPgpassPassword(target, { PGPASSFILE: file }, 'linux')).toEqual({ secret: null, file });
   });
 
+  it('answers lookups made at the same time from one read, each for its own server, and reads a changed file afresh later', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `db${i}.example.org:5432:*:*:pw${i}`).join('\n');
+    const file = await write('many', `${lines}\n`, 0o600);
+    const found = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => lookupPgpassPassword({ ...target, host: `db${i}.example.org` }, { PGPASSFILE: file }, 'linux')),
+    );
+    expect(found.map((f) => f.secret?.reveal())).toEqual(Array.from({ length: 50 }, (_, i) => `pw${i}`));
+    await write('many', 'db0.example.org:5432:*:*:changed\n', 0o600);
+    expect((await lookupPgpassPassword({ ...target, host: 'db0.example.org' }, { PGPASSFILE: file }, 'linux')).secret?.reveal()).toBe('changed');
+  });
+
   it('names the Windows location under %APPDATA%', () => {
     expect(pgpassFilePath({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toBe('C:\\Users\\a\\AppData\\Roaming\\postgresql\\pgpass.conf');
     expect(pgpassFilePath({ HOME: '/home/a' }, 'linux')).toBe('/home/a/.pgpass');

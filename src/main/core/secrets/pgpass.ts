@@ -120,6 +120,47 @@ export interface PgpassLookup {
   warning?: string;
 }
 
+/** What the file says as a whole: its entries, or why it is not consulted. */
+type PgpassFileState = { entries: PgpassEntry[]; warning?: undefined } | { entries: null; warning?: string; absent: boolean };
+
+async function readPgpassFile(file: string, platform: NodeJS.Platform): Promise<PgpassFileState> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch {
+    return { entries: null, absent: true };
+  }
+  if (!info.isFile()) return { entries: null, absent: false, warning: `password file "${file}" is not a plain file` };
+  if (platform !== 'win32' && (info.mode & 0o077) !== 0) {
+    return {
+      entries: null,
+      absent: false,
+      warning: `password file "${file}" has group or world access; permissions should be u=rw (0600) or less (chmod 0600 "${file}")`,
+    };
+  }
+  try {
+    return { entries: parsePgpass(await readFile(file, 'utf8')) };
+  } catch {
+    return { entries: null, absent: false }; // libpq, too, passes over a file it cannot open
+  }
+}
+
+/**
+ * Lookups running at the same time share one read of the file: a topology probe of 100
+ * servers asks for 100 passwords at once, and 200 file operations queued in libuv's small
+ * thread pool would delay the keychain reads and SCRAM hashing that wait there too.
+ */
+const reading = new Map<string, Promise<PgpassFileState>>();
+
+function readShared(file: string, platform: NodeJS.Platform): Promise<PgpassFileState> {
+  const key = `${platform}\0${file}`;
+  const running = reading.get(key);
+  if (running) return running;
+  const read = readPgpassFile(file, platform).finally(() => reading.delete(key));
+  reading.set(key, read);
+  return read;
+}
+
 export async function lookupPgpassPassword(
   target: PgpassTarget,
   env: NodeJS.ProcessEnv,
@@ -127,27 +168,12 @@ export async function lookupPgpassPassword(
 ): Promise<PgpassLookup> {
   const file = pgpassFilePath(env, platform);
   if (!file) return { secret: null, file: null };
-  let info;
-  try {
-    info = await stat(file);
-  } catch {
-    return { secret: null, file: null };
+  const state = await readShared(file, platform);
+  if (!state.entries) {
+    if (state.absent) return { secret: null, file: null };
+    return state.warning ? { secret: null, file, warning: state.warning } : { secret: null, file };
   }
-  if (!info.isFile()) return { secret: null, file, warning: `password file "${file}" is not a plain file` };
-  if (platform !== 'win32' && (info.mode & 0o077) !== 0) {
-    return {
-      secret: null,
-      file,
-      warning: `password file "${file}" has group or world access; permissions should be u=rw (0600) or less (chmod 0600 "${file}")`,
-    };
-  }
-  let text;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return { secret: null, file }; // libpq, too, passes over a file it cannot open
-  }
-  const entry = matchPgpass(parsePgpass(text), target);
+  const entry = matchPgpass(state.entries, target);
   // An empty password cannot be a Secret; we treat it as no password (libpq would send it).
   return { secret: entry && entry.password !== '' ? new Secret(entry.password) : null, file };
 }

@@ -3,8 +3,10 @@
 // process (control.status, only once approved). One deadline per server covers all its
 // phases (keychain read, connect, queries; waiting for a slot in the status-command pool,
 // opening the host, the command), so a dead host answers "unreachable" or "timeout" within
-// the timeout instead of holding up the installation's picture. A failure is part of the
-// result, never thrown.
+// the timeout instead of holding up the installation's picture. Time spent on our own side
+// (the keychain read, the wait for a pool slot) is given back up to a cap just past the
+// timeout (deadline.ts), so a busy tool does not report a healthy server as timed out. A
+// failure is part of the result, never thrown.
 import type pg from 'pg';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
 import {
@@ -89,7 +91,8 @@ export const emptyDatabaseProbe = (): DatabaseProbe => ({
 async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<pg.Client> {
   const { db } = server;
   const timedOut = () => new ConnectionTimeoutError(db, deadline.ms, 'connect');
-  const password = await deadline.race(resolveDbPassword(deps.secretStore, ref, db, deps.env), timedOut);
+  // The keychain read is our own work: its time is given back (up to the cap), so a busy keychain does not eat the server's timeout.
+  const password = await deadline.own(resolveDbPassword(deps.secretStore, ref, db, deps.env), timedOut);
   if (password.warning) deps.log?.warn(`topology ${formatServerRef(ref)}: ${password.warning}`);
   if (deadline.expired()) throw timedOut();
   // openClient's own guard may fire up to 250 ms after its timeout (pg cleans up first);
@@ -159,7 +162,9 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
     // What stopped the probe outranks a missing cluster identity noted on the way.
     probe.error = classified.toPayload();
   } finally {
-    await client?.end().catch(() => undefined);
+    // Closing is not part of the answer: on a loaded machine the goodbye to the server can take
+    // longer than the probe itself, and the picture must not wait for it.
+    void client?.end().catch(() => undefined);
   }
   probe.elapsedMs = elapsedSince(started);
   return probe;
@@ -175,10 +180,12 @@ export async function probeProcess(server: Server, ref: ServerRef, deps: ProbeDe
   const hostTimedOut = () =>
     new HostUnreachableError(`the host of ${formatServerRef(ref)}`, `no answer within ${Math.round(deadline.ms / 100) / 10} s`);
   const pool = deps.statusPool ?? statusCommandPool;
-  // Waiting for a slot counts against the deadline; a server whose time ran out in the queue is never asked.
-  const queueTimeout = AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
+  // Waiting for a slot is our own queueing: its time is given back, up to the deadline's cap; a
+  // server whose cap passed in the queue is never asked.
+  const queueTimeout = AbortSignal.timeout(Math.max(1, deadline.capRemainingMs()));
   try {
     const result = await pool.run(async () => {
+      deadline.giveBack(performance.now() - started);
       let host: Host | undefined;
       let abandoned = false;
       try {
@@ -218,7 +225,7 @@ export async function probeServer(installation: string, server: Server, deps: Pr
   const ref: ServerRef = { installation, server: server.name };
   const started = performance.now();
   const deadline = new Deadline(timeoutMs);
-  const [database, process] = await Promise.all([probeDatabase(server, ref, deps, deadline), probeProcess(server, ref, deps, deadline)]);
+  const [database, process] = await Promise.all([probeDatabase(server, ref, deps, deadline), probeProcess(server, ref, deps, deadline.split())]);
   const { db } = server;
   return {
     name: server.name,
