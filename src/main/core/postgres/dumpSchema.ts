@@ -3,6 +3,8 @@
 // pg_dump succeeded, so a file without the suffix is always a complete dump; a failure or
 // cancel removes the partial file. FILE is never replaced: if something is there, the dump
 // fails with BackupFileExistsError and the file stays as it was. The SHA-256 is computed by streaming the finished file.
+// Restores may read FILE.partial while it is written (onWriting/onWritten); the file name
+// changes at the end by link+unlink, so a reader's open descriptor keeps the same file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, link, mkdir, open, rm, stat, unlink } from 'node:fs/promises';
@@ -73,6 +75,13 @@ export interface DumpSchemaOptions {
   passwordSource?: PasswordSource;
   /** Base environment of the child; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * pg_dump started writing `partialFile` (restores may follow it as it grows, see
+   * growingFileReader.ts); then `onWritten` once pg_dump exited 0 (the file is complete and
+   * will not change; its SHA-256 is computed next).
+   */
+  onWriting?: (partialFile: string) => void;
+  onWritten?: () => void;
 }
 
 export interface DumpResult {
@@ -162,6 +171,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
       // which would only hang on the same frozen path until the kill grace runs out.
       const watchdog = watchProgress({ timeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, onStall: () => void run.child.kill('SIGKILL') });
       const onAbort = (): void => void run.terminate();
+      options.onWriting?.(partial);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) onAbort();
       const sizeWatch = setInterval(() => {
@@ -195,6 +205,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
         (detail) => new DumpFailedError(detail),
       );
     }
+    options.onWritten?.();
     const size = (await stat(partial)).size;
     const sha256 = await sha256Of(partial);
     throwIfAborted(options.signal);
