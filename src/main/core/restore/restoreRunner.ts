@@ -1,7 +1,9 @@
 // Runs (or resumes) a recorded restore: the master phase (stop replicas, back up the
 // master) in order, then each replica's own steps, replicas side by side. Every step is
 // recorded `running` before it acts and `done` after. A failing replica does not stop the
-// others. Whatever happens, compensation puts back what can be put back and says plainly
+// others. Side by side, the replicas' steps start as soon as pg_dump writes, and their
+// restores read the dump while it grows (overlappedPhases.ts); the master phase goes on after
+// the dump. Whatever happens, compensation puts back what can be put back and says plainly
 // what cannot.
 import { formatServerRef, type Server } from '../../../shared/profiles';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
