@@ -139,6 +139,8 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
   // Whatever part of the pipeline notices first, a failed dump is the cause to report.
   let dumpFailure: { error: unknown } | null = null;
   void follow?.written.catch((error: unknown) => void (dumpFailure = { error }));
+  // Awaited only before the COMMIT; a failure before that must not count as unhandled.
+  void follow?.recorded.catch(() => undefined);
   const size = await stat(options.dumpFile).then(
     (s) => s.size,
     () => {
