@@ -28,6 +28,8 @@ const DEFAULT_POLL_MS = 250;
 
 /** The bytes of `file` as they are written; see the top of this file. */
 export function followGrowingFile(file: string, options: GrowingFileOptions): Readable {
+  // The generator below starts on the first read; a writer failing before that is not unhandled.
+  void options.written.catch(() => undefined);
   return Readable.from(chunksOf(file, options), { objectMode: false, highWaterMark: 1 });
 }
 
