@@ -1,7 +1,16 @@
-// `npm run bench:restore [-- --sizes 30,300] [--repeat 1] [--timeout-min 45]`: prints how long restoring a
-// replica takes with Replica Desk against what an admin would do by hand, measured in the same
-// run on the same clusters, and the CLI's peak RSS per size (issue 3, "Speed and memory"); and
-// the replica's downtime in both restore modes against the issue 9 targets.
+// `npm run bench:restore [-- --shape media,text] [--sizes 30,300] [--repeat 1] [--timeout-min 45]`:
+// prints how long restoring a replica takes with Replica Desk against what an admin would do by
+// hand and against the streaming limit, measured in the same run on the same clusters, and the
+// CLI's peak RSS per size (issues 3 and 10); and the replica's downtime in both restore modes
+// against the issue 9 targets. Per data shape (tests/harness/coremedia: 'media' is about 1/2
+// incompressible bytea and 1/4 text by size, 'text' today's original shape) and size:
+//   hand:         pg_dump -Fc (default compression) to a file, then pg_restore --no-owner into a
+//                 fresh database, the schema renamed and the replica fix-ups applied (psql);
+//   streaming:    pg_dump -Fc -Z0 | pg_restore --no-owner, the same rename and fix-ups: the
+//                 limit for anything that dumps and restores (issue 10's target: ≤ 1.10x);
+//   both plus the stand-in's own stop and start, as the tool's run includes them;
+//   compression:  at the largest size, pg_dump -Fc to a file at -Z0, 1 and the default (and lz4,
+//                 zstd where pg_dump ≥ 16): time and size, the figures behind the tool's -Z0.
 //
 // Per size: two throwaway clusters; a generated publication master (its own database on A)
 // and a stale live replica (its own database on B), "run" by a stand-in server
@@ -48,10 +57,22 @@ interface ToolRun {
   steps: Array<{ id: string; seconds: number; transactionMs?: number }>;
   fileMb: number;
   cliPeakRssMb: number;
+  /** From the first step's start to the last step's end; the rest of totalS is CLI start-up, preflight and plan, and exit. */
+  stepsSpanS: number;
 }
 
+type Shape = 'media' | 'text';
+const SHAPES: readonly Shape[] = ['media', 'text'];
+/** Issue 10: the tool (side by side, the default) within this factor of the streaming limit. */
+const STREAMING_FACTOR = 1.1;
+
 interface Figures {
+  shape: Shape;
   requestedMb: number;
+  /** Hand procedure and streaming limit, stop + start of the stand-in included. */
+  handS: number;
+  streamS: number;
+  compression: Array<{ level: string; seconds: number; fileMb: number }>;
   schemaMb: number;
   baselineDumpS: number;
   baselineRestoreS: number;
@@ -166,7 +187,33 @@ function medianRun(runs: ToolRun[]): ToolRun {
   return [...runs].sort((x, y) => x.totalS - y.totalS)[Math.floor(runs.length / 2)]!;
 }
 
-async function measureSize(sizeMb: number, repeat: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
+/** By hand after pg_restore: the schema takes the replica's name, then the replica fix-ups (one transaction). */
+const HAND_FIXUPS = [
+  'BEGIN',
+  'ALTER SCHEMA cm_master RENAME TO cm_rls1',
+  'DELETE FROM cm_rls1.cmlicenses',
+  "DELETE FROM cm_rls1.system WHERE property IN ('replicator_remote', 'replicator_local', 'replicator_tag')",
+  `INSERT INTO cm_rls1.system (property, content) SELECT p, v FROM (SELECT sequenceno::text AS s, idtag FROM cm_rls1.changelog ORDER BY sequenceno DESC LIMIT 1) h,
+     LATERAL (VALUES ('replicator_remote', h.s), ('replicator_local', h.s), ('replicator_tag', h.idtag)) AS x(p, v)`,
+  "UPDATE cm_rls1.system SET content = 'live' WHERE property = 'repository_server_type' AND content = 'publication'",
+  'COMMIT',
+].join(';\n');
+
+/** pg_dump -Fc at each compression level to a file: time and size (lz4/zstd only where pg_dump ≥ 16). */
+async function measureCompression(tools: PgTools, source: string, dir: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Figures['compression']> {
+  const levels = ['0', '1', 'default', ...(tools.pgDump.major >= 16 ? ['lz4', 'zstd'] : [])];
+  const figures: Figures['compression'] = [];
+  for (const level of levels) {
+    const file = join(dir, `compression-${level}.dump`);
+    const args = ['-Fc', '-w', '-n', 'cm_master', ...(level === 'default' ? [] : [`--compress=${level}`]), '-f', file, '-d', source];
+    const run = requireSuccess(`pg_dump --compress=${level}`, await runTimed(tools.pgDump.path, args, { env, signal }));
+    figures.push({ level, seconds: run.seconds, fileMb: mb(statSync(file).size) });
+    rmSync(file, { force: true });
+  }
+  return figures;
+}
+
+async function measureSize(sizeMb: number, shape: Shape, compression: boolean, repeat: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const clusters: PgCluster[] = [];
   const standInDirs: string[] = [];
@@ -181,10 +228,10 @@ async function measureSize(sizeMb: number, repeat: number, tools: PgTools, prelo
     const [a, b] = clusters as [PgCluster, PgCluster];
     const password = `Pw-${randomBytes(9).toString('base64url')}`;
 
-    log(`${sizeMb} MB: generating the master (publication) and a stale replica`);
+    log(`${sizeMb} MB, ${shape} shape: generating the master (publication) and a stale replica`);
     await untilAborted(
       (async () => {
-        await createContentServer(a, { layout: 'database-per-server', database: 'cm_master', role: 'cm_master', password, serverType: 'publication', sizeMb });
+        await createContentServer(a, { layout: 'database-per-server', database: 'cm_master', role: 'cm_master', password, serverType: 'publication', sizeMb, shape });
         await createContentServer(b, { layout: 'database-per-server', database: 'cm_rls1', role: 'cm_rls1', password, serverType: 'live', changelogEntries: 10 });
       })(),
       signal,
@@ -208,9 +255,27 @@ async function measureSize(sizeMb: number, repeat: number, tools: PgTools, prelo
     await b.query('CREATE DATABASE baseline_restore');
     log(`${sizeMb} MB: baseline pg_restore --no-owner into a fresh database`);
     const restored = requireSuccess('baseline pg_restore', await runTimed(tools.pgRestore.path, ['--no-owner', '-w', '-d', conninfo(b, 'baseline_restore', 'postgres'), baselineFile], { env, signal }));
+    const fixups = async (database: string): Promise<Finished> =>
+      requireSuccess('rename and fix-ups by hand', await runTimed(tools.psql.path, ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '-c', HAND_FIXUPS, '-d', conninfo(b, database, 'postgres')], { env, signal }));
+    const handFixups = await fixups('baseline_restore');
     // Free the space before the tool runs; neither is needed any more.
     rmSync(baselineFile, { force: true });
     await b.query('DROP DATABASE baseline_restore');
+
+    log(`${sizeMb} MB: streaming limit pg_dump -Fc -Z0 | pg_restore --no-owner`);
+    await b.query('CREATE DATABASE stream_restore');
+    const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+    const streamed = requireSuccess(
+      'pg_dump -Z0 | pg_restore',
+      await runTimed(
+        'bash',
+        ['-c', `set -o pipefail; ${q(tools.pgDump.path)} -Fc -Z0 -w -n cm_master -d ${q(conninfo(a, 'cm_master', 'cm_master'))} | ${q(tools.pgRestore.path)} --no-owner -w -d ${q(conninfo(b, 'stream_restore', 'postgres'))}`],
+        { env, signal },
+      ),
+    );
+    const streamFixups = await fixups('stream_restore');
+    await b.query('DROP DATABASE stream_restore');
+    const compressionFigures = compression ? await measureCompression(tools, conninfo(a, 'cm_master', 'cm_master'), dir, env, signal) : [];
 
     // The replica "runs": a stand-in holds its database session, driven by control commands.
     const standIn = standInControl({
@@ -256,7 +321,10 @@ async function measureSize(sizeMb: number, repeat: number, tools: PgTools, prelo
       // Each backup is the tool's own: the next mode dumps afresh, like an admin's next restore.
       rmSync(join(home, 'backups'), { recursive: true, force: true });
       log(`${sizeMb} MB: --${mode} took ${tool.seconds.toFixed(2)} s, downtime ${(downtimeMs / 1000).toFixed(2)} s`);
+      const timed = record.steps.filter((st) => st.startedAt && st.finishedAt);
+      const stepsSpanS = timed.length === 0 ? 0 : (Math.max(...timed.map((st) => Date.parse(st.finishedAt!))) - Math.min(...timed.map((st) => Date.parse(st.startedAt!)))) / 1000;
       return {
+        stepsSpanS,
         totalS: tool.seconds,
         downtimeS: downtimeMs / 1000,
         steps: record.steps
@@ -275,7 +343,20 @@ async function measureSize(sizeMb: number, repeat: number, tools: PgTools, prelo
     const inPlace = medianRun(runs['in-place']);
     const sideBySide = medianRun(runs['side-by-side']);
 
-    return { requestedMb: sizeMb, schemaMb, baselineDumpS: dumped.seconds, baselineRestoreS: restored.seconds, baselineFileMb, standInStopStartS, inPlace, sideBySide };
+    return {
+      shape,
+      requestedMb: sizeMb,
+      handS: dumped.seconds + restored.seconds + handFixups.seconds + standInStopStartS,
+      streamS: streamed.seconds + streamFixups.seconds + standInStopStartS,
+      compression: compressionFigures,
+      schemaMb,
+      baselineDumpS: dumped.seconds,
+      baselineRestoreS: restored.seconds,
+      baselineFileMb,
+      standInStopStartS,
+      inPlace,
+      sideBySide,
+    };
   } finally {
     // The stand-in first: it holds a session on B, and is a process of its own.
     for (const standInDir of standInDirs) await runTimed('/bin/sh', ['-c', standInStopCommand(standInDir)], { signal: new AbortController().signal }).catch(() => undefined);
@@ -307,10 +388,11 @@ function renderTable(head: string[], body: string[][]): string {
 
 /** Tool (in place, the vendor's procedure) against pg_dump -Fc + pg_restore by hand, and the CLI's peak RSS. */
 function speedTable(rows: Figures[]): string {
-  const head = ['size MB', 'base dump s', 'base restore s', 'base total s', 'tool total s', 'tool dump s', 'tool restore s', 'ratio', 'CLI peak RSS MB (in-place / side-by-side)'];
+  const head = ['shape', 'size MB', 'base dump s', 'base restore s', 'base total s', 'tool total s', 'tool dump s', 'tool restore s', 'ratio', 'CLI peak RSS MB (in-place / side-by-side)'];
   return renderTable(
     head,
     rows.map((f) => [
+      f.shape,
       f.schemaMb.toFixed(0),
       f.baselineDumpS.toFixed(2),
       f.baselineRestoreS.toFixed(2),
@@ -324,12 +406,58 @@ function speedTable(rows: Figures[]): string {
   );
 }
 
-/** Downtime (stop requested → running again) and end-to-end time of both modes. */
-function downtimeTable(rows: Figures[]): string {
-  const head = ['size MB', 'stand-in stop+start s', 'in-place downtime s', 'side-by-side downtime s', 'limit s', 'in-place total s', 'side-by-side total s', 'sbs/in-place'];
+const streamRatio = (f: Figures): number => f.sideBySide.totalS / f.streamS;
+
+/** Issue 10: the tool (side by side, the default mode) against the hand procedure and the streaming limit. */
+function streamingTable(rows: Figures[]): string {
+  const head = ['shape', 'size MB', 'hand s', 'streaming limit s', 'tool s (side-by-side)', 'tool/limit', 'tool/hand', 'tool dump s', 'tool restore s', 'CLI peak RSS MB'];
   return renderTable(
     head,
     rows.map((f) => [
+      f.shape,
+      f.schemaMb.toFixed(0),
+      f.handS.toFixed(2),
+      f.streamS.toFixed(2),
+      f.sideBySide.totalS.toFixed(2),
+      `${streamRatio(f).toFixed(2)}x`,
+      `${(f.sideBySide.totalS / f.handS).toFixed(2)}x`,
+      stepS(f.sideBySide, 'dump-master').toFixed(2),
+      stepS(f.sideBySide, 'restore-shadow').toFixed(2),
+      f.sideBySide.cliPeakRssMb.toFixed(0),
+    ]),
+  );
+}
+
+function streamingTargetLines(rows: Figures[]): string[] {
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  return SHAPES.flatMap((shape) => {
+    const of = rows.filter((f) => f.shape === shape);
+    if (of.length === 0) return [];
+    const ratios = of.map((f) => `${streamRatio(f).toFixed(2)}x at ${f.schemaMb.toFixed(0)} MB`).join(', ');
+    const peaks = of.map((f) => f.sideBySide.cliPeakRssMb);
+    const growth = Math.max(...peaks) - Math.min(...peaks);
+    const flat = growth <= Math.max(10, 0.15 * Math.min(...peaks));
+    const sizes = of.map((f) => f.schemaMb);
+    return [
+      `${verdict(of.every((f) => streamRatio(f) <= STREAMING_FACTOR))} ${shape}: side-by-side within ${STREAMING_FACTOR}x the streaming limit: ${ratios}`,
+      `${of.length < 2 ? 'n/a ' : verdict(flat)} ${shape}: CLI peak RSS ${of.map((f) => `${f.sideBySide.cliPeakRssMb.toFixed(0)} MB at ${f.schemaMb.toFixed(0)} MB`).join(', ')} (sizes ${(Math.max(...sizes) / Math.min(...sizes)).toFixed(1)}x apart; flat = within max(10 MB, 15%))`,
+    ];
+  });
+}
+
+function compressionLines(rows: Figures[]): string[] {
+  return rows
+    .filter((f) => f.compression.length > 0)
+    .map((f) => `pg_dump -Fc to a file, ${f.shape} shape, ${f.schemaMb.toFixed(0)} MB: ${f.compression.map((c) => `-Z ${c.level} ${c.seconds.toFixed(2)} s ${c.fileMb.toFixed(0)} MB`).join('; ')}`);
+}
+
+/** Downtime (stop requested → running again) and end-to-end time of both modes. */
+function downtimeTable(rows: Figures[]): string {
+  const head = ['shape', 'size MB', 'stand-in stop+start s', 'in-place downtime s', 'side-by-side downtime s', 'limit s', 'in-place total s', 'side-by-side total s', 'sbs/in-place'];
+  return renderTable(
+    head,
+    rows.map((f) => [
+      f.shape,
       f.schemaMb.toFixed(0),
       f.standInStopStartS.toFixed(2),
       f.inPlace.downtimeS.toFixed(2),
@@ -346,7 +474,10 @@ function downtimeTable(rows: Figures[]): string {
 function stepLines(rows: Figures[]): string[] {
   const steps = (run: ToolRun) =>
     run.steps.map((st) => `${st.id} ${st.seconds.toFixed(2)}${st.transactionMs === undefined ? '' : ` (its transaction ${(st.transactionMs / 1000).toFixed(2)})`}`).join(', ');
-  return rows.flatMap((f) => [`steps at ${f.schemaMb.toFixed(0)} MB, in-place (s): ${steps(f.inPlace)}`, `steps at ${f.schemaMb.toFixed(0)} MB, side-by-side (s): ${steps(f.sideBySide)}`]);
+  return rows.flatMap((f) => [
+    `steps at ${f.schemaMb.toFixed(0)} MB ${f.shape}, in-place (s): ${steps(f.inPlace)}`,
+    `steps at ${f.schemaMb.toFixed(0)} MB ${f.shape}, side-by-side (s): ${steps(f.sideBySide)}; outside the steps (CLI start-up, preflight, plan, exit) ${(f.sideBySide.totalS - f.sideBySide.stepsSpanS).toFixed(2)}`,
+  ]);
 }
 
 /** PASS/MISS per issue 9 target. */
@@ -374,7 +505,12 @@ function summary(rows: Figures[]): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '30,300' }, repeat: { type: 'string', default: '1' }, 'timeout-min': { type: 'string', default: '45' } } });
+  const { values } = parseArgs({
+    options: { shape: { type: 'string', default: SHAPES.join(',') }, sizes: { type: 'string', default: '30,300' }, repeat: { type: 'string', default: '1' }, 'timeout-min': { type: 'string', default: '45' } },
+  });
+  const shapes = values.shape.split(',').map((s) => s.trim());
+  const unknown = shapes.filter((s) => !SHAPES.includes(s as Shape));
+  if (unknown.length > 0 || shapes.length === 0) throw new Error(`--shape takes ${SHAPES.join(' and/or ')}, comma-separated (got ${values.shape})`);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per mode and size, e.g. --repeat 3 (got ${values.repeat})`);
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
@@ -395,8 +531,13 @@ async function main(): Promise<number> {
   log(`pg_dump ${tools.pgDump.version} (${tools.pgDump.path}), ${availableParallelism()} cores, sizes ${sizes.join(', ')} MB`);
   const preload = writeRssPreload();
   const rows: Figures[] = [];
-  for (const size of sizes) rows.push(await measureSize(size, repeat, tools, preload, signal));
+  const largest = Math.max(...sizes);
+  for (const shape of shapes as Shape[]) for (const size of sizes) rows.push(await measureSize(size, shape, size === largest, repeat, tools, preload, signal));
 
+  console.log(streamingTable(rows));
+  for (const line of streamingTargetLines(rows)) console.log(line);
+  for (const line of compressionLines(rows)) console.log(line);
+  console.log('');
   console.log(speedTable(rows));
   console.log(`backup files: ${rows.map((f) => `${f.schemaMb.toFixed(0)} MB schema -> pg_dump -Fc ${f.baselineFileMb.toFixed(0)} MB, tool ${f.inPlace.fileMb.toFixed(0)} MB`).join('; ')}`);
   console.log(summary(rows));

@@ -15,8 +15,14 @@ export interface ContentServerOptions {
   role: string;
   password: string;
   serverType: 'publication' | 'live';
-  /** Roughly how many MB of data (mostly blobs); 0 (default) is a tiny database. */
+  /** Roughly how many MB of data; 0 (default) is a tiny database. */
   sizeMb?: number;
+  /**
+   * How sizeMb is made up. 'text' (default, the original shape): nearly all blobs, short
+   * articles. 'media': a media-heavy installation, about 1/2 incompressible bytea and 1/4
+   * article text by size (the rest is rows, indexes and the changelog).
+   */
+  shape?: 'text' | 'media';
   /** Creates "System", "ChangeLog" and "CmLicenses" quoted, as newer manuals spell them. */
   mixedCaseTables?: boolean;
   /** Default 50 plus 10 per MB. */
@@ -98,6 +104,8 @@ async function createTables(client: pg.Client, schema: string, t: Record<Logical
 
 interface Volumes {
   documents: number;
+  /** Characters of each article body. */
+  bodyChars: number;
   blobs: number;
   blobBytes: number;
   users: number;
@@ -106,9 +114,13 @@ interface Volumes {
 
 function volumesFor(o: ContentServerOptions): Volumes {
   const mb = Math.max(0, o.sizeMb ?? 0);
-  const blobs = mb === 0 ? 10 : Math.max(1, Math.round((mb * 1024 * 1024) / BLOB_BYTES));
+  const media = o.shape === 'media';
+  const blobs = mb === 0 ? 10 : Math.max(1, Math.round(((media ? 0.5 : 1) * mb * 1024 * 1024) / BLOB_BYTES));
+  // media: 1/4 of the size as article text, 4 KiB bodies, two versions of every other document.
+  const mediaBodyChars = 4096;
   return {
-    documents: 20 + Math.round(mb * 10),
+    documents: media ? 20 + Math.round((0.25 * mb * 1024 * 1024) / mediaBodyChars) : 20 + Math.round(mb * 10),
+    bodyChars: media ? mediaBodyChars : 0,
     blobs,
     blobBytes: mb === 0 ? 1024 : BLOB_BYTES,
     users: 5 + Math.round(mb / 10),
@@ -138,8 +150,12 @@ async function fillTables(client: pg.Client, schema: string, t: Record<LogicalTa
   );
   await client.query(
     `INSERT INTO ${q('article')} (id, version, title, body)
-     SELECT r.id, ver, 'Article ' || r.id || ' v' || ver, repeat('Lorem ipsum dolor sit amet. ', 20)
+     SELECT r.id, ver, 'Article ' || r.id || ' v' || ver,
+            CASE WHEN $1::int = 0 THEN repeat('Lorem ipsum dolor sit amet. ', 20)
+                 -- prose-like text: compressible, but not one repeated phrase
+                 ELSE left(repeat('Lorem ipsum ' || md5(r.id || ':' || ver) || ' dolor sit amet, ' || r.id || ' consectetur. ', $1::int / 60 + 1), $1::int) END
        FROM ${q('resources')} r, generate_series(1, 2) ver WHERE r.documenttype = 'Article'`,
+    [v.bodyChars],
   );
   await client.query(
     `INSERT INTO ${q('picture')} (id, version, caption, blobid)

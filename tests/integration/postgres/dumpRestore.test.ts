@@ -15,7 +15,8 @@ import type { DbSettings } from '../../../src/main/core/postgres/connect';
 import { BackupFileExistsError, dumpSchema, type DumpProgress, type DumpResult } from '../../../src/main/core/postgres/dumpSchema';
 import { InvalidDumpError, readDumpContents, requireDumpArchive } from '../../../src/main/core/postgres/dumpArchive';
 import { PgToolTooOldError, PgToolsMissingError, findPgTools, requireToolsFor, type PgTools } from '../../../src/main/core/postgres/pgTools';
-import { restoreIntoSchema, type RestoreProgress } from '../../../src/main/core/postgres/restoreIntoSchema';
+import { FollowedDumpFailedError, restoreIntoSchema, type RestoreProgress } from '../../../src/main/core/postgres/restoreIntoSchema';
+import { countRows } from '../../../src/main/core/postgres/tableCounts';
 import { TargetSchemaExistsError, SchemaCreateDeniedError, VERIFICATION_FAILED_PREFIX, restoreEpilogue, restorePrologue } from '../../../src/main/core/postgres/restoreTarget';
 import { UnsafeDumpError } from '../../../src/main/core/postgres/schemaRenamer';
 import { Secret } from '../../../src/main/core/secrets/secret';
@@ -447,4 +448,67 @@ describe('restoring into the replica schema', () => {
     const left = await b.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'cm_bigrls'`, undefined, 'bigrls');
     expect(left.rowCount).toBe(0);
   });
+});
+
+describe('restoring while the dump is written (follow)', () => {
+  const schemaExists = async () => (await b.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'cm_bigrls'`, undefined, 'bigrls')).rowCount === 1;
+  const countsOf = (database: string, schema: string) => withClient(b, database, (c) => countRows(c, schema));
+
+  /** dumpSchema of "big", with a restore into cm_bigrls that starts as soon as pg_dump writes; `recorded` is the caller's. */
+  async function dumpAndFollow(file: string, recorded: (written: Promise<void>) => Promise<unknown>) {
+    let restore: Promise<unknown> | null = null;
+    let markWritten!: () => void;
+    const written = new Promise<void>((resolve) => (markWritten = resolve));
+    let firstBytesAt = Number.POSITIVE_INFINITY;
+    let writtenAt = Number.NaN;
+    const dump = await dumpSchema({
+      tools,
+      db: dbOf(b, 'big', 'cm_big'),
+      password: new Secret(PW.big),
+      schema: 'cm_big',
+      file,
+      onWriting: (partial) => {
+        restore = restoreIntoSchema({
+          tools,
+          dumpFile: partial,
+          sourceSchema: 'cm_big',
+          target: { ...dbOf(b, 'bigrls', 'cm_bigrls'), schema: 'cm_bigrls' },
+          password: new Secret(PW.bigRls),
+          follow: { written, recorded: recorded(written), tablesTotal: 10 },
+          onProgress: (p) => void (p.bytes > 0 && (firstBytesAt = Math.min(firstBytesAt, Date.now()))),
+        }).catch((e: unknown) => e);
+      },
+      onWritten: () => {
+        writtenAt = Date.now();
+        markWritten();
+      },
+    });
+    return { dump, restore: restore!, firstBytesAt: () => firstBytesAt, writtenAt };
+  }
+
+  it('restores the whole schema from the growing file (pg_dump rewrites its TOC at the end), and commits only once the dump is recorded', async () => {
+    await b.query('DROP SCHEMA IF EXISTS cm_bigrls CASCADE', undefined, 'bigrls');
+    let release!: () => void;
+    const recordedGate = new Promise<void>((resolve) => (release = resolve));
+    const { restore, firstBytesAt, writtenAt } = await dumpAndFollow(join(dir, 'big-follow.dump'), () => recordedGate);
+    // The restore's script was flowing before pg_dump had finished: it read the file while it grew.
+    expect(firstBytesAt()).toBeLessThan(writtenAt);
+    await new Promise((r) => setTimeout(r, 1_500));
+    // The dump is done, the SHA-256 not yet "recorded": nothing is committed.
+    expect(await schemaExists()).toBe(false);
+    release();
+    expect(await restore).toMatchObject({ tables: expect.any(Number) });
+    expect(await countsOf('bigrls', 'cm_bigrls')).toEqual(await countsOf('big', 'cm_big'));
+  }, 180_000);
+
+  it('rolls back when the dump fails to be recorded: no committed prefix, the target schema does not exist', async () => {
+    await b.query('DROP SCHEMA IF EXISTS cm_bigrls CASCADE', undefined, 'bigrls');
+    const { restore } = await dumpAndFollow(join(dir, 'big-follow-failed.dump'), (written) => written.then(() => Promise.reject(new Error('the SHA-256 could not be recorded'))));
+    const error = await restore;
+    expect(error).toBeInstanceOf(FollowedDumpFailedError);
+    expect((error as Error).message).toContain('the SHA-256 could not be recorded');
+    expect(await schemaExists()).toBe(false);
+    const sessions = await b.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'replica-desk-restore-%'`);
+    expect(sessions.rowCount).toBe(0);
+  }, 180_000);
 });

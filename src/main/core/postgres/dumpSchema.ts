@@ -3,6 +3,8 @@
 // pg_dump succeeded, so a file without the suffix is always a complete dump; a failure or
 // cancel removes the partial file. FILE is never replaced: if something is there, the dump
 // fails with BackupFileExistsError and the file stays as it was. The SHA-256 is computed by streaming the finished file.
+// Restores may read FILE.partial while it is written (onWriting/onWritten); the file name
+// changes at the end by link+unlink, so a reader's open descriptor keeps the same file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, link, mkdir, open, rm, stat, unlink } from 'node:fs/promises';
@@ -31,9 +33,14 @@ import { DEFAULT_STALL_TIMEOUT_MS, watchProgress } from './progressWatchdog';
  *   0   1.4-2.2s   401 MiB   3.3-3.4s  4.8-5.6s
  *   by hand: pg_dump -Fc 13.4s + pg_restore 2.9s = 16.3s
  *
- * gzip is single-threaded and dominates; lz4/zstd need pg_dump 16+ (15 rejects them). So no
- * compression, at the price of a backup about twice the size of bytea data (COPY writes it
- * as hex); a caller short of disk can pass '1'.
+ * Issue 10, bench:restore's media-heavy shape (1/2 incompressible bytea, 1/4 text; 165 MB on
+ * disk), pg_dump 15 to a file on a loaded 2-core machine: -Z0 5.6 s 377 MB, -Z1 15.1 s 177 MB,
+ * default 42.0 s 172 MB. And the restores now read the dump while it is written, so the dump's
+ * speed is the restore's pace: compression would slow both.
+ *
+ * gzip is single-threaded and dominates; lz4/zstd need pg_dump 16+ (15 rejects them; not
+ * measured here, only pg_dump 15 is installed). So no compression, at the price of a backup
+ * about twice the size of bytea data (COPY writes it as hex); a caller short of disk can pass '1'.
  */
 export const DEFAULT_DUMP_COMPRESSION = '0';
 
@@ -73,6 +80,13 @@ export interface DumpSchemaOptions {
   passwordSource?: PasswordSource;
   /** Base environment of the child; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * pg_dump started writing `partialFile` (restores may follow it as it grows, see
+   * growingFileReader.ts); then `onWritten` once pg_dump exited 0 (the file is complete and
+   * will not change; its SHA-256 is computed next).
+   */
+  onWriting?: (partialFile: string) => void;
+  onWritten?: () => void;
 }
 
 export interface DumpResult {
@@ -162,6 +176,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
       // which would only hang on the same frozen path until the kill grace runs out.
       const watchdog = watchProgress({ timeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, onStall: () => void run.child.kill('SIGKILL') });
       const onAbort = (): void => void run.terminate();
+      options.onWriting?.(partial);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) onAbort();
       const sizeWatch = setInterval(() => {
@@ -195,6 +210,7 @@ export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult
         (detail) => new DumpFailedError(detail),
       );
     }
+    options.onWritten?.();
     const size = (await stat(partial)).size;
     const sha256 = await sha256Of(partial);
     throwIfAborted(options.signal);

@@ -10,6 +10,12 @@
 // failure psql is killed before its input is closed, and the server rolls everything back.
 // A progress watchdog stops both tools when nothing moves through the pipeline and the
 // server confirms it is not busy on a long statement (a frozen network, a lock wait).
+//
+// With `follow`, the dump is still being written: pg_restore reads it from stdin, fed by a
+// reader of the growing file (growingFileReader.ts), as in `pg_dump -Fc | pg_restore`. Then
+// the COMMIT additionally waits until the dump finished and its SHA-256 is recorded; a dump
+// that fails or is cancelled fails the restore before that, so its transaction rolls back
+// (never a committed prefix of a dump).
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { Writable } from 'node:stream';
@@ -26,6 +32,7 @@ import { readDumpContents } from './dumpArchive';
 import { RestoreFailedError, StreamStalledError, classifyToolFailure } from './pgToolErrors';
 import { PG_CONNECT_TIMEOUT_S, conninfoFor, pgToolEnv, pgpassEntriesFor, startTool, throttled, type RunningTool } from './pgToolProcess';
 import type { PgTools } from './pgTools';
+import { followGrowingFile } from './growingFileReader';
 import { DEFAULT_STALL_TIMEOUT_MS, watchProgress, type ProgressWatchdog, type StallCheck } from './progressWatchdog';
 import { endRestoreSessions, inspectRestoreTarget, restoreEpilogue, restorePrologue, type RestoreTargetState } from './restoreTarget';
 import { UnsafeDumpError } from './schemaRenamer';
@@ -65,7 +72,37 @@ export interface RestoreIntoSchemaOptions {
   passwordSource?: PasswordSource;
   /** Base environment of the children; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** `dumpFile` is still being written (see the top of this file). */
+  follow?: FollowedDump;
 }
+
+export interface FollowedDump {
+  /** Settles when pg_dump ended: resolved = the archive is complete, rejected = it failed. */
+  written: Promise<unknown>;
+  /** Resolves once the finished dump and its SHA-256 are recorded; the COMMIT waits for it. */
+  recorded: Promise<unknown>;
+  /** Tables with data in the schema (the master's count at dump time), for progress. */
+  tablesTotal: number;
+}
+
+/** The dump this restore followed did not finish: the restore's transaction was rolled back. */
+export class FollowedDumpFailedError extends ReplicaDeskError {
+  constructor(cause: unknown) {
+    const detail = cause instanceof ReplicaDeskError ? cause.message : cause instanceof Error ? cause.message : String(cause);
+    super(
+      'followed-dump-failed',
+      `The backup this restore was reading while it was written did not complete (${detail}); the restore was rolled back and nothing of it was kept.`,
+      'See the backup step for the cause; once it is fixed, resume the run: it takes the backup again and restores from the new file.',
+      { cause },
+    );
+  }
+}
+
+/** Waits for the followed dump's outcome; its failure becomes FollowedDumpFailedError. */
+const dumpOutcome = (p: Promise<unknown>): Promise<unknown> =>
+  p.catch((error: unknown) => {
+    throw error instanceof CancelledError ? error : new FollowedDumpFailedError(error);
+  });
 
 const SETTLE_MS = 2_000;
 const settle = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, SETTLE_MS))]);
@@ -98,6 +135,12 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
   const { tools, target, signal } = options;
   throwIfAborted(signal);
   const env = options.env ?? process.env;
+  const { follow } = options;
+  // Whatever part of the pipeline notices first, a failed dump is the cause to report.
+  let dumpFailure: { error: unknown } | null = null;
+  void follow?.written.catch((error: unknown) => void (dumpFailure = { error }));
+  // Awaited only before the COMMIT; a failure before that must not count as unhandled.
+  void follow?.recorded.catch(() => undefined);
   const size = await stat(options.dumpFile).then(
     (s) => s.size,
     () => {
@@ -109,7 +152,8 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
   const queryTimeoutMs = stallTimeoutMs > 0 && Number.isFinite(stallTimeoutMs) ? stallTimeoutMs : undefined;
   let committing = false;
   try {
-    const contents = await readDumpContents(tools.pgRestore, options.dumpFile, options.sourceSchema, env, signal);
+    // A dump being written has no table of contents yet (pg_dump writes it when it closes the archive).
+    const contents = follow ? { tables: follow.tablesTotal, compressed: true } : await readDumpContents(tools.pgRestore, options.dumpFile, options.sourceSchema, env, signal);
     throwIfAborted(signal);
     const client = await openClient(target, options.password, { ref: options.ref, passwordSource: options.passwordSource, queryTimeoutMs });
     let state: RestoreTargetState;
@@ -147,7 +191,8 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           onStderrLine: () => watchdog?.touch(),
         });
         const restoreArgs = ['--file=-', '--no-owner', '--no-privileges', '--no-tablespaces', '--no-publications', '--no-subscriptions', '--no-security-labels'];
-        const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, '--', options.dumpFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+        const input = follow ? [] : ['--', options.dumpFile];
+        const pgRestore = startTool(tools.pgRestore, [...restoreArgs, `--schema=${options.sourceSchema}`, ...input], { env: childEnv, stdio: [follow ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
         renamer = new SchemaRenamingStream({
           source: options.sourceSchema,
           target: target.schema,
@@ -166,9 +211,18 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
         if (signal?.aborted) onAbort();
         try {
           psql.child.stdin?.write(restorePrologue(target.schema, state));
-          await pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql, () => watchdog?.touch()));
+          const script = pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql, () => watchdog?.touch()));
+          if (follow) {
+            // Waiting for the writer counts as moving: pg_dump's own watchdog judges the dump.
+            const reader = followGrowingFile(options.dumpFile, { written: dumpOutcome(follow.written), signal, onWait: () => watchdog?.touch() });
+            const feed = pipeline(reader, pgRestore.child.stdin as NodeJS.WritableStream);
+            await Promise.all([feed, script]);
+          } else {
+            await script;
+          }
           const restoreExit = await pgRestore.exited;
           if (restoreExit.code !== 0) throw toolFailure(pgRestore, 'pg_restore', options);
+          if (follow) await dumpOutcome(follow.recorded);
           throwIfAborted(signal);
           // From here the COMMIT is on its way; a cancel now would only race it.
           committing = true;
@@ -176,7 +230,9 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           psql.child.stdin?.end(restoreWriteCheck(target.schema) + restoreEpilogue(options.sourceSchema, target.schema));
           const psqlExit = await psql.exited;
           if (psqlExit.code !== 0) throw toolFailure(psql, 'psql', options);
-        } catch (error) {
+        } catch (caught) {
+          const failedDump = dumpFailure as { error: unknown } | null;
+          const error = failedDump && !(failedDump.error instanceof CancelledError) && !(caught instanceof FollowedDumpFailedError) ? new FollowedDumpFailedError(failedDump.error) : caught;
           throw await failureOf(error, { psql, pgRestore, signal: committing ? undefined : signal, options, watchdog, committing });
         } finally {
           watchdog.stop();
@@ -218,6 +274,12 @@ async function failureOf(
   error: unknown,
   c: { psql: RunningTool; pgRestore: RunningTool; signal?: AbortSignal; options: RestoreIntoSchemaOptions; watchdog: ProgressWatchdog; committing: boolean },
 ): Promise<unknown> {
+  if (error instanceof FollowedDumpFailedError) {
+    await c.psql.terminate();
+    await c.pgRestore.terminate();
+    c.psql.child.stdin?.destroy();
+    return error;
+  }
   const ours = error instanceof ReplicaDeskError;
   const explain = !c.signal?.aborted && !(error instanceof UnsafeDumpError) && !c.watchdog.stall;
   // A broken pipe usually means psql stopped on an error; let it finish saying why.

@@ -1,7 +1,9 @@
 // Runs (or resumes) a recorded restore: the master phase (stop replicas, back up the
 // master) in order, then each replica's own steps, replicas side by side. Every step is
 // recorded `running` before it acts and `done` after. A failing replica does not stop the
-// others. Whatever happens, compensation puts back what can be put back and says plainly
+// others. Side by side, the replicas' steps start as soon as pg_dump writes, and their
+// restores read the dump while it grows (overlappedPhases.ts); the master phase goes on after
+// the dump. Whatever happens, compensation puts back what can be put back and says plainly
 // what cannot.
 import { formatServerRef, type Server } from '../../../shared/profiles';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
@@ -21,6 +23,8 @@ import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
 import { inMasterPhase, kindOf, modeOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
 import { RestoreResources } from './restoreResources';
+import { LiveDump } from './liveDump';
+import { overlapsDump, runDumpOverlapped } from './overlappedPhases';
 import { asConnectionEncryption, weakerEncryption, type ConnectionEncryption } from '../../../shared/connectionEncryption';
 import { DEFAULT_TIMEOUTS, type ProgressUpdate, type StepContext, type StepImplementation, type Timeouts } from './stepContext';
 import { backupMaster } from './steps/backupMaster';
@@ -112,6 +116,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       master,
       replica: step.replica ? resources.server(step.replica) : null,
       resources,
+      liveDump,
       approvals: deps.approvals,
       tools: () => (tools ??= findPgTools({ env: deps.env, ...(deps.pgBinDir ? { binDir: deps.pgBinDir } : {}) })),
       signal: stepSignal,
@@ -165,6 +170,8 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   /** Each server's cluster, database and schema as the preflight saw them. */
   const identities = (initial.captured.identities ?? {}) as Record<string, SchemaIdentity>;
   let lockedOut = false;
+  const liveDump = overlapsDump(plan, status) ? new LiveDump() : null;
+  let replicasPhase: Promise<void> | null = null;
 
   emit({ type: 'run', runId, status: 'running', message: null });
   try {
@@ -174,6 +181,13 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       if (finished(step) || (step.replica && (failedReplicas.has(step.replica) || replicaDone.has(step.replica)))) continue;
       // Nothing left to restore: no backup, no stopping the master.
       if (!step.replica && failedReplicas.size > 0 && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r))) break;
+      if (liveDump && step.id === 'dump-master') {
+        // The replicas' phase starts as soon as pg_dump writes; the master phase goes on after the dump.
+        const outcome = await runDumpOverlapped(liveDump, execute(step, signal), () => (replicasPhase = runReplicas()));
+        if (outcome.ok) continue;
+        fatal = outcome.message;
+        break;
+      }
       try {
         await execute(step, signal);
       } catch (e) {
@@ -186,29 +200,12 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
         break;
       }
     }
-    if (!fatal && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r)) && failedReplicas.size > 0) fatal = 'every replica failed before the backup';
-
-    // Phase 2: each replica's own steps, replicas side by side.
-    if (!fatal && !signal.aborted) {
-      await Promise.all(
-        plan.replicas
-          .filter((r) => !failedReplicas.has(r) && !replicaDone.has(r))
-          .map(async (replica) => {
-            deps.runs.setReplica(runId, replica, 'running');
-            for (const step of plan.steps.filter((s) => s.replica === replica && !inMasterPhase(plan, s))) {
-              if (finished(step)) continue;
-              try {
-                await execute(step, signal);
-              } catch (e) {
-                failedReplicas.set(replica, (e as Error).message);
-                deps.runs.setReplica(runId, replica, signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
-                return;
-              }
-            }
-            replicaDone.add(replica);
-            deps.runs.setReplica(runId, replica, 'succeeded', null);
-          }),
-      );
+    if (replicasPhase) {
+      // Started during the dump: it ends on its own (a failed dump rolls its restores back).
+      await replicasPhase;
+    } else {
+      if (!fatal && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r)) && failedReplicas.size > 0) fatal = 'every replica failed before the backup';
+      if (!fatal && !signal.aborted) await runReplicas();
     }
   } finally {
     const allSucceeded = plan.replicas.every((r) => replicaDone.has(r));
@@ -225,6 +222,29 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
     emit({ type: 'run', runId, status: final, message });
   }
   return deps.runs.get(runId)!;
+
+  /** Phase 2: each replica's own steps, replicas side by side. */
+  async function runReplicas(): Promise<void> {
+    await Promise.all(
+      plan.replicas
+        .filter((r) => !failedReplicas.has(r) && !replicaDone.has(r))
+        .map(async (replica) => {
+          deps.runs.setReplica(runId, replica, 'running');
+          for (const step of plan.steps.filter((s) => s.replica === replica && !inMasterPhase(plan, s))) {
+            if (finished(step)) continue;
+            try {
+              await execute(step, signal);
+            } catch (e) {
+              failedReplicas.set(replica, (e as Error).message);
+              deps.runs.setReplica(runId, replica, signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+              return;
+            }
+          }
+          replicaDone.add(replica);
+          deps.runs.setReplica(runId, replica, 'succeeded', null);
+        }),
+    );
+  }
 
   /**
    * Takes the run's locks before anything else: each unfinished replica's and, when the run

@@ -6,6 +6,7 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import { DEFAULT_STALL_TIMEOUT_MS } from '../postgres/progressWatchdog';
 import { DEFAULT_FIXUP_LOCK_TIMEOUT_MS, DEFAULT_FIXUP_STATEMENT_TIMEOUT_MS } from '../coremedia/replicaFixups';
 import type { RestoreResources } from './restoreResources';
+import type { LiveDump } from './liveDump';
 import type { PlannedStep, RestorePlan } from '../../../shared/restorePlan';
 
 export interface Timeouts {
@@ -54,6 +55,11 @@ export interface StepContext {
   /** The step's replica; null for steps on the master. */
   replica: Server | null;
   resources: RestoreResources;
+  /**
+   * The run's dump while it is being written, when restores overlap it (overlappedPhases.ts);
+   * null when the backup is finished before any restore starts.
+   */
+  liveDump?: LiveDump | null;
   /** Control commands run only while approved. */
   approvals: CommandApprovalCheck;
   tools(): Promise<PgTools>;

@@ -87,14 +87,20 @@ export const backupMaster: StepImplementation = async (ctx) => {
       signal: ctx.signal,
       stallTimeoutMs: ctx.timeouts.stallMs,
       onProgress: (p) => ctx.progress({ phase: 'dump', bytes: p.bytes, bytesTotal: null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? tablesTotal }),
+      onWriting: (partial) => ctx.liveDump?.markStarted(partial),
+      onWritten: () => ctx.liveDump?.markWritten(),
     });
     await client.query('COMMIT');
     const backup: BackupInfo = { file: result.file, bytes: result.bytes, sha256: result.sha256, elapsedMs: result.elapsedMs, compression: result.compression };
     ctx.captureRun({ backup });
+    ctx.liveDump?.markRecorded(backup);
     return {
       message: `Backed up ${master.db.schema} (${tablesTotal} tables, ${result.bytes} bytes) to ${result.file} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
       captured: { backup, tables: tablesTotal, changelogHead: head },
     };
+  } catch (error) {
+    ctx.liveDump?.fail(error);
+    throw error;
   } finally {
     await closeClient(client);
   }

@@ -70,6 +70,34 @@ export function backupOf(ctx: StepContext): BackupInfo {
   return backup;
 }
 
+/**
+ * Restores the run's backup into `schema` of the replica: from the finished file, or, while
+ * the dump is still being written (ctx.liveDump), following the growing file; then the COMMIT
+ * waits for the dump's recorded SHA-256, and a failed dump rolls the restore back.
+ */
+export async function restoreBackupInto(ctx: StepContext, replica: Server, schema: string): Promise<{ elapsedMs: number; followed: boolean }> {
+  const recorded = ctx.runCaptured().backup as BackupInfo | undefined;
+  const live = recorded ? null : ctx.liveDump;
+  const dumpFile = live ? await live.started : backupOf(ctx).file;
+  if (live) ctx.log('info', `Restoring from ${dumpFile} while pg_dump writes it; the restore commits only once the backup is complete and its SHA-256 recorded`);
+  const tablesTotal = Object.keys((ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? {}).length;
+  const result = await restoreIntoSchema({
+    tools: await ctx.tools(),
+    dumpFile,
+    sourceSchema: ctx.master.db.schema,
+    target: { ...replica.db, schema },
+    password: await ctx.resources.password(replica),
+    signal: ctx.signal,
+    stallTimeoutMs: ctx.timeouts.stallMs,
+    onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
+    ...(live ? { follow: { written: live.written, recorded: live.recorded, tablesTotal } } : {}),
+  });
+  return { elapsedMs: result.elapsedMs, followed: live !== null };
+}
+
+/** " (read while the dump was written)" for a step message, when it was. */
+export const followedNote = (followed: boolean): string => (followed ? ' (read while the dump was being written)' : '');
+
 export const dropReplicaSchema: StepImplementation = async (ctx) => {
   const replica = requireReplica(ctx);
   const { client, expected } = await guardedReplicaClient(ctx, replica, { proveStopped: true });
@@ -88,22 +116,12 @@ export const restoreReplica: StepImplementation = async (ctx) => {
     await dropSchema(client, replica.db.schema, { expect: expected, ...ctx.timeouts.dropSchema });
     ctx.log('warn', `Schema ${replica.db.schema} existed before the restore (an earlier attempt); dropped it again`);
   }
-  const backup = backupOf(ctx);
-  const result = await restoreIntoSchema({
-    tools: await ctx.tools(),
-    dumpFile: backup.file,
-    sourceSchema: ctx.master.db.schema,
-    target: { ...replica.db, schema: replica.db.schema },
-    password: await ctx.resources.password(replica),
-    signal: ctx.signal,
-    stallTimeoutMs: ctx.timeouts.stallMs,
-    onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
-  });
+  const result = await restoreBackupInto(ctx, replica, replica.db.schema);
   const replicaCounts = await requireCountsMatch(ctx, client, replica, replica.db.schema);
   const tables = Object.keys(replicaCounts).length;
   return {
-    message: `Restored ${tables} tables into ${replica.db.schema} in ${(result.elapsedMs / 1000).toFixed(1)} s; every row count matches the master's at backup time`,
-    captured: { tables, elapsedMs: result.elapsedMs, rowCounts: replicaCounts },
+    message: `Restored ${tables} tables into ${replica.db.schema} in ${(result.elapsedMs / 1000).toFixed(1)} s${followedNote(result.followed)}; every row count matches the master's at backup time`,
+    captured: { tables, elapsedMs: result.elapsedMs, rowCounts: replicaCounts, followedDump: result.followed },
   };
 };
 

@@ -8,11 +8,10 @@ import { verifyReplica } from '../../coremedia/verifyReplica';
 import { ReplicaDeskError } from '../../errors';
 import { quoteIdent, schemaExists } from '../../postgres/catalog';
 import { dropSchema } from '../../postgres/dropSchema';
-import { restoreIntoSchema } from '../../postgres/restoreIntoSchema';
 import { VerificationFailedError } from '../restoreErrors';
 import { shadowSchemaName } from '../sideBySideNames';
 import { requireReplica, type StepContext, type StepImplementation } from '../stepContext';
-import { backupOf, fixupsIn, guardedReplicaClient, requireCountsMatch } from './replicaDatabase';
+import { fixupsIn, followedNote, guardedReplicaClient, requireCountsMatch, restoreBackupInto } from './replicaDatabase';
 import { readStatus } from './serverControl';
 
 /** What a shadow schema says about itself: `replica-desk shadow of run RUN_ID` (COMMENT ON SCHEMA). */
@@ -56,23 +55,13 @@ export const restoreShadow: StepImplementation = async (ctx) => {
     await dropSchema(client, shadow, { expect: expected, ...ctx.timeouts.dropSchema });
     ctx.log('warn', `Shadow schema ${shadow} existed from an earlier attempt of this run; dropped it to restore again`);
   }
-  const backup = backupOf(ctx);
-  const result = await restoreIntoSchema({
-    tools: await ctx.tools(),
-    dumpFile: backup.file,
-    sourceSchema: ctx.master.db.schema,
-    target: { ...replica.db, schema: shadow },
-    password: await ctx.resources.password(replica),
-    signal: ctx.signal,
-    stallTimeoutMs: ctx.timeouts.stallMs,
-    onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
-  });
+  const result = await restoreBackupInto(ctx, replica, shadow);
   await client.query(`COMMENT ON SCHEMA ${quoteIdent(shadow)} IS ${quoteLiteral(shadowComment(ctx.runId))}`);
   const counts = await requireCountsMatch(ctx, client, replica, shadow);
   const tables = Object.keys(counts).length;
   return {
-    message: `Restored ${tables} tables into the shadow schema ${shadow} in ${(result.elapsedMs / 1000).toFixed(1)} s while ${name} kept serving; every row count matches the master's at backup time`,
-    captured: { shadowSchema: shadow, tables, elapsedMs: result.elapsedMs, rowCounts: counts, replicaStatusAtStart: replicaState },
+    message: `Restored ${tables} tables into the shadow schema ${shadow} in ${(result.elapsedMs / 1000).toFixed(1)} s${followedNote(result.followed)} while ${name} kept serving; every row count matches the master's at backup time`,
+    captured: { shadowSchema: shadow, tables, elapsedMs: result.elapsedMs, rowCounts: counts, replicaStatusAtStart: replicaState, followedDump: result.followed },
   };
 };
 
