@@ -7,7 +7,7 @@
 //     and the CLI's start-up alone (`replica-desk --version`), which every list includes;
 //   - the History view's first screen in Chromium (the built renderer on the test bridge, over
 //     the seeded data): from navigation to the first run rows in the DOM (target < 300 ms),
-//     best and median, each in a fresh page.
+//     best and median, each in a fresh page, and where that time goes (historyFirstScreen.ts).
 // A benchmark, not a test: it prints figures and checks only that every run was listed.
 // Needs `npm run build` first (out/main/cli.js and out/renderer). Run by jiti, not scripts/run-ts.mjs:
 // the test bridge loads the whole core, and ssh2's named exports do not load from an ES module bundle.
@@ -17,20 +17,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RENDERER_DIR, startBridge } from '../../tests/e2e/bridge/bridgeServer';
-import { launchChromium } from '../../tests/e2e/bridge/browser';
+import { RENDERER_DIR } from '../../tests/e2e/bridge/bridgeServer';
 import { seedRunHistory } from '../../tests/harness/runHistorySeed';
+import { figures } from './figures';
+import { firstScreenLines, measureFirstScreen } from './historyFirstScreen';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const bin = join(projectRoot, 'bin', 'replica-desk.js');
 
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const figures = (values: number[], unit: string, digits = 0) => `best ${Math.min(...values).toFixed(digits)} ${unit}, median ${median(values).toFixed(digits)} ${unit}`;
 
 interface Listed {
   ms: number;
@@ -70,45 +65,6 @@ function startUp(): { ms: number; cpuMs: number } {
   return { ms, cpuMs: (user! + system!) * 1000 };
 }
 
-// Runs in the page before any of its own scripts: notes when the first run row is in the
-// DOM, in ms since navigation started (performance.now()'s origin).
-// Also when the scripts have loaded (DOMContentLoaded) and the History page showed (its
-// header, before any run arrived): where the time goes.
-const FIRST_ROW_PROBE = `
-  document.addEventListener('DOMContentLoaded', () => { window.__domMs = performance.now(); });
-  new MutationObserver((_, observer) => {
-    if (window.__pageMs === undefined && document.querySelector('.history-page')) window.__pageMs = performance.now();
-    if (document.querySelector('.run-list a.run-row')) {
-      window.__firstRowMs = performance.now();
-      observer.disconnect();
-    }
-  }).observe(document, { childList: true, subtree: true });
-`;
-
-async function firstScreen(home: string, repeat: number): Promise<number[]> {
-  const bridge = await startBridge({ home });
-  const browser = await launchChromium();
-  try {
-    const times: number[] = [];
-    // The first load warms the bridge and Chromium's caches; it is not counted.
-    for (let i = 0; i <= repeat; i++) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-      await page.addInitScript(FIRST_ROW_PROBE);
-      await page.goto(`${bridge.url}#/history`);
-      await page.locator('.run-list a.run-row').first().waitFor({ timeout: 60_000 });
-      const [ms, domMs, pageMs] = (await page.evaluate('[window.__firstRowMs, window.__domMs, window.__pageMs]')) as number[];
-      const countText = await page.locator('.run-count').textContent();
-      if (i > 0) times.push(ms!);
-      log(`first screen ${i === 0 ? '(warm-up) ' : ''}${ms!.toFixed(0)} ms (scripts loaded ${domMs?.toFixed(0)} ms, page shown ${pageMs?.toFixed(0)} ms); ${countText ?? ''}`);
-      await page.close();
-    }
-    return times;
-  } finally {
-    await browser.close();
-    await bridge.close();
-  }
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '10000' }, repeat: { type: 'string', default: '5' }, home: { type: 'string' } } });
   const count = Number(values.runs);
@@ -138,14 +94,14 @@ async function main(): Promise<void> {
     const startUps = Array.from({ length: repeat }, startUp);
 
     started = Date.now();
-    const screen = await firstScreen(home, repeat);
+    const screen = await measureFirstScreen(home, repeat, log);
     log(`browser part took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     console.log(`History benchmark: ${count} seeded runs, ${repeat} repeats (2-core machine; other work running makes these noisy)`);
     console.log(`  runs list --json, all ${count} runs: ${figures(all.map((r) => r.ms), 'ms')} (target < 1000 ms); CPU ${figures(all.map((r) => r.cpuMs), 'ms')}; peak RSS ${figures(all.map((r) => r.rssMb), 'MB')}`);
     console.log(`  runs list --json --limit 100:      ${figures(firstPage.map((r) => r.ms), 'ms')}; CPU ${figures(firstPage.map((r) => r.cpuMs), 'ms')}; peak RSS ${figures(firstPage.map((r) => r.rssMb), 'MB')}`);
     console.log(`  replica-desk --version (start-up): ${figures(startUps.map((r) => r.ms), 'ms')}; CPU ${figures(startUps.map((r) => r.cpuMs), 'ms')}`);
-    console.log(`  History view, first screen in Chromium: ${figures(screen, 'ms')} (target < 300 ms), navigation to the first rows`);
+    for (const line of firstScreenLines(screen)) console.log(`  ${line}`);
   } finally {
     if (!values.home) rmSync(home, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
 // The app's settings as main, the CLI and the renderer see them: each setting's zod schema
 // and default. Stored in SQLite (main/core/store/settingsStore.ts), one row per setting.
 import { z } from 'zod';
+import { MAX_DUMPS_KEPT } from './settingLimits';
 
-export const MAX_DUMPS_KEPT = 1000;
+export { MAX_DUMPS_KEPT };
 
 export const settingSchemas = {
   /** How many dumps of each installation retention keeps (the newest ones); at least 1. */

@@ -1,17 +1,17 @@
 // The app shell: the top bar with the four main views, and the view the location hash
 // names. The installations editor and the restore wizard stay mounted (hidden) once
-// opened, so switching views never loses a half-filled form or a run being watched.
+// opened, so switching views never loses a half-filled form or a run being watched. Each
+// view but the History list is a chunk of its own (shell/lazyViews.tsx), loaded when first shown.
 import { useCallback, useEffect, useState } from 'react';
 import { ErrorNotice } from './components/ErrorNotice';
 import { HistoryView } from './history/HistoryView';
-import { InstallationsView } from './installations/InstallationsView';
-import { RestoreWizard } from './restore/RestoreWizard';
+import { Installations, Restore, Topology } from './shell/lazyViews';
 import { ShellHeader } from './shell/ShellHeader';
 import type { Route, ViewName } from './shell/route';
 import { useRoute } from './shell/useRoute';
 import { useViewShortcuts } from './shell/useViewShortcuts';
+import { ViewFrame } from './shell/ViewFrame';
 import { isMacPlatform, MAIN_VIEWS } from './shell/viewShortcuts';
-import { TopologyView } from './topology/TopologyView';
 import { useInstallations } from './useInstallations';
 import './shell/shell.css';
 
@@ -62,7 +62,9 @@ export function App() {
 
       {visited.has('installations') ? (
         <div className="view" hidden={route.view !== 'installations'}>
-          <InstallationsView installations={installations} error={error} reload={reload} />
+          <ViewFrame>
+            <Installations.View installations={installations} error={error} reload={reload} />
+          </ViewFrame>
         </div>
       ) : null}
 
@@ -72,11 +74,13 @@ export function App() {
           {installations === null ? (
             error ? null : <p className="loading muted">Loading installations…</p>
           ) : (
-            <TopologyView
-              installations={installations}
-              onRestore={(installation, replica) => navigate({ view: 'restore', installation, replica })}
-              onOpenRun={(runId) => navigate({ view: 'history', runId })}
-            />
+            <ViewFrame>
+              <Topology.View
+                installations={installations}
+                onRestore={(installation, replica) => navigate({ view: 'restore', installation, replica })}
+                onOpenRun={(runId) => navigate({ view: 'history', runId })}
+              />
+            </ViewFrame>
           )}
         </main>
       ) : null}
@@ -87,28 +91,30 @@ export function App() {
           {installations === null ? (
             error ? null : <p className="loading muted">Loading installations…</p>
           ) : (
-            <RestoreWizard
-              key={restore.key}
-              installations={installations}
-              initialInstallation={restore.installation}
-              initialReplica={restore.replica}
-              resumeRunId={restore.resume}
-              rollbackRunId={restore.rollback}
-            />
+            <ViewFrame key={restore.key}>
+              <Restore.View
+                installations={installations}
+                initialInstallation={restore.installation}
+                initialReplica={restore.replica}
+                resumeRunId={restore.resume}
+                rollbackRunId={restore.rollback}
+              />
+            </ViewFrame>
           )}
         </main>
       ) : null}
 
       {visited.has('history') ? (
         <main className="content view-page" hidden={route.view !== 'history'}>
-          <HistoryView
-            key={`${historyFilterKey.installation ?? ''}|${historyFilterKey.replica ?? ''}`}
-            active={route.view === 'history'}
-            runId={route.view === 'history' ? route.runId : undefined}
-            initialInstallation={historyFilterKey.installation}
-            initialReplica={historyFilterKey.replica}
-            installations={installationNames}
-          />
+          <ViewFrame key={`${historyFilterKey.installation ?? ''}|${historyFilterKey.replica ?? ''}`}>
+            <HistoryView
+              active={route.view === 'history'}
+              runId={route.view === 'history' ? route.runId : undefined}
+              initialInstallation={historyFilterKey.installation}
+              initialReplica={historyFilterKey.replica}
+              installations={installationNames}
+            />
+          </ViewFrame>
         </main>
       ) : null}
     </div>

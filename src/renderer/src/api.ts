@@ -2,7 +2,10 @@
 // operation on window.api; in a browser (end-to-end tests, preview) the same operations
 // go over HTTP to a bridge that drives the real core. Either way every call answers with
 // a Result and never throws, so components handle failure as a value.
-import { operations, type Operation, type ReplicaDeskApi, type Request, type Responses } from '../../shared/api';
+// Only types come from shared/api (its request schemas are main's, and would bring zod into
+// the renderer's first chunk); the operation names come from the dependency-free list.
+import type { Operation, ReplicaDeskApi, Request, Responses } from '../../shared/api';
+import { operations } from '../../shared/operations';
 import type { RestoreEvent, RestoreEventListener } from '../../shared/restoreEvents';
 import { fail, type Result } from '../../shared/result';
 

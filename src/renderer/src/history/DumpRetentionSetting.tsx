@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../../shared/result';
-import { MAX_DUMPS_KEPT } from '../../../shared/settings';
+import { MAX_DUMPS_KEPT } from '../../../shared/settingLimits';
 import { api } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 

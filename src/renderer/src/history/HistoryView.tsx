@@ -1,9 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
-import { RunDetail } from './RunDetail';
+import { lazy, useEffect, useRef, useState } from 'react';
+import { ViewFrame } from '../shell/ViewFrame';
 import { RunListPage } from './RunListPage';
 import { NO_FILTERS, type RunFilters } from './runFilters';
 import { useRunHistory } from './useRunHistory';
 import './history.css';
+
+// A run's page is a chunk of its own: the list's first screen does not wait for its code.
+const RunDetail = lazy(() => import('./RunDetail').then((m) => ({ default: m.RunDetail })));
 
 interface HistoryViewProps {
   /** The view is on screen; coming back to it reads the history again. */
@@ -45,7 +48,11 @@ export function HistoryView({ active, runId, initialInstallation, initialReplica
           onReload={() => void history.reload()}
         />
       </div>
-      {runId !== undefined ? <RunDetail key={runId} runId={runId} /> : null}
+      {runId !== undefined ? (
+        <ViewFrame key={runId}>
+          <RunDetail runId={runId} />
+        </ViewFrame>
+      ) : null}
     </>
   );
 }

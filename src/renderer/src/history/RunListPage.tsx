@@ -2,6 +2,7 @@ import { useDeferredValue, useMemo } from 'react';
 import type { ErrorPayload } from '../../../shared/result';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { DumpRetentionSetting } from './DumpRetentionSetting';
+import { formatCount } from './formatCount';
 import { HistoryEmptyState } from './HistoryEmptyState';
 import { RunFilterBar } from './RunFilterBar';
 import { RUN_ROW_HEIGHT, RunListRow, RunListRowLoading } from './RunListRow';
@@ -24,8 +25,6 @@ interface RunListPageProps {
   onFiltersChange(filters: RunFilters): void;
   onReload(): void;
 }
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 export function RunListPage({ runs, allLoaded, onShowRows, loading, error, installations, filters, onFiltersChange, onReload }: RunListPageProps) {
   // Typing stays responsive: the list catches up with the search box a frame later.
@@ -50,13 +49,13 @@ export function RunListPage({ runs, allLoaded, onShowRows, loading, error, insta
         <RunFilterBar filters={filters} choices={choices} onChange={onFiltersChange} onClear={() => onFiltersChange(NO_FILTERS)} canClear={filtered} />
         <p className="run-count" role="status">
           {!allLoaded
-            ? `${count(total)} runs · ${waitingForAll ? 'loading them all to filter' : 'loading'} (${count(runs.loaded)} so far)`
+            ? `${formatCount(total)} runs · ${waitingForAll ? 'loading them all to filter' : 'loading'} (${formatCount(runs.loaded)} so far)`
             : filtered
-              ? `${count(shown.length)} of ${count(total)} runs`
-              : `${count(total)} runs`}
+              ? `${formatCount(shown.length)} of ${formatCount(total)} runs`
+              : `${formatCount(total)} runs`}
           {!allLoaded ? null : OUTCOMES.filter((o) => outcomes[o.value] > 0).map((o) => (
             <span key={o.value} className={`run-count-part outcome-text-${o.value}`}>
-              {count(outcomes[o.value])} {o.label.toLowerCase()}
+              {formatCount(outcomes[o.value])} {o.label.toLowerCase()}
             </span>
           ))}
         </p>

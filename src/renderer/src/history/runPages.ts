@@ -2,8 +2,11 @@
 // per run of the total, filled page by page (listRunPage), newest first. Pure functions, so
 // the paging arithmetic is testable without a page.
 
-/** The first screen's page: small, so the list shows at once however long the history is. */
-export const FIRST_PAGE = 100;
+/**
+ * The first screen's page: small, so the list shows at once however long the history is, and
+ * still more rows (56 px each) than the tallest window shows.
+ */
+export const FIRST_PAGE = 50;
 /** The pages that fill the rest, behind the first screen and wherever the list is scrolled. */
 export const PAGE = 1000;
 

@@ -1,10 +1,14 @@
 // Every recorded run, as list summaries, paged in from the core (listRunPage): a small first
 // page shows the list and the total at once; the rest follows page by page behind it, and
 // the pages a scroll reaches first come first. Filters and search need every run: they
-// wait for the rest (allLoaded).
+// wait for the rest (allLoaded). The very first page may have been asked for as the app
+// started (earlyRunPage.ts), and be here for the first render. The rest is asked for once
+// the first rows are on screen, so the first screen never waits behind the big pages.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ErrorPayload } from '../../../shared/result';
+import type { ErrorPayload, Result } from '../../../shared/result';
+import type { RunPage } from '../../../shared/runRecord';
 import { api } from '../api';
+import { peekEarlyFirstRunPage, takeEarlyFirstRunPage, type EarlyRunPage } from './earlyRunPage';
 import { FIRST_PAGE, isComplete, missingPages, NO_ROWS, PAGE, withPage, type PagedRows } from './runPages';
 import { summarizeRun, type RunSummary } from './runSummary';
 
@@ -20,17 +24,32 @@ export interface RunHistory {
   show(start: number, end: number): void;
 }
 
+/** After the next frame (so after the rows just set are painted), or 100 ms where no frame comes: a hidden window. */
+const afterNextFrame = (): Promise<void> =>
+  new Promise((done) => {
+    requestAnimationFrame(() => setTimeout(done));
+    setTimeout(done, 100);
+  });
+
+/** The rows of a first page that has already arrived, or null. */
+function rowsOf(page: EarlyRunPage | null): PagedRows<RunSummary> | null {
+  const answer = page?.answer;
+  return answer?.ok ? withPage(NO_ROWS, 0, answer.value.runs.map(summarizeRun), answer.value.total) : null;
+}
+
 export function useRunHistory(): RunHistory {
-  const [runs, setRuns] = useState<PagedRows<RunSummary> | null>(null);
-  const [loading, setLoading] = useState(true);
+  // A first page asked for as the app started and already here shows in the first render.
+  const [initial] = useState(() => rowsOf(peekEarlyFirstRunPage()));
+  const [runs, setRuns] = useState<PagedRows<RunSummary> | null>(initial);
+  const [loading, setLoading] = useState(initial === null);
   const [error, setError] = useState<ErrorPayload | null>(null);
   // What the loaders read and write between renders; a reload starts a new generation.
-  const current = useRef<PagedRows<RunSummary>>(NO_ROWS);
+  const current = useRef<PagedRows<RunSummary>>(initial ?? NO_ROWS);
   const generation = useRef(0);
   const requested = useRef(new Set<number>());
 
-  const loadPage = useCallback(async (offset: number, limit: number, gen: number): Promise<boolean> => {
-    const result = await api.listRunPage({ offset, limit });
+  const loadPage = useCallback(async (offset: number, limit: number, gen: number, asked?: Promise<Result<RunPage>>): Promise<boolean> => {
+    const result = await (asked ?? api.listRunPage({ offset, limit }));
     if (gen !== generation.current) return false;
     if (!result.ok) {
       setError(result.error);
@@ -61,9 +80,11 @@ export function useRunHistory(): RunHistory {
     requested.current = new Set();
     current.current = NO_ROWS;
     setLoading(true);
-    const ok = await loadPage(0, FIRST_PAGE, gen);
+    const ok = await loadPage(0, FIRST_PAGE, gen, takeEarlyFirstRunPage()?.asked);
     if (gen === generation.current) setLoading(false);
-    if (ok) await loadRest(gen);
+    if (!ok) return;
+    await afterNextFrame();
+    await loadRest(gen);
   }, [loadPage, loadRest]);
 
   const show = useCallback(
