@@ -11,7 +11,8 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
 }
 
-describe('lint boundaries', () => {
+// The first lint loads ESLint's config and the TypeScript parser: seconds on a loaded machine.
+describe('lint boundaries', { timeout: 60_000 }, () => {
   it('forbids electron in src/main/core', async () => {
     expect(await ruleIds("import { app } from 'electron';\nexport const a = app;\n", 'src/main/core/profiles/x.ts')).toContain('no-restricted-imports');
   });
