@@ -53,6 +53,22 @@ describe('followGrowingFile', () => {
     expect((await reading).toString()).toBe(`${parts.join('')}tail written just before exit`);
   });
 
+  it('starting after the writer moved the complete file, reads it under its complete name', async () => {
+    const partial = join(dir, 'dump.partial');
+    const complete = join(dir, 'dump');
+    await writeFile(complete, 'the whole archive');
+    // The writer finished and renamed before this reader opened anything.
+    const w = writer();
+    w.resolve();
+    expect((await collect(followGrowingFile(partial, { written: w.written, completeFile: complete, pollMs: 20 }))).toString()).toBe('the whole archive');
+  });
+
+  it("with neither name there, fails with the writer's error when the writer failed", async () => {
+    const w = writer();
+    w.reject(new Error('pg_dump: connection lost'));
+    await expect(collect(followGrowingFile(join(dir, 'dump.partial'), { written: w.written, completeFile: join(dir, 'dump'), pollMs: 20 }))).rejects.toThrow('pg_dump: connection lost');
+  });
+
   it('keeps the same file after the writer renames it by link and unlink', async () => {
     const partial = join(dir, 'dump.partial');
     await writeFile(partial, 'first half;');

@@ -126,11 +126,14 @@ async function prepareDirectory(dir: string): Promise<void> {
   if (created) await chmod(dir, 0o700);
 }
 
+/** The name pg_dump writes under until the archive is complete and moved to `file`. */
+export const partialFileOf = (file: string): string => `${file}.partial`;
+
 export async function dumpSchema(options: DumpSchemaOptions): Promise<DumpResult> {
   const started = Date.now();
   throwIfAborted(options.signal);
   const compression = options.compression ?? DEFAULT_DUMP_COMPRESSION;
-  const partial = `${options.file}.partial`;
+  const partial = partialFileOf(options.file);
   await prepareDirectory(dirname(options.file));
   if (await stat(options.file).catch(() => null)) throw new BackupFileExistsError(options.file);
   await rm(partial, { force: true });

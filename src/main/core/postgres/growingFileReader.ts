@@ -14,6 +14,12 @@ import { CancelledError } from '../cancellation';
 export interface GrowingFileOptions {
   /** Settles when the writer is done: resolved = the file is complete, rejected = it failed. */
   written: Promise<unknown>;
+  /**
+   * The name the file gets once complete (the writer links it there, then unlinks `file`): a
+   * reader that starts after the writer finished opens it there. At every moment one of the
+   * two names exists, unless the writer failed and removed its file.
+   */
+  completeFile?: string;
   signal?: AbortSignal;
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
@@ -35,7 +41,7 @@ export function followGrowingFile(file: string, options: GrowingFileOptions): Re
 
 async function* chunksOf(file: string, options: GrowingFileOptions): AsyncGenerator<Buffer> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK;
-  const handle: FileHandle = await open(file, 'r');
+  const handle: FileHandle = await openEitherName(file, options);
   const growth = new GrowthSignal(file, options.pollMs ?? DEFAULT_POLL_MS);
   let outcome: { ok: true } | { ok: false; error: unknown } | null = null;
   // One subscription for the whole read (not one per wait): memory stays flat.
@@ -64,6 +70,22 @@ async function* chunksOf(file: string, options: GrowingFileOptions): AsyncGenera
   } finally {
     growth.close();
     await handle.close();
+  }
+}
+
+/** `file`, or its complete name when the writer already moved it; a writer's failure wins over a missing file. */
+async function openEitherName(file: string, options: GrowingFileOptions): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !options.completeFile) throw error;
+    try {
+      return await open(options.completeFile, 'r');
+    } catch (missing) {
+      // Neither name: the writer failed and removed its file; its own error says why.
+      await options.written;
+      throw missing;
+    }
   }
 }
 

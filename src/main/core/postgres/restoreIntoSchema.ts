@@ -83,6 +83,8 @@ export interface FollowedDump {
   recorded: Promise<unknown>;
   /** Tables with data in the schema (the master's count at dump time), for progress. */
   tablesTotal: number;
+  /** The dump's final name, where a restore that starts after the dump finished finds it. */
+  completeFile?: string;
 }
 
 /** The dump this restore followed did not finish: the restore's transaction was rolled back. */
@@ -214,8 +216,13 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
           const script = pipeline(pgRestore.child.stdout as NodeJS.ReadableStream, renamer, stdinOf(psql, () => watchdog?.touch()));
           if (follow) {
             // Waiting for the writer counts as moving: pg_dump's own watchdog judges the dump.
-            const reader = followGrowingFile(options.dumpFile, { written: dumpOutcome(follow.written), signal, onWait: () => watchdog?.touch() });
-            const feed = pipeline(reader, pgRestore.child.stdin as NodeJS.WritableStream);
+            const reader = followGrowingFile(options.dumpFile, { written: dumpOutcome(follow.written), ...(follow.completeFile ? { completeFile: follow.completeFile } : {}), signal, onWait: () => watchdog?.touch() });
+            // pg_restore may exit 0 without reading the archive's last bytes (it has every TOC
+            // entry it needs): its stdin closing early is not a failure. Its exit code, the dump's
+            // record and the row counts afterwards still judge the restore.
+            const feed = pipeline(reader, pgRestore.child.stdin as NodeJS.WritableStream).catch((error: unknown) => {
+              if (!closedEarly(error)) throw error;
+            });
             await Promise.all([feed, script]);
           } else {
             await script;
@@ -253,6 +260,12 @@ export async function restoreIntoSchema(options: RestoreIntoSchemaOptions): Prom
     if (signal?.aborted && !committing && !(error instanceof CancelledError)) throw new CancelledError(undefined, { cause: error });
     throw error;
   }
+}
+
+/** The reader of the archive lost pg_restore's stdin (pg_restore had exited): EPIPE or a premature close. */
+function closedEarly(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 function toolFailure(run: RunningTool, tool: 'psql' | 'pg_restore', options: RestoreIntoSchemaOptions): ReplicaDeskError {

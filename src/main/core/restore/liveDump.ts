@@ -23,13 +23,21 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+export interface DumpFileNames {
+  partialFile: string;
+  completeFile: string;
+}
+
 export class LiveDump {
-  private readonly writing = deferred<string>();
+  private readonly writing = deferred<DumpFileNames>();
   private readonly complete = deferred<void>();
   private readonly record = deferred<BackupInfo>();
 
-  /** The path pg_dump writes (FILE.partial); its descriptor stays valid after the final rename. */
-  get started(): Promise<string> {
+  /**
+   * The path pg_dump writes (FILE.partial), and FILE, where the archive is moved once complete
+   * (a restore that starts reading after that opens it there; an open descriptor stays valid).
+   */
+  get started(): Promise<DumpFileNames> {
     return this.writing.promise;
   }
 
@@ -43,8 +51,8 @@ export class LiveDump {
     return this.record.promise;
   }
 
-  markStarted(partialFile: string): void {
-    this.writing.resolve(partialFile);
+  markStarted(names: DumpFileNames): void {
+    this.writing.resolve(names);
   }
 
   markWritten(): void {
@@ -52,7 +60,7 @@ export class LiveDump {
   }
 
   markRecorded(backup: BackupInfo): void {
-    this.writing.resolve(backup.file);
+    this.writing.resolve({ partialFile: backup.file, completeFile: backup.file });
     this.complete.resolve();
     this.record.resolve(backup);
   }

@@ -87,7 +87,7 @@ export const backupMaster: StepImplementation = async (ctx) => {
       signal: ctx.signal,
       stallTimeoutMs: ctx.timeouts.stallMs,
       onProgress: (p) => ctx.progress({ phase: 'dump', bytes: p.bytes, bytesTotal: null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? tablesTotal }),
-      onWriting: (partial) => ctx.liveDump?.markStarted(partial),
+      onWriting: (partial) => ctx.liveDump?.markStarted({ partialFile: partial, completeFile: file }),
       onWritten: () => ctx.liveDump?.markWritten(),
     });
     await client.query('COMMIT');

@@ -78,7 +78,8 @@ export function backupOf(ctx: StepContext): BackupInfo {
 export async function restoreBackupInto(ctx: StepContext, replica: Server, schema: string): Promise<{ elapsedMs: number; followed: boolean }> {
   const recorded = ctx.runCaptured().backup as BackupInfo | undefined;
   const live = recorded ? null : ctx.liveDump;
-  const dumpFile = live ? await live.started : backupOf(ctx).file;
+  const names = live ? await live.started : null;
+  const dumpFile = names ? names.partialFile : backupOf(ctx).file;
   if (live) ctx.log('info', `Restoring from ${dumpFile} while pg_dump writes it; the restore commits only once the backup is complete and its SHA-256 recorded`);
   const tablesTotal = Object.keys((ctx.runCaptured().masterCountsAtDump as Record<string, string> | undefined) ?? {}).length;
   const result = await restoreIntoSchema({
@@ -90,7 +91,7 @@ export async function restoreBackupInto(ctx: StepContext, replica: Server, schem
     signal: ctx.signal,
     stallTimeoutMs: ctx.timeouts.stallMs,
     onProgress: (p) => ctx.progress({ phase: 'restore', bytes: p.bytes, bytesTotal: p.bytesTotal ?? null, tablesDone: p.tablesDone, tablesTotal: p.tablesTotal ?? null }),
-    ...(live ? { follow: { written: live.written, recorded: live.recorded, tablesTotal } } : {}),
+    ...(live && names ? { follow: { written: live.written, recorded: live.recorded, tablesTotal, completeFile: names.completeFile } } : {}),
   });
   return { elapsedMs: result.elapsedMs, followed: live !== null };
 }
