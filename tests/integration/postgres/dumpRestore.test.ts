@@ -5,6 +5,7 @@
 // restore and the master; the master is fingerprinted before and after.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -498,6 +499,23 @@ describe('restoring while the dump is written (follow)', () => {
     expect(await schemaExists()).toBe(false);
     release();
     expect(await restore).toMatchObject({ tables: expect.any(Number) });
+    expect(await countsOf('bigrls', 'cm_bigrls')).toEqual(await countsOf('big', 'cm_big'));
+  }, 180_000);
+
+  it('takes pg_restore closing its input before the archive ends (it exits 0 once it has every entry) as success', async () => {
+    await b.query('DROP SCHEMA IF EXISTS cm_bigrls CASCADE', undefined, 'bigrls');
+    const dump = await dumpSchema({ tools, db: dbOf(b, 'big', 'cm_big'), password: new Secret(PW.big), schema: 'cm_big', file: join(dir, 'big-trailing.dump') });
+    // 8 MiB after the archive's end, more than a pipe holds: pg_restore never reads them.
+    await appendFile(dump.file, Buffer.alloc(8 * 1024 * 1024));
+    const result = await restoreIntoSchema({
+      tools,
+      dumpFile: dump.file,
+      sourceSchema: 'cm_big',
+      target: { ...dbOf(b, 'bigrls', 'cm_bigrls'), schema: 'cm_bigrls' },
+      password: new Secret(PW.bigRls),
+      follow: { written: Promise.resolve(), recorded: Promise.resolve(), tablesTotal: 10 },
+    });
+    expect(result.tables).toBeGreaterThan(0);
     expect(await countsOf('bigrls', 'cm_bigrls')).toEqual(await countsOf('big', 'cm_big'));
   }, 180_000);
 
