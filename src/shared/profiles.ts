@@ -38,6 +38,56 @@ const port = (what: string) =>
 const required = (what: string) =>
   z.string({ error: `${what} is required and must be a string` }).trim().min(1, `${what} must not be empty`);
 
+const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+const hostKey = (what: string) =>
+  z.string({ error: `${what} must be a string` }).regex(SSH_FINGERPRINT, `${what} must be an OpenSSH fingerprint like SHA256:<43 base64 characters>`);
+
+/** A host name or alias that cannot be read as an option by any tool that might see it. */
+const sshHostName = (what: string) =>
+  required(what)
+    .regex(/^[^\s-][^\s]*$/, `${what} must not contain spaces or start with "-"`)
+    .refine((v) => !v.includes('\0'), `${what} must not contain a NUL character`);
+
+/**
+ * One SSH hop of a route (a jump host, or a tunnel's endpoint): either spelled out, or an
+ * `alias` from the user's ~/.ssh/config (HostName, Port, User, IdentityFile and ProxyJump
+ * are read there; a field given here wins over the config, as on ssh's command line).
+ * `port` stays unset when not given, so that the config's Port can apply; 22 otherwise.
+ */
+export const SshHopSchema = z
+  .object({
+    alias: sshHostName('alias').optional(),
+    hostname: sshHostName('hostname').optional(),
+    port: port('port').optional(),
+    user: required('user').optional(),
+    identityFile: required('identityFile').optional(),
+    hostKey: hostKey('hostKey').optional(),
+  })
+  .superRefine(
+    (hop, ctx) => {
+      if (hop && typeof hop === 'object' && hop.alias === undefined && hop.hostname === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['hostname'], message: 'an SSH hop needs a hostname, or an alias from ~/.ssh/config' });
+      }
+    },
+    { when: () => true },
+  );
+
+/** Hops to pass through first, in order from this workstation (OpenSSH's ProxyJump). */
+const jumpHosts = z.array(SshHopSchema, { error: 'jumpHosts must be a list of SSH hops' }).max(8, 'at most 8 jump hosts').optional();
+
+/**
+ * How the database is reached when the workstation cannot reach its port: a local forward
+ * through SSH. `via: "host"` goes through the server's own SSH host (`host.access: "ssh"`,
+ * with that host's jumpHosts); `via: "ssh"` through an explicit SSH endpoint, after its own
+ * jumpHosts. `db.host` and `db.port` are then as seen from the last hop.
+ */
+export const DbTunnelSchema = z.discriminatedUnion(
+  'via',
+  [z.object({ via: z.literal('host') }).strict(), SshHopSchema.safeExtend({ via: z.literal('ssh'), jumpHosts })],
+  { error: 'db.tunnel.via must be "host" or "ssh"' },
+);
+
 export const DbSchema = z
   .object({
     host: required('db.host'),
@@ -47,10 +97,10 @@ export const DbSchema = z
     /** Defaults to `user`: on PostgreSQL a CoreMedia schema is named after its role. */
     schema: identifier('db.schema').optional(),
     sslmode: z.enum(SSL_MODES, { error: `db.sslmode must be one of ${SSL_MODES.join(', ')}` }).optional(),
+    /** Absent: the workstation connects directly, as before. */
+    tunnel: DbTunnelSchema.optional(),
   })
   .transform((db) => ({ ...db, schema: db.schema ?? db.user }));
-
-const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
 export const HostSchema = z.discriminatedUnion(
   'access',
@@ -62,10 +112,8 @@ export const HostSchema = z.discriminatedUnion(
       port: port('host.port').default(22),
       user: required('host.user'),
       identityFile: required('host.identityFile').optional(),
-      hostKey: z
-        .string()
-        .regex(SSH_FINGERPRINT, 'host.hostKey must be an OpenSSH fingerprint like SHA256:<43 base64 characters>')
-        .optional(),
+      hostKey: hostKey('host.hostKey').optional(),
+      jumpHosts,
     }),
   ],
   { error: 'host.access must be "local" or "ssh"' },
@@ -85,7 +133,19 @@ export const ServerSchema = z.object({
   encryptedPasswords: z.boolean({ error: 'encryptedPasswords must be true or false' }).default(false),
   host: HostSchema.default({ access: 'local' }),
   control: ControlSchema.optional(),
-});
+}).superRefine(
+  (server, ctx) => {
+    const db = server?.db as { host?: unknown; tunnel?: { via?: unknown } } | undefined;
+    if (!db?.tunnel) return;
+    if (db.tunnel.via === 'host' && (server.host as { access?: unknown } | undefined)?.access !== 'ssh') {
+      ctx.addIssue({ code: 'custom', path: ['db', 'tunnel', 'via'], message: 'db.tunnel.via "host" needs host.access "ssh" (the server\'s own SSH host to tunnel through)' });
+    }
+    if (typeof db.host === 'string' && /^[/@]/.test(db.host)) {
+      ctx.addIssue({ code: 'custom', path: ['db', 'host'], message: 'db.host must be a TCP host name or address when db.tunnel is set (a Unix socket cannot be forwarded)' });
+    }
+  },
+  { when: () => true },
+);
 
 export const InstallationSchema = z
   .object({

@@ -3,6 +3,7 @@
 // as `ssh` with StrictHostKeyChecking=yes), authentication in a fixed order (identity file,
 // ssh-agent, password), and every failure turned into an error that says what to do.
 import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
 import { formatServerRef, type ServerRef } from '../../../shared/profiles';
@@ -32,6 +33,12 @@ export interface SshConnectOptions {
   signal?: AbortSignal;
   /** Names the server in hints (`replica-desk secrets set inst/server ssh`). */
   ref?: ServerRef;
+  /** The keychain secret kind named in hints; default `ssh`. */
+  secretKind?: string;
+  /** A channel through the previous hop (a jump host) instead of a TCP connection of our own. */
+  sock?: Duplex;
+  /** SSH keepalives: every `intervalMs` (default 15 s); the connection is dropped after `countMax` (default 4) unanswered. */
+  keepalive?: { intervalMs: number; countMax: number };
 }
 
 export interface SshConnection {
@@ -146,7 +153,7 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
   const knownHosts = o.hostKey === undefined ? await KnownHosts.read(o.knownHostsFiles ?? []) : null;
   const knownTypes = knownHosts?.keyTypesFor(o.hostname, o.port) ?? [];
   const tried = [...unusable];
-  const secretsCommand = `replica-desk secrets set ${o.ref ? formatServerRef(o.ref) : 'INSTALLATION/SERVER'} ssh`;
+  const secretsCommand = `replica-desk secrets set ${o.ref ? formatServerRef(o.ref) : 'INSTALLATION/SERVER'} ${o.secretKind ?? 'ssh'}`;
   let seen: string | null = null;
   let refusal: HostKeyRefusal | null = null;
 
@@ -204,8 +211,9 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
       port: o.port,
       username: o.user,
       readyTimeout,
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 4,
+      keepaliveInterval: o.keepalive?.intervalMs ?? 15_000,
+      keepaliveCountMax: o.keepalive?.countMax ?? 4,
+      ...(o.sock ? { sock: o.sock } : {}),
       // Runs before authentication: a refused key ends the handshake with nothing sent.
       hostVerifier: (keyBlob: Buffer): boolean => {
         seen = sshFingerprint(keyBlob);
@@ -227,7 +235,14 @@ export async function connectSsh(o: SshConnectOptions): Promise<SshConnection> {
  * The host key fingerprint a server presents, without authenticating: what the app shows
  * an admin to confirm before it writes the key to the profile (trust on first use).
  */
-export async function probeSshHostKey(hostname: string, port: number, timeoutMs = DEFAULT_READY_TIMEOUT_MS, signal?: AbortSignal): Promise<string> {
+export async function probeSshHostKey(
+  hostname: string,
+  port: number,
+  timeoutMs = DEFAULT_READY_TIMEOUT_MS,
+  signal?: AbortSignal,
+  /** A channel through the jump hosts before this one. */
+  sock?: Duplex,
+): Promise<string> {
   throwIfAborted(signal);
   const description = `ssh ${hostname}:${port}`;
   const client = new Client();
@@ -255,6 +270,7 @@ export async function probeSshHostKey(hostname: string, port: number, timeoutMs 
         port,
         username: 'replica-desk-host-key-probe',
         readyTimeout: timeoutMs,
+        ...(sock ? { sock } : {}),
         // Refusing the key ends the connection before authentication: nothing is sent.
         hostVerifier: (keyBlob: Buffer): boolean => {
           seen = sshFingerprint(keyBlob);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { PasswordSource } from '../../../shared/api';
@@ -23,7 +23,16 @@ import {
 import { negotiateSsl } from './sslNegotiation';
 
 /** What a connection needs; a profile's `server.db` is one. */
-export type DbSettings = Pick<Server['db'], 'host' | 'port' | 'database' | 'user' | 'sslmode'>;
+export type DbSettings = Pick<Server['db'], 'host' | 'port' | 'database' | 'user' | 'sslmode'> & {
+  /**
+   * Where to open the TCP connection when it is not `host:port`: a run's local SSH forward
+   * (tunnels/). `host` then still names the server for TLS verification, pgpass and messages.
+   */
+  connectTo?: { host: string; port: number };
+};
+
+/** The address a connection to `db` dials. */
+export const dialAddress = (db: DbSettings): { host: string; port: number } => db.connectTo ?? { host: db.host, port: db.port };
 export type SslMode = NonNullable<Server['db']['sslmode']>;
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -124,11 +133,13 @@ async function connectOnce(
   options: OpenClientOptions,
 ): Promise<pg.Client> {
   const queryTimeoutMs = options.queryTimeoutMs ?? (options.statementTimeoutMs ? options.statementTimeoutMs + 1_000 : undefined);
-  const ssl = sslOption(transport, options.env ?? process.env);
+  const plainSsl = sslOption(transport, options.env ?? process.env);
+  // Through a forward, pg dials 127.0.0.1: the certificate must still match the server's name.
+  const ssl = plainSsl && db.connectTo && isIP(db.host) === 0 ? { ...plainSsl, servername: db.host } : plainSsl;
   const makeClient = (stream?: () => Socket): pg.Client => {
     const client = new pg.Client({
-      host: db.host,
-      port: db.port,
+      host: dialAddress(db).host,
+      port: dialAddress(db).port,
       database: db.database,
       user: db.user,
       // With no password pg would read PGPASSWORD and ~/.pgpass on its own; the caller has
@@ -172,8 +183,8 @@ async function connectOnce(
   const connecting = (async () => {
     if (transport.tls === 'negotiate') {
       const negotiated = await negotiateSsl({
-        host: db.host,
-        port: db.port,
+        ...dialAddress(db),
+        ...(db.connectTo ? { serverName: db.host } : {}),
         tls: ssl || {},
         keepAliveInitialDelayMs: PG_KEEPALIVE_INITIAL_DELAY_MS,
         signal: gaveUp.signal,

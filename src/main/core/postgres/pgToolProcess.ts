@@ -43,7 +43,9 @@ export function conninfoFor(db: DbSettings, extra: Record<string, string | numbe
     : { ...LIBPQ_KEEPALIVES, ...((options.libpqMajor ?? 12) >= 12 ? { tcp_user_timeout: LIBPQ_TCP_USER_TIMEOUT_MS } : {}) };
   const fields: Record<string, string | number> = {
     host: db.host,
-    port: db.port,
+    // Through a local SSH forward libpq dials hostaddr and still uses host for TLS and pgpass.
+    ...(db.connectTo ? { hostaddr: db.connectTo.host } : {}),
+    port: db.connectTo?.port ?? db.port,
     dbname: db.database,
     user: db.user,
     sslmode: db.sslmode ?? 'prefer',
@@ -59,7 +61,8 @@ export function conninfoFor(db: DbSettings, extra: Record<string, string | numbe
 /** What to write into the private pgpass file for `db`; empty without a password. */
 export function pgpassEntriesFor(db: DbSettings, password: Secret | null): PgpassFileEntry[] {
   if (!password) return [];
-  const entry = { host: db.host, port: db.port, database: db.database, user: db.user, password };
+  // libpq matches the port it dials: the local forward's, when there is one.
+  const entry = { host: db.host, port: db.connectTo?.port ?? db.port, database: db.database, user: db.user, password };
   // libpq matches a Unix-socket directory against "localhost" in pgpass.
   return db.host.startsWith('/') ? [entry, { ...entry, host: 'localhost' }] : [entry];
 }

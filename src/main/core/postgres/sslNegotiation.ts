@@ -18,6 +18,8 @@ export interface NegotiatedStream {
 export interface NegotiateOptions {
   host: string;
   port: number;
+  /** The server's own name when `host` is a local forward's address: for SNI and the certificate check. */
+  serverName?: string;
   /** TLS options for when the server offers TLS. */
   tls: ConnectionOptions;
   keepAliveInitialDelayMs: number;
@@ -78,7 +80,8 @@ export function negotiateSsl(options: NegotiateOptions): Promise<NegotiatedStrea
       }
       if (answer[0] === 0x4e) return done(socket, false); // 'N'
       // 'S'. SNI must not carry an IP address (RFC 6066); `host` still serves the identity check.
-      const secure = tlsConnect({ ...options.tls, socket, host, ...(isIP(host) === 0 ? { servername: host } : {}) });
+      const name = options.serverName ?? host;
+      const secure = tlsConnect({ ...options.tls, socket, host: name, ...(isIP(name) === 0 ? { servername: name } : {}) });
       current = secure;
       secure.once('error', fail);
       secure.once('secureConnect', () => done(secure, true));
