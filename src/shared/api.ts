@@ -3,13 +3,14 @@
 // operation means adding it here; the preload, the IPC registration, the HTTP bridge and
 // the renderer's client all follow from this table.
 import { z } from 'zod';
-import { InstallationSchema, type Installation, type ProfilesFile } from './profiles';
+import { InstallationSchema, SshHopSchema, type Installation, type ProfilesFile } from './profiles';
 import type { Result } from './result';
 import type { PreflightFinding, RestorePlan } from './restorePlan';
 import type { RestoreEvent } from './restoreEvents';
 import type { KeptSchemaDiscard, RunDump, RunPage, RunRecord } from './runRecord';
 import { SettingsUpdateSchema, type AppSettings } from './settings';
 import type { ConnectionEncryption } from './connectionEncryption';
+import type { RouteHopResult, RouteView } from './sshRoutes';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
@@ -63,7 +64,21 @@ export const requestSchemas = {
   exportRunReport: z.object({ runId: z.string().min(1), format: z.enum(['markdown', 'json']) }).strict(),
   probeTopology: z.object({ installation: z.string().min(1).optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() }).strict(),
   cachedTopology: z.object({ installation: z.string().min(1).optional() }).strict(),
-  probeHostKey: z.object({ hostname: z.string().min(1), port: z.number().int().min(1).max(65535).default(22) }).strict(),
+  /**
+   * The host key an SSH hop presents (trust on first use). A hop behind jump hosts is reached
+   * through `via` (those hops are connected and verified first, with `ref`'s keychain secrets);
+   * `alias` is looked up in ~/.ssh/config, and hostname/port override it.
+   */
+  probeHostKey: z
+    .object({
+      hostname: z.string().min(1).optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      alias: z.string().min(1).optional(),
+      via: z.array(SshHopSchema).max(8).optional(),
+      ref: ServerRefSchema.optional(),
+    })
+    .strict()
+    .refine((r) => r.hostname !== undefined || r.alias !== undefined, 'hostname or alias is required'),
   getSettings: z.object({}).strict(),
   updateSettings: z.object({ settings: SettingsUpdateSchema }).strict(),
   /** Asks the admin in main (confirmInMain) before deleting; refused while a run needs the dump. */
@@ -120,6 +135,8 @@ export interface ConnectionReport {
   /** Whether this connection was encrypted (sslmode=prefer falls back to plaintext, as libpq does). */
   encryption: ConnectionEncryption;
   elapsedMs: number;
+  /** Through an SSH tunnel: the route and each hop's outcome (all `ok` when the test got this far). */
+  route?: { view: RouteView; hops: RouteHopResult[] };
 }
 
 export interface PreparedRestore {

@@ -2,6 +2,7 @@
 // what each one will execute (secrets masked). Built by planRestore.ts, stored with the
 // run, shown by --dry-run and the wizard, and replayed by the runner on resume.
 import type { Installation } from './profiles';
+import type { RouteView } from './sshRoutes';
 
 export type StepId =
   | 'confirm-publications'
@@ -73,6 +74,8 @@ export interface RestorePlan {
   rollbackOf?: string;
   /** The swap's (or swap back's) lock_timeout, given by `--lock-timeout`; absent: the default, 10 s. */
   swapLockTimeoutMs?: number;
+  /** Per server (`installation/server`) whose database is reached through an SSH tunnel: the route. */
+  routes?: Record<string, RouteView>;
   steps: PlannedStep[];
 }
 

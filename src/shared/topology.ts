@@ -3,6 +3,7 @@
 // travel as decimal text. No Node and no DOM here: main and renderer both import it.
 import type { ErrorPayload } from './result';
 import type { ConnectionEncryption } from './connectionEncryption';
+import type { RouteBreak, RouteView } from './sshRoutes';
 
 export const DEFAULT_TOPOLOGY_TIMEOUT_MS = 5_000;
 
@@ -93,6 +94,10 @@ export interface ServerProbe {
   lag: string | null;
   /** Replicas only; null when the history has no restore of it. */
   lastRestore: LastRestore | null;
+  /** Present when the database is reached through an SSH tunnel (profile `db.tunnel`). */
+  route?: RouteView;
+  /** Where that route broke during this probe (then `database` says unreachable). */
+  routeBreak?: RouteBreak;
   elapsedMs: number;
 }
 

@@ -85,7 +85,8 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
-    probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname, r.port, 10_000) }),
+    // TODO(i11 probe helper): alias and via (jump hosts) — core/tunnels.
+    probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname ?? r.alias ?? '', r.port ?? 22, 10_000) }),
     getSettings: () => core.settings.all(),
     updateSettings: (r) => core.settings.update(r.settings),
     deleteRunDump: (r) => deleteRunDump(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId),
