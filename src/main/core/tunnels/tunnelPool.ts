@@ -9,6 +9,7 @@ import type { ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { HostUnreachableError } from '../hosts/host';
 import { knownHostsFiles } from '../hosts/knownHosts';
+import { sshAgentFor } from '../hosts/sshAgent';
 import { expandHome } from '../hosts/openHost';
 import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection } from '../hosts/sshConnection';
 import type { Secret } from '../secrets/secret';
@@ -163,7 +164,7 @@ export class TunnelPool {
         hostKey: hop.hostKey,
         knownHostsFiles: knownHostsFiles(env),
         passphrase: await this.options.secretFor(hop, ref),
-        agent: env.SSH_AUTH_SOCK || undefined,
+        agent: sshAgentFor(env),
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         signal,
         ref,
