@@ -6,6 +6,7 @@ import { kindOf, modeOf, type PreflightFinding, type RestorePlan } from '../shar
 import type { KeptSchemaRecord } from '../shared/runRecord';
 import { formatByteSize } from '../shared/byteSize';
 import { describeEncryption } from '../shared/connectionEncryption';
+import { formatRoute } from '../shared/sshRoutes';
 
 export function formatPreflight(preflight: { findings: PreflightFinding[] }): string {
   const lines = ['Preflight'];
@@ -27,6 +28,7 @@ export function formatPlan(plan: RestorePlan): string {
     `Mode: ${kindOf(plan) === 'rollback' ? 'rollback' : modeOf(plan)}`,
     ...(plan.modeReason ? [`  ${plan.modeReason}`] : []),
     '',
+    ...formatRoutes(plan),
     'Steps',
   ];
   for (const s of plan.steps) {
@@ -37,6 +39,12 @@ export function formatPlan(plan: RestorePlan): string {
   return lines.join('\n');
 }
 
+/** The SSH routes of tunnelled databases, each through the run's own local forward. */
+function formatRoutes(plan: RestorePlan): string[] {
+  const routes = Object.entries(plan.routes ?? {});
+  if (routes.length === 0) return [];
+  return ['Database routes (SSH tunnels, opened by the run and closed at its end)', ...routes.map(([server, route]) => `  ${server}: via ${formatRoute(route)}, local forward 127.0.0.1:<ephemeral>`), ''];
+}
 
 /** A printer for live events; progress lines at most once a second. */
 export function eventPrinter(write: (text: string) => void, total: number): (e: RestoreEvent) => void {

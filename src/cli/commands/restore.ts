@@ -55,7 +55,7 @@ export const restore: Command = async (ctx) => {
 
   if (dryRun) {
     if (ctx.out.json) {
-      const plain = { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, mode: modeOf(plan), modeReason: plan.modeReason, downtime: downtimeWindows(plan), steps: plan.steps };
+      const plain = { installation: plan.installation.name, master: plan.master, replicas: plan.replicas, backup: plan.backup, mode: modeOf(plan), modeReason: plan.modeReason, downtime: downtimeWindows(plan), ...(plan.routes ? { routes: plan.routes } : {}), steps: plan.steps };
       printJson(ctx.out, { dryRun: true, ok: preflight.ok, preflight: preflight.findings, plan: plain });
     }
     else ctx.out.stdout(`${formatPlan(plan)}\n\n${formatPreflight(preflight)}\n\nDry run: nothing was changed.\n`);

@@ -11,6 +11,7 @@ import { downtimeWindows, type PlannedAction, type PlannedStep, type RestoreMode
 import { derivedSchemaName, keptSchemaName, KEPT_SUFFIX_PREFIX, shadowSchemaName } from './sideBySideNames';
 import { swapStatements } from './steps/swapStep';
 import { swapLockTimeoutMs } from './swapLockTimeout';
+import { formatRoute, type RouteView } from '../../../shared/sshRoutes';
 
 export interface PlanOptions {
   /** Server names of the replicas to restore; all replicas when empty. */
@@ -28,6 +29,8 @@ export interface PlanOptions {
   runId?: string;
   /** `--lock-timeout`: the swap's lock_timeout; the default when absent (swapLockTimeout.ts). */
   swapLockTimeoutMs?: number;
+  /** Per `installation/server` whose database is reached through SSH: the route (runTunnels.ts planRoutesOf). */
+  routes?: Record<string, RouteView>;
 }
 
 /** Stands for the run's 8-hex tag until the run exists (same length, so the same 63-byte cut). */
@@ -39,12 +42,13 @@ export function plannedKeptSchema(schema: string, runId: string | undefined): st
 }
 
 /** The swap's exact SQL, one statement per action. */
-export function swapActions(replica: Server, runId: string | undefined, lockTimeoutMs: number): PlannedAction[] {
+export function swapActions(replica: Server, runId: string | undefined, lockTimeoutMs: number, route?: RouteView): PlannedAction[] {
   const schema = replica.db.schema;
+  const dbAt = (s: Server) => dbVia(s, route);
   const names = { schema, shadow: shadowSchemaName(schema), kept: plannedKeptSchema(schema, runId) };
   return [
-    { kind: 'sql', where: dbOf(replica), text: `-- right before: ${replica.name} proved stopped again (status and sessions); if ${schema} does not exist yet, only the second rename runs` },
-    ...swapStatements(names, lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where: dbOf(replica), text })),
+    { kind: 'sql', where: dbAt(replica), text: `-- right before: ${replica.name} proved stopped again (status and sessions); if ${schema} does not exist yet, only the second rename runs` },
+    ...swapStatements(names, lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where: dbAt(replica), text })),
   ];
 }
 
@@ -60,7 +64,7 @@ export function withRunId(plan: RestorePlan, runId: string): RestorePlan {
     steps: plan.steps.map((s) => {
       if (s.id !== 'swap' || !s.replica) return s;
       const replica = plan.installation.servers.find((r) => r.name === s.replica)!;
-      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId, swapLockTimeoutMs(plan)) };
+      return { ...s, title: swapTitle(replica, runId, ref(replica)), actions: swapActions(replica, runId, swapLockTimeoutMs(plan), plan.routes?.[ref(replica)]) };
     }),
   };
 }
@@ -90,6 +94,8 @@ export function chooseReplicas(installation: Installation, names: string[]): Ser
 
 const hostOf = (s: Server) => (s.host.access === 'ssh' ? `ssh ${s.host.user}@${s.host.hostname}:${s.host.port}` : 'local');
 export const dbOf = (s: Server) => `${s.db.host}:${s.db.port}/${s.db.database} as ${s.db.user}`;
+/** Where a tunnelled database's work goes: the route, and the run's own forward (its port is chosen when the run opens it). */
+export const dbVia = (s: Server, route: RouteView | undefined): string => (route ? `${dbOf(s)} via ${formatRoute(route)}, local forward 127.0.0.1:<ephemeral>` : dbOf(s));
 const refIn = (installation: Installation, s: Server) => formatServerRef({ installation: installation.name, server: s.name });
 const commandOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'command', where: `${refIn(installation, s)} (${hostOf(s)})`, text });
 const confirmOn = (installation: Installation, s: Server, text: string): PlannedAction => ({ kind: 'confirm', where: refIn(installation, s), text });
@@ -113,9 +119,9 @@ function controlStep(installation: Installation, r: Server, which: 'stop' | 'sta
 }
 
 /** Step "stop-replica": its stop command (or the admin), then the proof: status and sessions. */
-export const stopReplicaStep = (installation: Installation, r: Server): Omit<PlannedStep, 'seq'> =>
+export const stopReplicaStep = (installation: Installation, r: Server, route?: RouteView): Omit<PlannedStep, 'seq'> =>
   controlStep(installation, r, 'stop', `Stop ${refIn(installation, r)} and prove it stopped`, 'must exit non-zero', [
-    { kind: 'sql', where: dbOf(r), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
+    { kind: 'sql', where: dbVia(r, route), text: `SELECT pid FROM pg_stat_activity WHERE datname = '${r.db.database}' AND usename = '${r.db.user}' AND pid <> pg_backend_pid()   -- must be empty` },
   ]);
 
 /** Step "start-replica": its start command (or the admin), then its status until it runs. */
@@ -132,6 +138,10 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   const replicas = chooseReplicas(installation, options.replicas);
   const tables = options.tables ?? defaultRepositoryTables(master.db.schema);
   const ref = (s: Server) => formatServerRef({ installation: installation.name, server: s.name });
+  const routes = options.routes ?? {};
+  // A tunnelled server's SQL and tools name the route they take.
+  const dbAt = (s: Server) => dbVia(s, routes[ref(s)]);
+  const viaMaster = routes[ref(master)] ? `   # via ${formatRoute(routes[ref(master)]!)}, local forward 127.0.0.1:<ephemeral>` : '';
   const steps: Omit<PlannedStep, 'seq'>[] = [];
   const add = (id: StepId, replica: Server | null, title: string, actions: PlannedAction[], flags: { destructive?: boolean; manual?: boolean } = {}) =>
     steps.push({ id, replica: replica?.name ?? null, title, actions, destructive: flags.destructive ?? false, manual: flags.manual ?? false });
@@ -144,7 +154,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     ]);
   }
   const mode = options.mode ?? 'in-place';
-  const addStop = (r: Server) => steps.push(stopReplicaStep(installation, r));
+  const addStop = (r: Server) => steps.push(stopReplicaStep(installation, r, routes[ref(r)]));
   // In place, every replica is stopped before the backup; side by side, each only for its swap.
   if (mode === 'in-place') for (const r of replicas) addStop(r);
   if (!installation.onlineBackup) {
@@ -160,7 +170,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       {
         kind: 'tool',
         where: 'this workstation',
-        text: `pg_dump --format=custom --compress=${DEFAULT_DUMP_COMPRESSION} --schema=${quoteIdent(master.db.schema)} --verbose --no-password --snapshot=<exported by the run> --file=${options.backupDir}/${installation.name}/<run>-${master.db.schema}.dump --dbname='host=${master.db.host} port=${master.db.port} dbname=${master.db.database} user=${master.db.user}'   # password from a private temporary PGPASSFILE; row counts and changelog head read in the same snapshot`,
+        text: `pg_dump --format=custom --compress=${DEFAULT_DUMP_COMPRESSION} --schema=${quoteIdent(master.db.schema)} --verbose --no-password --snapshot=<exported by the run> --file=${options.backupDir}/${installation.name}/<run>-${master.db.schema}.dump --dbname='host=${master.db.host} port=${master.db.port} dbname=${master.db.database} user=${master.db.user}'   # password from a private temporary PGPASSFILE; row counts and changelog head read in the same snapshot${viaMaster}`,
       },
     ]);
   }
@@ -177,20 +187,20 @@ export function planRestore(installation: Installation, options: PlanOptions): R
       continue;
     }
     addCopyKey(r);
-    add('drop-schema', r, `Drop the replica schema ${schema} on ${ref(r)}`, [{ kind: 'sql', where: dbOf(r), text: `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE` }], { destructive: true });
+    add('drop-schema', r, `Drop the replica schema ${schema} on ${ref(r)}`, [{ kind: 'sql', where: dbAt(r), text: `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE` }], { destructive: true });
     add('restore', r, `Restore the backup into ${schema} on ${ref(r)}`, [
       {
         kind: 'tool',
-        where: dbOf(r),
+        where: dbAt(r),
         text: `pg_restore --file=- --no-owner --no-privileges --no-tablespaces <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(schema)} where SQL names it (data rows pass through untouched) | psql -X -q -w -v ON_ERROR_STOP=1 -f - --dbname='host=${r.db.host} port=${r.db.port} dbname=${r.db.database} user=${r.db.user}'   # one transaction: COMMIT is sent only after pg_restore succeeded`,
       },
-      { kind: 'sql', where: dbOf(r), text: `-- then: row count of every table compared with the master's at dump time` },
+      { kind: 'sql', where: dbAt(r), text: `-- then: row count of every table compared with the master's at dump time` },
     ]);
     add(
       'fixups',
       r,
       `Set the replicator position, clear licenses and set the server type on ${ref(r)}`,
-      fixupStatements({ ...tables, schema }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
+      fixupStatements({ ...tables, schema }).map((f) => ({ kind: 'sql' as const, where: dbAt(r), text: `${f.sql}   -- ${f.purpose}` })),
     );
     addStartAndVerify(r);
   }
@@ -205,7 +215,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
   function addStartAndVerify(r: Server): void {
     steps.push(startReplicaStep(installation, r));
     add('verify', r, `Verify ${ref(r)}`, [
-      { kind: 'sql', where: dbOf(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
+      { kind: 'sql', where: dbAt(r), text: 'replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master\'s; master changelog head unchanged or grown' },
     ]);
   }
 
@@ -214,27 +224,27 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     const schema = r.db.schema;
     const shadow = shadowSchemaName(schema);
     add('restore-shadow', r, `Restore the backup into the shadow schema ${shadow} on ${ref(r)} while it keeps serving`, [
-      { kind: 'sql', where: dbOf(r), text: `-- ${shadow} must not exist yet unless this run left it (a leftover of another run is refused)` },
+      { kind: 'sql', where: dbAt(r), text: `-- ${shadow} must not exist yet unless this run left it (a leftover of another run is refused)` },
       {
         kind: 'tool',
-        where: dbOf(r),
+        where: dbAt(r),
         text: `pg_restore --file=- --no-owner --no-privileges --no-tablespaces <backup> | rename schema ${quoteIdent(master.db.schema)} → ${quoteIdent(shadow)} where SQL names it (data rows pass through untouched) | psql -X -q -w -v ON_ERROR_STOP=1 -f - --dbname='host=${r.db.host} port=${r.db.port} dbname=${r.db.database} user=${r.db.user}'   # one transaction, as ${r.db.user}, so ${r.db.user} owns ${shadow}`,
       },
-      { kind: 'sql', where: dbOf(r), text: `COMMENT ON SCHEMA ${quoteIdent(shadow)} IS 'replica-desk shadow of run <run id>'   -- then: row count of every table compared with the master's at dump time` },
+      { kind: 'sql', where: dbAt(r), text: `COMMENT ON SCHEMA ${quoteIdent(shadow)} IS 'replica-desk shadow of run <run id>'   -- then: row count of every table compared with the master's at dump time` },
     ]);
     add(
       'fixups-shadow',
       r,
       `Set the replicator position, clear licenses and set the server type in ${shadow} on ${ref(r)}`,
-      fixupStatements({ ...tables, schema: shadow }).map((f) => ({ kind: 'sql' as const, where: dbOf(r), text: `${f.sql}   -- ${f.purpose}` })),
+      fixupStatements({ ...tables, schema: shadow }).map((f) => ({ kind: 'sql' as const, where: dbAt(r), text: `${f.sql}   -- ${f.purpose}` })),
     );
     add('verify-shadow', r, `Verify the shadow schema ${shadow} on ${ref(r)}`, [
-      { kind: 'sql', where: dbOf(r), text: `in ${shadow}: replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master's at dump time` },
+      { kind: 'sql', where: dbAt(r), text: `in ${shadow}: replicator_* equal the changelog head; repository_server_type = live; cmlicenses empty; row counts equal the master's at dump time` },
     ]);
     addStop(r);
     // The running server keeps its own key file until it is stopped: the master's arrives with the master's data.
     addCopyKey(r);
-    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId, swapLockTimeoutMs(options)), { destructive: true });
+    add('swap', r, swapTitle(r, options.runId, ref(r)), swapActions(r, options.runId, swapLockTimeoutMs(options), routes[ref(r)]), { destructive: true });
     addStartAndVerify(r);
   }
 
@@ -247,6 +257,7 @@ export function planRestore(installation: Installation, options: PlanOptions): R
     mode,
     modeReason: modeReason(mode, numbered, replicas, options.modeWhy),
     ...(options.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: options.swapLockTimeoutMs } : {}),
+    ...(Object.keys(routes).length > 0 ? { routes } : {}),
     steps: numbered,
   };
 }

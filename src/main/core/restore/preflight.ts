@@ -30,6 +30,8 @@ import { checkSideBySide, databaseSpace, leftoverShadowFinding } from './sideByS
 import { chooseRestoreMode } from './chooseRestoreMode';
 import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
 import { keptSchemasFinding } from './keptSchemaPileUp';
+import { describeRoute } from '../tunnels/sshRoute';
+import type { RunTunnels } from './runTunnels';
 
 export type { PreflightFinding };
 
@@ -66,6 +68,12 @@ export interface PreflightInput {
   mode?: RestoreMode;
   /** The run that set a kept schema aside, for the discard command in the pile-up warning. */
   runIdOfKept?: (kept: KeptSchema) => string | undefined;
+  /**
+   * The preflight's SSH tunnels (runTunnels.ts): `installation` and `replicas` are then the
+   * dialable ones. A server whose route failed is not dialled at all (that would go around
+   * the tunnel): its finding names the hop.
+   */
+  tunnels?: Pick<RunTunnels, 'routes' | 'failures'>;
 }
 
 /** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
@@ -101,6 +109,10 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     // Databases: every one must connect with its stored credentials.
     await Promise.all(
       [master, ...replicas].map(async (server) => {
+        const route = input.tunnels?.routes.get(server.name);
+        const tunnelFailure = input.tunnels?.failures.get(server.name);
+        if (tunnelFailure) return failure('tunnel', server, tunnelFailure);
+        if (route) pass('tunnel', server, `SSH tunnel open: ${describeRoute(route)}`);
         try {
           const { secret, source } = await resolveDbPassword(input.secretStore, { installation: installation.name, server: server.name }, server.db, input.env);
           const client = await openClient(server.db, secret, { ref: { installation: installation.name, server: server.name }, env: input.env, timeoutMs: input.timeoutMs ?? 10_000, statementTimeoutMs: 60_000, applicationName: 'replica-desk preflight' });

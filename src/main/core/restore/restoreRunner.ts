@@ -38,6 +38,7 @@ import { swapStep } from './steps/swapStep';
 import { swapBackStep } from './steps/swapBackStep';
 import { keptSchemaName, shadowSchemaName } from './sideBySideNames';
 import { swapBackNames } from './planRollback';
+import { withRunTunnels, type RunTunnels } from './runTunnels';
 
 const implementations: Record<StepId, StepImplementation> = {
   'confirm-publications': confirmPublications,
@@ -79,13 +80,21 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   const initial = deps.runs.get(runId);
   if (!initial) throw new Error(`run ${runId} does not exist`);
   const { plan } = initial;
+  // The run owns its SSH tunnels: opened (afresh on a resume) before anything else, shared by
+  // every step, closed after everything, compensation included.
+  return withRunTunnels(plan.installation, [plan.master, ...plan.replicas], { env: deps.env, signal }, (tunnels) => runWithTunnels(deps, initial, signal, tunnels));
+}
+
+async function runWithTunnels(deps: RunnerDependencies, initial: RunRow, signal: AbortSignal, tunnels: RunTunnels): Promise<RunRow> {
+  const { plan, runId } = initial;
   const status = new Map(initial.steps.map((s) => [s.seq, s.status]));
   // Whether each database the run connects to is encrypted, in the run's captured values
   // (a resume continues the record of the sessions before it).
   const connections = new Map<string, ConnectionEncryption | null>(
     Object.entries((initial.captured.connections ?? {}) as Record<string, unknown>).map(([name, value]) => [name, asConnectionEncryption(value)]),
   );
-  const resources = new RestoreResources(plan.installation, deps.secretStore, deps.env, deps.log, (server, encryption) => {
+  // Every pg client and tool of the run dials tunnelled databases through the run's forwards.
+  const resources = new RestoreResources(tunnels.installation, deps.secretStore, deps.env, deps.log, (server, encryption) => {
     const record = weakerEncryption(connections.get(server.name), encryption);
     if (!record) return;
     connections.set(server.name, record);
@@ -148,9 +157,11 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
       setStep(step, 'done', outcome.message, outcome.captured);
       log('info', `done: ${outcome.message}`, step.seq);
     } catch (caught) {
-      // pg's own words for a connection that went away become a classified error naming the server.
+      // A tunnel that went away is the cause of whatever failed through it; otherwise pg's own
+      // words for a connection that went away become a classified error naming the server.
       const server = step.replica ? resources.server(step.replica) : master;
-      const e = isConnectionLoss(caught) ? new ConnectionLostError(server.db, step.title, (caught as Error).message, caught) : caught;
+      const dropped = stepSignal.aborted ? null : ((await tunnels.dropFor(server.name)) ?? tunnels.droppedFor(master.name));
+      const e = dropped ? dropped.forRun(runId) : isConnectionLoss(caught) ? new ConnectionLostError(server.db, step.title, (caught as Error).message, caught) : caught;
       const error = toErrorPayload(e);
       const cancelled = stepSignal.aborted || error.code === 'cancelled';
       const message = cancelled ? 'Cancelled' : `${error.message} — ${error.hint}`;
@@ -175,7 +186,9 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
 
   emit({ type: 'run', runId, status: 'running', message: null });
   try {
-    fatal = await takeLocks();
+    fatal = refuseWithoutTunnels();
+    if (fatal) lockedOut = true;
+    else fatal = await takeLocks();
     // Phase 1: in order, on the master and the replicas' servers.
     for (const step of fatal ? [] : plan.steps.filter((s) => inMasterPhase(plan, s))) {
       if (finished(step) || (step.replica && (failedReplicas.has(step.replica) || replicaDone.has(step.replica)))) continue;
@@ -247,6 +260,21 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   }
 
   /**
+   * A route that could not be opened refuses the run before anything is touched (its
+   * databases are never dialled around the tunnel); nothing to compensate. Null when every
+   * route is open.
+   */
+  function refuseWithoutTunnels(): string | null {
+    if (tunnels.failures.size === 0) return null;
+    const messages = [...tunnels.failures].map(([name, e]) => {
+      const error = toErrorPayload(e);
+      return `${ref(resources.server(name))}: ${error.message} — ${error.hint}`;
+    });
+    for (const message of messages) log('error', `refused: ${message}`);
+    return messages.join('\n');
+  }
+
+  /**
    * Takes the run's locks before anything else: each unfinished replica's and, when the run
    * stops the master, the master's. Another run holding one refuses the whole run (a message,
    * nothing touched); a replica that cannot be reached fails alone.
@@ -281,6 +309,11 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   // Puts back what the run changed and can safely put back; reports what it cannot.
   async function compensate(): Promise<void> {
     const calm = new AbortController().signal;
+    // A dropped tunnel is opened again, so compensation can check schemas and hold locks.
+    if ([plan.master, ...plan.replicas].some((name) => tunnels.droppedFor(name))) {
+      const reopened = await tunnels.reopen();
+      log('warn', `compensation: SSH tunnel${reopened.length === 1 ? '' : 's'} reopened for ${reopened.length > 0 ? reopened.join(', ') : 'no server (still unreachable)'}`);
+    }
     const record = (entry: Omit<CompensationEntry, 'at'>) => {
       deps.runs.addCompensation(runId, entry);
       log(entry.outcome === 'failed' ? 'error' : 'warn', `compensation: ${entry.message}`);

@@ -1,7 +1,7 @@
 // The restore as the CLI and the app drive it: prepare (preflight + plan, read-only),
 // start a recorded run, execute or resume it, and read the history.
 import { join, resolve } from 'node:path';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, toErrorPayload } from '../errors';
 import { requireDumpArchive } from '../postgres/dumpArchive';
 import { toRunRecord, type RunRecord } from '../history/runRecord';
 import { RunHistory, type RunHistoryOptions } from '../history/runHistory';
@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger';
 import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
-import { chooseReplicas, planRestore, withRunId } from './planRestore';
+import { chooseReplicas, masterOf, planRestore, withRunId } from './planRestore';
 import { refuseStaleShadowResume } from './staleShadow';
 import { runTag } from './sideBySideNames';
 import type { KeptSchema } from '../coremedia/keptSchemas';
@@ -23,12 +23,16 @@ import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runPreflight, type PreflightResult } from './preflight';
 import { RunNotResumableError } from './restoreErrors';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
-import type { RestoreMode, RestorePlan } from '../../../shared/restorePlan';
+import type { PreflightFinding, RestoreMode, RestorePlan } from '../../../shared/restorePlan';
 import { executeRun } from './restoreRunner';
 import { withChildTracking } from '../processes/childProcesses';
 import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTracker';
 import type { Timeouts } from './stepContext';
 import type { DumpRetention } from '../history/dumpRetention';
+import { planRoutes, withRunTunnels } from './runTunnels';
+
+/** How long a preflight may take to open its SSH tunnels, every route together. */
+const PREFLIGHT_TUNNEL_TIMEOUT_MS = 30_000;
 
 export interface PrepareInput {
   installation: string;
@@ -62,6 +66,13 @@ export interface ExecuteOptions {
   timeouts?: Partial<Timeouts>;
   pgBinDir?: string;
 }
+
+/** A preflight finding per server whose SSH route could not be opened (the error names the hop). */
+const tunnelFindings = (installation: string, failures: ReadonlyMap<string, Error>): PreflightFinding[] =>
+  [...failures].map(([server, e]) => {
+    const error = toErrorPayload(e);
+    return { check: 'tunnel', server: `${installation}/${server}`, ok: false, severity: 'error', message: error.message, hint: error.hint };
+  });
 
 function refuseUnlessResumable(run: RunRow): void {
   if (!isUnfinished(run)) {
@@ -110,19 +121,25 @@ export class RestoreService {
     const installation = this.profiles.get(input.installation);
     const replicas = chooseReplicas(installation, input.replicas);
     const backupDir = input.backupDir ?? this.defaultBackupDir();
-    const preflight = await runPreflight({
-      installation,
-      replicas,
-      secretStore: this.secretStore,
-      env: this.env,
-      log: this.log,
-      approvals: this.approvals,
-      backupDir,
-      ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
-      ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
-      ...(input.mode ? { mode: input.mode } : {}),
-      runIdOfKept: (kept) => this.runIdOfKept(installation.name, kept),
-    });
+    const master = masterOf(installation);
+    // The preflight reaches tunnelled databases through its own tunnels, closed when it ends.
+    const { preflight, routes } = await withRunTunnels(installation, [master.name, ...replicas.map((r) => r.name)], { env: this.env, timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => ({
+      routes: tunnels.routes,
+      preflight: await runPreflight({
+        installation: tunnels.installation,
+        replicas: replicas.map((r) => tunnels.server(r.name)),
+        tunnels,
+        secretStore: this.secretStore,
+        env: this.env,
+        log: this.log,
+        approvals: this.approvals,
+        backupDir,
+        ...(input.fromBackup ? { fromBackup: input.fromBackup } : {}),
+        ...(input.pgBinDir ? { pgBinDir: input.pgBinDir } : {}),
+        ...(input.mode ? { mode: input.mode } : {}),
+        runIdOfKept: (kept) => this.runIdOfKept(installation.name, kept),
+      }),
+    }));
     // One run per replica: a live run on this workstation is found here, one elsewhere by the
     // preflight's look at the replicas' database locks.
     for (const active of this.runs.activeRunsOn(installation.name, replicas.map((r) => r.name))) {
@@ -138,6 +155,7 @@ export class RestoreService {
       mode: preflight.mode,
       modeWhy: preflight.modeReason,
       ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}),
+      routes: planRoutes(installation, routes),
     });
     return { plan, preflight };
   }
@@ -171,7 +189,12 @@ export class RestoreService {
     const recorded = (run.captured.identities ?? {}) as Record<string, SchemaIdentity>;
     // copy-key kept a different key file the replica had: the previous schema needs it back.
     const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && names.includes(s.replica) && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
-    const preflight = await runRollbackPreflight({ installation, runId: run.runId, recorded, replicas, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    // Through the replicas' SSH tunnels, if any; a route that cannot be opened refuses before any database is dialled.
+    const preflight = await withRunTunnels(installation, names, { env: this.env, timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => {
+      if (tunnels.failures.size > 0) return { ok: false, identities: {}, findings: tunnelFindings(installation.name, tunnels.failures) };
+      const dialable = replicas.map((r) => tunnels.server(r.name));
+      return runRollbackPreflight({ installation: tunnels.installation, runId: run.runId, recorded, replicas: dialable, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+    });
     for (const active of this.runs.activeRunsOn(installation.name, names)) {
       const error = new RunConflictError(installation.name, active);
       preflight.findings.push({ check: 'run-in-progress', server: null, ok: false, severity: 'error', message: error.message, hint: error.hint });

@@ -39,12 +39,19 @@ export class TunnelDroppedError extends ReplicaDeskError {
     readonly hopIndex: number,
     readonly hopCount: number,
     readonly hop: SshHop,
-    reason: string,
+    readonly reason: string,
+    /** The run that stopped, when known: the hint then names the exact resume command. */
+    readonly runId?: string,
   ) {
     super(
       'tunnel-dropped',
       `The SSH tunnel dropped at hop ${hopIndex + 1} of ${hopCount} (${hop.role}, ${describeHop(hop)}): ${reason}.`,
-      'Check that host and the network to it. Nothing is lost: `replica-desk runs resume RUN_ID` reopens the tunnel and continues from the first unfinished step.',
+      `Check that host and the network to it. Nothing is lost: \`replica-desk runs resume ${runId ?? 'RUN_ID'}\` reopens the tunnel and continues from the first unfinished step.`,
     );
+  }
+
+  /** The same drop, its hint naming `runs resume <runId>`. */
+  forRun(runId: string): TunnelDroppedError {
+    return new TunnelDroppedError(this.hopIndex, this.hopCount, this.hop, this.reason, runId);
   }
 }
