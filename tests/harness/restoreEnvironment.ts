@@ -2,7 +2,8 @@
 // replicas in both layouts (rls1 in its own database on a second cluster, rls2 in the
 // master's own database on the first), stand-in server processes that hold database
 // connections and are driven by control commands, rls2 reached over a real sshd, an
-// encrypted-passwords key file, and passwords in a real pgpass file.
+// encrypted-passwords key file, and passwords in a real pgpass file. With `tunnel`, every
+// database is reached only through SSH: a bastion and a jump host (sshBastion.ts).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { startSshd, type Sshd } from './sshd';
 import { standInControl, standInStopCommand } from './standInServer';
 import { runCli, type CliResult } from './cli';
 import { startTcpProxy, type TcpProxy } from './tcpProxy';
+import { startSshBastion, type SshBastion } from './sshBastion';
 
 export interface RestoreEnvironmentOptions {
   master?: Partial<ContentServerOptions>;
@@ -26,6 +28,8 @@ export interface RestoreEnvironmentOptions {
   privateTmp?: boolean;
   /** Cluster b (rls1's) offers TLS (ssl = on, self-signed) and rls1's profile keeps the default sslmode prefer. */
   tlsForRls1?: boolean;
+  /** Every server's database (both clusters) through a two-hop SSH route: a bastion, then a jump host (db.tunnel via ssh with jumpHosts). */
+  tunnel?: boolean;
 }
 
 export interface RestoreEnvironment {
@@ -35,6 +39,10 @@ export interface RestoreEnvironment {
   a: PgCluster;
   b: PgCluster;
   sshd: Sshd | null;
+  /** With tunnel: the bastion and the jump host every database is reached through. */
+  bastion: SshBastion | null;
+  /** The imported profiles@1 file (a test may write a variant of it). */
+  profileFile: string;
   /** With proxyRls1: the proxy in front of rls1's database. */
   rls1Proxy: TcpProxy | null;
   /** With privateTmp: the CLI's TMPDIR. */
@@ -67,6 +75,8 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
   await a.query('GRANT CREATE ON DATABASE coremedia TO cm_rls2');
   await b.query('GRANT CREATE ON DATABASE cm_rls1 TO cm_rls1');
 
+  const bastion = options.tunnel ? await startSshBastion([a, b].map((c) => ({ host: c.host, port: c.port }))) : null;
+  const tunnel = bastion ? { tunnel: bastion.tunnel() } : {};
   const rls1Proxy = options.proxyRls1 ? await startTcpProxy({ host: b.host, port: b.port }) : null;
   const rls1Port = rls1Proxy?.port ?? b.port;
   const pgpassFile = join(dir, 'pgpass');
@@ -94,18 +104,18 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
       {
         name: installation,
         servers: [
-          { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable' }, installDir: installDir('mls'), encryptedPasswords: true, host: { access: 'local' } },
-          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: rls1Port, database: 'cm_rls1', user: 'cm_rls1', sslmode: options.tlsForRls1 ? 'prefer' : 'disable' }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
+          { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable', ...tunnel }, installDir: installDir('mls'), encryptedPasswords: true, host: { access: 'local' } },
+          { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: rls1Port, database: 'cm_rls1', user: 'cm_rls1', sslmode: options.tlsForRls1 ? 'prefer' : 'disable', ...tunnel }, installDir: installDir('rls1'), host: { access: 'local' }, control: control.rls1 },
           sshd
             ? {
                 name: 'rls2',
                 role: 'replica',
-                db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable' },
+                db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel },
                 installDir: installDir('rls2'),
                 host: { access: 'ssh', hostname: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, hostKey: sshd.hostKeyFingerprint },
                 control: control.rls2,
               }
-            : { name: 'rls2', role: 'replica', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable' }, installDir: installDir('rls2'), host: { access: 'local' }, control: control.rls2 },
+            : { name: 'rls2', role: 'replica', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel }, installDir: installDir('rls2'), host: { access: 'local' }, control: control.rls2 },
         ],
       },
     ],
@@ -128,6 +138,8 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     a,
     b,
     sshd,
+    bastion,
+    profileFile,
     rls1Proxy,
     tmpDir,
     master,
@@ -143,7 +155,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     async stop() {
       for (const name of ['rls1', 'rls2'] as const) await runShell(standInStopCommand(join(dir, `standin-${name}`))).catch(() => undefined);
       await rls1Proxy?.close().catch(() => undefined);
-      await Promise.allSettled([a.stop(), b.stop(), sshd?.stop()]);
+      await Promise.allSettled([a.stop(), b.stop(), sshd?.stop(), bastion?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

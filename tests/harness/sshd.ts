@@ -85,8 +85,16 @@ async function waitForBanner(child: ChildProcess, port: number, logFile: string)
   }
 }
 
-/** `extraHostKeyTypes`: more host keys besides the ed25519 one, e.g. `['ecdsa']`, as a real host has. */
-export async function startSshd(options: { extraHostKeyTypes?: string[] } = {}): Promise<Sshd> {
+export interface SshdOptions {
+  /** More host keys besides the ed25519 one, e.g. `['ecdsa']`, as a real host has. */
+  extraHostKeyTypes?: string[];
+  /** sshd's LogLevel; DEBUG1 logs every direct-tcpip channel (where a forward went). Default VERBOSE. */
+  logLevel?: 'VERBOSE' | 'DEBUG1';
+  /** More sshd_config lines, e.g. `PermitOpen 127.0.0.1:5432` (only that forward target allowed). */
+  extraConfig?: string[];
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const sftpServer = SFTP_SERVER.find((p) => existsSync(p));
   if (!existsSync(SSHD) || !sftpServer) throw new Error('OpenSSH server not found; install it with: apt-get install -y openssh-server');
   // sshd checks for its privilege separation directory even when run by hand.
@@ -129,7 +137,8 @@ export async function startSshd(options: { extraHostKeyTypes?: string[] } = {}):
           'StrictModes no',
           'UsePAM no',
           'PrintMotd no',
-          'LogLevel VERBOSE',
+          `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
+          ...(options.extraConfig ?? []),
           `Subsystem sftp ${sftpServer}`,
           '',
         ].join('\n'),

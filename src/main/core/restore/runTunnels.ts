@@ -11,7 +11,8 @@ import type { Installation, Server } from '../../../shared/profiles';
 import type { RouteView } from '../../../shared/sshRoutes';
 import { dbRouteOf, type RouteContext, type SshHop, type SshRoute } from '../tunnels/sshRoute';
 import { routeViewOf } from '../tunnels/routeView';
-import type { TunnelDroppedError } from '../tunnels/tunnelErrors';
+import { SshHopError, type TunnelDroppedError } from '../tunnels/tunnelErrors';
+import { ReplicaDeskError } from '../errors';
 import { TunnelPool, type TunnelPoolOptions } from '../tunnels/tunnelPool';
 
 /** How opening a run's tunnels may take at most, every route together. */
@@ -59,6 +60,25 @@ export function planRoutes(installation: Pick<Installation, 'name'>, routes: Rea
   return Object.fromEntries([...routes].map(([name, route]) => [`${installation.name}/${name}`, routeViewOf(route)]));
 }
 
+/** The profiles@1 JSON path of a hop's hostKey, or null when the hop came from ~/.ssh/config's ProxyJump. */
+export function hostKeyPathOf(installation: Installation, server: Server, hopIndex: number, hopCount: number): string | null {
+  const tunnel = server.db.tunnel;
+  if (!tunnel) return null;
+  const base = tunnel.via === 'ssh' ? 'db.tunnel' : 'host';
+  const jumps = tunnel.via === 'ssh' ? tunnel.jumpHosts : server.host.access === 'ssh' ? server.host.jumpHosts : undefined;
+  const field = hopIndex === hopCount - 1 ? `${base}.hostKey` : jumps && hopIndex < jumps.length ? `${base}.jumpHosts[${hopIndex}].hostKey` : null;
+  const at = installation.servers.indexOf(server);
+  return field ? `installation "${installation.name}" → servers[${at}] ("${server.name}") → ${field}` : null;
+}
+
+/** A hop refused for its host key: the hint also says where in the profile its pin goes. */
+function withPinPath(error: Error, installation: Installation, server: Server): Error {
+  if (!(error instanceof SshHopError) || !error.code.startsWith('host-key')) return error;
+  const path = hostKeyPathOf(installation, server, error.hopIndex, error.hopCount);
+  if (!path) return error;
+  return new ReplicaDeskError(error.code, error.message, `${error.hint} That hop's pin is the profile's ${path} (profiles@1 JSON path).`, { cause: error });
+}
+
 export class RunTunnels {
   private constructor(
     private readonly pool: TunnelPool,
@@ -92,7 +112,7 @@ export class RunTunnels {
           });
           forwards.set(name, { host: forward.host, port: forward.port });
         } catch (error) {
-          failures.set(name, error instanceof Error ? error : new Error(String(error)));
+          failures.set(name, withPinPath(error instanceof Error ? error : new Error(String(error)), installation, servers.find((s) => s.name === name)!));
         }
       }),
     );

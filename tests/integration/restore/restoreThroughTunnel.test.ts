@@ -1,0 +1,234 @@
+// Restores of an installation whose databases are reachable only through SSH: every server's
+// db.tunnel goes through a bastion, then a jump host (two real sshds on loopback; the
+// bastion may forward only to the jump host, the jump host only to the two clusters). Through
+// the CLI, in both layouts (rls1 in its own database on cluster b, rls2 in the master's shared
+// database on cluster a): the plan names the route; a wrong host key on the second hop is
+// refused by the preflight with the fingerprint and where to pin it, nothing changed; a full
+// restore goes through the tunnel (the sshds' logs show the channels, and the run's psql
+// session on the replica's cluster is a connection of the jump host's sshd); a tunnel cut in
+// the middle of the restore fails the run promptly as tunnel-dropped with the resume
+// command, leaves the running replicas untouched, and `runs resume` finishes the run.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCliBuilt } from '../../harness/cli';
+import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
+import { expectNothingLeftBehind, startRestore, stepOf, waitForStep } from '../faults/faultRun';
+
+const NAMES = ['rls1', 'rls2'] as const;
+type Name = (typeof NAMES)[number];
+
+let env: RestoreEnvironment;
+let masterBefore: string;
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  assertCliBuilt();
+  // Large enough that the shadow restore is seen (and cut) while it runs.
+  env = await startRestoreEnvironment({ withoutSsh: true, tunnel: true, privateTmp: true, master: { sizeMb: 40 } });
+  masterBefore = await env.masterFingerprint();
+}, 180_000);
+afterAll(async () => env?.stop());
+
+const bastion = () => env.bastion!;
+const fingerprint = (name: Name, schema?: string) => {
+  const { cluster, database, schema: own } = env.replicaCluster(name);
+  return schemaFingerprint(cluster, database, schema ?? own);
+};
+const query = async <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => {
+  const { cluster, database } = env.replicaCluster(name);
+  return (await cluster.query<T>(sql, params, database)).rows;
+};
+async function serving(name: Name): Promise<boolean> {
+  const { database } = env.replicaCluster(name);
+  const sessions = await query<{ n: number }>(name, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, STAND_IN_APPLICATION_NAME]);
+  return (await runShell(env.control[name].status)) === 0 && sessions[0]!.n > 0;
+}
+/** Channels the jump host opened to each cluster, and the bastion to the jump host. */
+const channels = () => ({
+  a: bastion().channelsTo(bastion().jump, { host: env.a.host, port: env.a.port }),
+  b: bastion().channelsTo(bastion().jump, { host: env.b.host, port: env.b.port }),
+  jump: bastion().channelsTo(bastion().bastion, { host: bastion().jump.host, port: bastion().jump.port }),
+});
+/** Client ports of the run's psql sessions (the shadow restore) on a replica's cluster. */
+const restoreSessionPorts = async (name: Name) =>
+  (await query<{ port: number }>(name, "SELECT client_port AS port FROM pg_stat_activity WHERE application_name LIKE 'replica-desk-restore-%' AND client_port IS NOT NULL")).map((r) => r.port);
+
+describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
+  it('dry run: the plan names each database\'s route and the run\'s local forward, and changes nothing', async () => {
+    const before = channels();
+    const dry = await env.cli(['restore', env.installation, '--dry-run', '--json']);
+    outputs.push(dry.stdout, dry.stderr);
+    expect(dry.code, dry.stderr).toBe(0);
+    const { plan, preflight } = JSON.parse(dry.stdout);
+    const hops = [`ssh ${bastion().bastion.user}@127.0.0.1:${bastion().bastion.port}`, `ssh ${bastion().jump.user}@127.0.0.1:${bastion().jump.port}`];
+    expect(plan.routes[`${env.installation}/rls1`]).toEqual({
+      hops: [
+        { role: 'jump host 1', description: hops[0] },
+        { role: 'tunnel endpoint', description: hops[1] },
+      ],
+      target: `127.0.0.1:${env.b.port}`,
+    });
+    expect(Object.keys(plan.routes).sort()).toEqual(['mls', 'rls1', 'rls2'].map((n) => `${env.installation}/${n}`));
+    const restoreShadow = plan.steps.find((s: any) => s.id === 'restore-shadow' && s.replica === 'rls1');
+    expect(restoreShadow.actions.find((a: any) => a.kind === 'tool').where).toBe(`127.0.0.1:${env.b.port}/cm_rls1 as cm_rls1 via ${hops.join(' → ')} → 127.0.0.1:${env.b.port}, local forward 127.0.0.1:<ephemeral>`);
+    // The preflight reached every database through the tunnel.
+    expect(preflight.filter((f: any) => f.check === 'tunnel').map((f: any) => [f.server, f.ok])).toEqual(
+      ['mls', 'rls1', 'rls2'].map((n) => [`${env.installation}/${n}`, true]),
+    );
+    expect(preflight.filter((f: any) => f.check === 'database').every((f: any) => f.ok)).toBe(true);
+    // One SSH connection per hop for the whole preflight: the bastion forwarded to the jump host once.
+    const after = channels();
+    expect(after.jump - before.jump).toBe(1);
+    expect(after.a - before.a).toBeGreaterThan(0);
+    expect(after.b - before.b).toBeGreaterThan(0);
+
+    const text = await env.cli(['restore', env.installation, '--dry-run']);
+    expect(text.stdout).toContain('Database routes (SSH tunnels, opened by the run and closed at its end)');
+    expect(text.stdout).toContain(`${env.installation}/rls2: via ${hops.join(' → ')} → 127.0.0.1:${env.a.port}, local forward 127.0.0.1:<ephemeral>`);
+    // Nothing of the preflight's tunnels stays open.
+    await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+  }, 120_000);
+
+  it('a wrong host key on the second hop: the preflight refuses with its fingerprint and where to pin it; nothing is changed', async () => {
+    const home = mkdtempSync(join(env.dir, 'home-wrong-key-'));
+    const profile = JSON.parse(readFileSync(env.profileFile, 'utf8'));
+    const rls1 = profile.installations[0].servers.findIndex((s: any) => s.name === 'rls1');
+    profile.installations[0].servers[rls1].db.tunnel.hostKey = bastion().bastion.hostKeyFingerprint;
+    const file = join(env.dir, 'profiles-wrong-key.json');
+    writeFileSync(file, JSON.stringify(profile));
+    const cli = (args: string[]) => env.cli(args, { REPLICA_DESK_HOME: home });
+    expect((await cli(['profiles', 'import', file, '--approve-commands'])).code).toBe(0);
+    const before = { rls1: await fingerprint('rls1'), rls2: await fingerprint('rls2') };
+
+    const refused = await cli(['restore', env.installation, '--yes', '--json']);
+    outputs.push(refused.stdout, refused.stderr);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${env.installation}/rls1: SSH hop 2 of 2 (tunnel endpoint, ssh ${bastion().jump.user}@127.0.0.1:${bastion().jump.port}) failed`);
+    expect(refused.stderr).toContain(bastion().jump.hostKeyFingerprint);
+    expect(refused.stderr).toContain(`servers[${rls1}] ("rls1") → db.tunnel.hostKey`);
+    expect(JSON.parse(refused.stdout).error.code).toBe('preflight-failed');
+    // The dry run shows the same finding.
+    const dry = JSON.parse((await cli(['restore', env.installation, '--dry-run', '--json'])).stdout);
+    const finding = dry.preflight.find((f: any) => f.check === 'tunnel' && !f.ok);
+    expect(finding).toMatchObject({ server: `${env.installation}/rls1`, severity: 'error' });
+    expect(finding.message).toMatch(/host key/);
+    expect(finding.hint).toContain('db.tunnel.hostKey');
+    // No run, no change.
+    expect(JSON.parse((await cli(['runs', 'list', '--json'])).stdout).runs).toEqual([]);
+    for (const name of NAMES) {
+      expect(await fingerprint(name)).toBe(before[name]);
+      expect(await serving(name)).toBe(true);
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+  }, 120_000);
+
+  it('restores both layouts through the tunnel: the replica\'s psql session is a connection of the jump host\'s sshd', async () => {
+    const before = channels();
+    const run = startRestore(env);
+    await waitForStep(env, 'restore-shadow', { replica: 'rls1', timeoutMs: 120_000 });
+    // While psql streams the shadow restore, its connection to cluster b comes from the jump host's sshd session.
+    let owners: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && owners.length === 0) {
+      for (const port of await restoreSessionPorts('rls1')) {
+        const pid = bastion().ownerOfLocalPort(port);
+        if (pid !== null) owners.push(pid);
+      }
+      if (owners.length === 0) await new Promise((r) => setTimeout(r, 25));
+    }
+    const jumpSessions = bastion().sessionPids(bastion().jump);
+    const result = await run.done;
+    outputs.push(result.stdout, result.stderr);
+    if (result.code !== 0) console.error(result.stderr);
+    expect(result.code).toBe(0);
+    expect(owners.length).toBeGreaterThan(0);
+    owners = [...new Set(owners)];
+    for (const pid of owners) expect(jumpSessions, `pid ${pid} owns the restore's connection`).toContain(pid);
+
+    const record = JSON.parse(result.stdout);
+    expect(record.status).toBe('succeeded');
+    for (const s of record.steps) expect(s.status, `${s.id} ${s.replica}: ${s.message}`).toBe('done');
+    // One connection per hop for the preflight and one for the run (the preflight's tunnels
+    // close before the plan is confirmed): the bastion forwarded to the jump host twice; the
+    // jump host carried every database connection.
+    const after = channels();
+    expect(after.jump - before.jump).toBe(2);
+    expect(after.a - before.a).toBeGreaterThan(1);
+    expect(after.b - before.b).toBeGreaterThan(1);
+
+    const master = await env.masterFingerprint();
+    expect(master).toBe(masterBefore);
+    for (const name of NAMES) {
+      const { schema } = env.replicaCluster(name);
+      const system = await query<{ property: string; content: string }>(name, `SELECT property, content FROM "${schema}".system WHERE property IN ('repository_server_type', 'replicator_remote', 'replicator_local', 'replicator_tag') ORDER BY 1`);
+      expect(Object.fromEntries(system.map((x) => [x.property, x.content]))).toEqual({
+        repository_server_type: 'live',
+        replicator_remote: env.master.changelogHead.sequenceNo,
+        replicator_local: env.master.changelogHead.sequenceNo,
+        replicator_tag: env.master.changelogHead.idTag,
+      });
+      const dataParts = (fp: string) => fp.split('#')[0]!.split(';').filter((p) => !/^(system|cmlicenses):/i.test(p));
+      expect(dataParts(await fingerprint(name))).toEqual(dataParts(master));
+      expect(await serving(name)).toBe(true);
+    }
+    // The master's live schema beside rls2's in the shared database is still the publication server.
+    const masterType = await env.a.query<{ content: string }>(`SELECT content FROM cm_master.system WHERE property = 'repository_server_type'`, [], 'coremedia');
+    expect(masterType.rows.map((x) => x.content)).toEqual(['publication']);
+    // The run closed its tunnels.
+    await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+    await expect.poll(() => bastion().sessionPids(bastion().bastion).length).toBe(0);
+  }, 300_000);
+
+  it('the tunnel cut during the restore: the run fails promptly as tunnel-dropped with the resume command; runs resume finishes', async () => {
+    const before = { rls1: await fingerprint('rls1'), rls2: await fingerprint('rls2') };
+    const run = startRestore(env);
+    const runId = await waitForStep(env, 'restore-shadow', { replica: 'rls1', timeoutMs: 120_000 });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await restoreSessionPorts('rls1')).length === 0) await new Promise((r) => setTimeout(r, 25));
+    expect((await restoreSessionPorts('rls1')).length).toBeGreaterThan(0);
+    const cutAt = Date.now();
+    bastion().cutJump();
+    const result = await run.done;
+    const tookMs = Date.now() - cutAt;
+    outputs.push(result.stdout, result.stderr);
+    expect(result.code).toBe(1);
+    // No long timeout: the forwards closed with the hop, the tools failed at once.
+    expect(tookMs).toBeLessThan(30_000);
+    const record = JSON.parse(result.stdout);
+    expect(record.status).toBe('failed');
+    expect(record.resumable).toBe(true);
+    const failed = record.steps.filter((s: any) => s.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const step of failed) {
+      expect(step.message, `${step.id} ${step.replica}`).toMatch(/^The SSH tunnel dropped at hop \d of 2/);
+      expect(step.message).toContain(`replica-desk runs resume ${runId}`);
+    }
+    expect(stepOf(record, 'restore-shadow', 'rls1').status).toBe('failed');
+    // Side by side, the replicas kept serving on their own schemas; nothing was stopped.
+    for (const name of NAMES) {
+      expect(stepOf(record, 'stop-replica', name).status).toBe('pending');
+      expect(await serving(name), `${name} after the cut`).toBe(true);
+      expect(await fingerprint(name)).toBe(before[name]);
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+
+    // The jump host's listener still accepts: the resume opens a new tunnel and finishes.
+    const resumed = await env.cli(['runs', 'resume', runId, '--yes', '--json']);
+    outputs.push(resumed.stdout, resumed.stderr);
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    expect(resumed.code).toBe(0);
+    const done = JSON.parse(resumed.stdout);
+    expect(done.status).toBe('succeeded');
+    for (const name of NAMES) {
+      const r = done.replicas.find((x: any) => x.replica === `${env.installation}/${name}`);
+      expect(r.status).toBe('succeeded');
+      expect(await fingerprint(name, r.keptSchema)).toBe(before[name]);
+      expect(await serving(name)).toBe(true);
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+    await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+    expectNothingLeftBehind(env, outputs);
+  }, 360_000);
+});
