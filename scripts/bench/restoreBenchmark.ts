@@ -26,9 +26,8 @@
 // Targets (issue 9), printed PASS/MISS: (a) side-by-side downtime ≤ 2 s + the stand-in's own
 // stop and start at every size; (b) side-by-side end to end ≤ 1.15 × in place.
 // A benchmark, not a test: it prints figures and asserts only that every path succeeded.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +36,10 @@ import { findPgTools, type PgTools } from '../../src/main/core/postgres/pgTools'
 import { createContentServer } from '../../tests/harness/coremedia/contentServerDatabase';
 import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
 import { standInControl, standInStopCommand, type StandInControl } from '../../tests/harness/standInServer';
+import { log, mb, requireSuccess, RSS_FILE_ENV, runTimed, untilAborted, writeRssPreload, type Finished } from './benchProcess';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const bin = join(projectRoot, 'bin', 'replica-desk.js');
-const RSS_FILE_ENV = 'REPLICA_DESK_BENCH_RSS_FILE';
 const INSTALLATION = 'bench';
 /** Issue 9's targets for the side-by-side mode. */
 const DOWNTIME_ALLOWANCE_S = 2;
@@ -89,85 +88,6 @@ interface RunRecordFigures {
   backup?: { bytes?: number } | null;
   replicas: { replica: string; downtimeMs: number | null }[];
   steps: { id: string; replica: string | null; status: string; startedAt: string | null; finishedAt: string | null; captured?: { swapMs?: number } }[];
-}
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  seconds: number;
-  stdout: string;
-  stderr: string;
-}
-
-const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
-const mb = (bytes: number): number => bytes / (1024 * 1024);
-
-/**
- * Runs a program (argv array, no shell), timed. The signal stops it with SIGTERM (the CLI then
- * cancels its run), SIGKILL if it lingers; the promise settles only once it is gone.
- */
-function runTimed(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<Finished> {
-  return new Promise((resolveRun, reject) => {
-    const { signal } = options;
-    if (signal.aborted) return reject(signal.reason);
-    const started = process.hrtime.bigint();
-    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      child.kill('SIGTERM');
-      killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    // Only the tail matters for an error message; the CLI narrates progress here.
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
-    child.on('error', (error) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(error);
-    });
-    child.on('close', (code, exitSignal) => {
-      signal.removeEventListener('abort', onAbort);
-      clearTimeout(killer);
-      if (signal.aborted) reject(signal.reason);
-      else resolveRun({ code, signal: exitSignal, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout, stderr });
-    });
-  });
-}
-
-function requireSuccess(what: string, run: Finished): Finished {
-  if (run.code === 0) return run;
-  throw new Error(`${what} failed (exit ${run.code ?? run.signal}):\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
-}
-
-/** Rejects as soon as the signal aborts, for awaits that cannot be cancelled themselves. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolveWork, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolveWork, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** A preload that records the process's own peak RSS (KB) at exit, in the file named by the env var. */
-function writeRssPreload(): string {
-  const dir = join(projectRoot, '.cache', 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'peak-rss-preload.cjs');
-  writeFileSync(
-    file,
-    [
-      '// Written by scripts/bench/restoreBenchmark.ts. Node children inherit NODE_OPTIONS, so the',
-      '// variable is removed here: only the first process (the CLI) writes its figure.',
-      `const file = process.env.${RSS_FILE_ENV};`,
-      `delete process.env.${RSS_FILE_ENV};`,
-      "if (file) process.on('exit', () => require('node:fs').writeFileSync(file, String(process.resourceUsage().maxRSS)));",
-      '',
-    ].join('\n'),
-  );
-  return file;
 }
 
 const conninfo = (cluster: PgCluster, database: string, user: string): string => `host=127.0.0.1 port=${cluster.port} dbname=${database} user=${user}`;
