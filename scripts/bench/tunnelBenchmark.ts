@@ -34,6 +34,10 @@ type Shape = NonNullable<ContentServerOptions['shape']>;
 
 interface Run {
   seconds: number;
+  /** CLI start-up, preflight (its own tunnels) and plan: from the spawn to the first step's start. */
+  beforeStepsS: number;
+  /** The run's steps, first start to last end (the run's tunnels opened before them, closed after). */
+  stepsS: number;
   peakRssMb: number;
   mode: string;
 }
@@ -95,18 +99,21 @@ async function measureSize(sizeMb: number, shape: Shape, repeat: number, preload
     const restore = async (route: Route): Promise<Run> => {
       const rssFile = join(dir, `cli-peak-rss-kb-${route}`);
       rmSync(rssFile, { force: true });
+      const spawnedAt = Date.now();
       const run = requireSuccess(
         `replica-desk restore ${route}`,
         await runTimed(process.execPath, [bin, 'restore', route, '--yes', '--json'], { env: { ...cliEnv, NODE_OPTIONS: `--require "${preload}"`, [RSS_FILE_ENV]: rssFile }, signal }),
       );
-      const record = JSON.parse(run.stdout) as { runId: string; status: string; mode: string; message: string | null };
+      const record = JSON.parse(run.stdout) as { runId: string; status: string; mode: string; message: string | null; steps: Array<{ startedAt: string | null; finishedAt: string | null }> };
       if (record.status !== 'succeeded') throw new Error(`the ${route} run ended ${record.status}: ${record.message ?? ''}`);
       if (!existsSync(rssFile)) throw new Error('the CLI exited without writing its peak RSS (was the preload loaded?)');
       // The next run starts from the same replica: one schema, no kept one, no dump.
       requireSuccess('runs discard', await runTimed(process.execPath, [bin, 'runs', 'discard', record.runId, '--yes'], { env: cliEnv, signal }));
       rmSync(join(home, 'backups'), { recursive: true, force: true });
       log(`${sizeMb} MB: ${route} took ${run.seconds.toFixed(2)} s (${record.mode})`);
-      return { seconds: run.seconds, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, mode: record.mode };
+      const starts = record.steps.flatMap((st) => (st.startedAt ? [Date.parse(st.startedAt)] : []));
+      const ends = record.steps.flatMap((st) => (st.finishedAt ? [Date.parse(st.finishedAt)] : []));
+      return { seconds: run.seconds, beforeStepsS: (Math.min(...starts) - spawnedAt) / 1000, stepsS: (Math.max(...ends) - Math.min(...starts)) / 1000, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, mode: record.mode };
     };
     const runs: Record<Route, Run[]> = { direct: [], tunnel: [] };
     for (let i = 0; i < repeat; i++) for (const route of i % 2 === 0 ? ROUTES : [...ROUTES].reverse()) runs[route].push(await restore(route));
@@ -130,6 +137,8 @@ function report(rows: SizeFigures[]): string {
       `    direct: ${figures(seconds('direct'), 's', 2)}`,
       `    tunnel: ${figures(seconds('tunnel'), 's', 2)}`,
       `    tunnel / direct: ${ratioMedian.toFixed(2)}x (medians), ${ratioBest.toFixed(2)}x (bests)`,
+      `    where (medians): start-up + preflight + plan direct ${median(row.runs.direct.map((r) => r.beforeStepsS)).toFixed(2)} s, tunnel ${median(row.runs.tunnel.map((r) => r.beforeStepsS)).toFixed(2)} s; ` +
+        `the run's steps direct ${median(row.runs.direct.map((r) => r.stepsS)).toFixed(2)} s, tunnel ${median(row.runs.tunnel.map((r) => r.stepsS)).toFixed(2)} s`,
       `    CLI peak RSS: direct ${figures(row.runs.direct.map((r) => r.peakRssMb), 'MB')}; tunnel ${figures(row.runs.tunnel.map((r) => r.peakRssMb), 'MB')}`,
     );
   }
