@@ -88,3 +88,29 @@ export function writeRssPreload(): string {
   );
   return file;
 }
+
+/** `--sizes 30,300`: MB as positive numbers. */
+export function parseSizes(text: string): number[] {
+  const sizes = text.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 30,300 (got ${text})`);
+  return sizes;
+}
+
+/** `--repeat N`: a whole number of runs, each of `what`. */
+export function parseRepeat(text: string, what: string): number {
+  const repeat = Number(text);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per ${what}, e.g. --repeat 3 (got ${text})`);
+  return repeat;
+}
+
+/** The benchmark's signal: aborted after `timeoutMin` minutes, on Ctrl-C and on SIGTERM. */
+export function benchSignal(timeoutMin: number): AbortSignal {
+  // One controller, held here: Node 20 may collect an AbortSignal.timeout() that only
+  // AbortSignal.any() refers to, and then it never fires.
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error(`gave up after --timeout-min ${timeoutMin}`)), timeoutMin * 60_000).unref();
+  const stop = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}

@@ -26,17 +26,16 @@
 // Targets (issue 9), printed PASS/MISS: (a) side-by-side downtime ≤ 2 s + the stand-in's own
 // stop and start at every size; (b) side-by-side end to end ≤ 1.15 × in place.
 // A benchmark, not a test: it prints figures and asserts only that every path succeeded.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findPgTools, type PgTools } from '../../src/main/core/postgres/pgTools';
-import { createContentServer } from '../../tests/harness/coremedia/contentServerDatabase';
-import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
+import type { PgCluster } from '../../tests/harness/postgresCluster';
 import { standInControl, standInStopCommand, type StandInControl } from '../../tests/harness/standInServer';
-import { log, mb, requireSuccess, RSS_FILE_ENV, runTimed, untilAborted, writeRssPreload, type Finished } from './benchProcess';
+import { benchSignal, log, mb, parseRepeat, parseSizes, requireSuccess, RSS_FILE_ENV, runTimed, writeRssPreload, type Finished } from './benchProcess';
+import { startBenchData } from './benchData';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const bin = join(projectRoot, 'bin', 'replica-desk.js');
@@ -92,16 +91,6 @@ interface RunRecordFigures {
 
 const conninfo = (cluster: PgCluster, database: string, user: string): string => `host=127.0.0.1 port=${cluster.port} dbname=${database} user=${user}`;
 
-async function schemaBytes(cluster: PgCluster, database: string, schema: string): Promise<number> {
-  const r = await cluster.query<{ b: string }>(
-    `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')`,
-    [schema],
-    database,
-  );
-  return Number(r.rows[0]!.b);
-}
-
 /** The run with the median end-to-end time (the upper one of an even count). */
 function medianRun(runs: ToolRun[]): ToolRun {
   return [...runs].sort((x, y) => x.totalS - y.totalS)[Math.floor(runs.length / 2)]!;
@@ -134,40 +123,10 @@ async function measureCompression(tools: PgTools, source: string, dir: string, e
 }
 
 async function measureSize(sizeMb: number, shape: Shape, compression: boolean, repeat: number, tools: PgTools, preload: string, signal: AbortSignal): Promise<Figures> {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
-  const clusters: PgCluster[] = [];
+  const data = await startBenchData(sizeMb, shape, signal);
+  const { dir, a, b, pgpass, env, schemaMb } = data;
   const standInDirs: string[] = [];
   try {
-    // Not cut short by the signal: a cluster still starting when we gave up would be left behind.
-    // startCluster bounds itself (pg_ctl -t 60).
-    const started = await Promise.allSettled([startCluster(), startCluster()]);
-    for (const s of started) if (s.status === 'fulfilled') clusters.push(s.value);
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (signal.aborted) throw signal.reason;
-    const [a, b] = clusters as [PgCluster, PgCluster];
-    const password = `Pw-${randomBytes(9).toString('base64url')}`;
-
-    log(`${sizeMb} MB, ${shape} shape: generating the master (publication) and a stale replica`);
-    await untilAborted(
-      (async () => {
-        await createContentServer(a, { layout: 'database-per-server', database: 'cm_master', role: 'cm_master', password, serverType: 'publication', sizeMb, shape });
-        await createContentServer(b, { layout: 'database-per-server', database: 'cm_rls1', role: 'cm_rls1', password, serverType: 'live', changelogEntries: 10 });
-      })(),
-      signal,
-    );
-    const schemaMb = mb(await schemaBytes(a, 'cm_master', 'cm_master'));
-
-    const pgpass = join(dir, 'pgpass');
-    writeFileSync(
-      pgpass,
-      [`127.0.0.1:${a.port}:*:cm_master:${password}`, `127.0.0.1:${b.port}:*:cm_rls1:${password}`, `127.0.0.1:${b.port}:*:postgres:${b.superPassword}`, ''].join('\n'),
-      { mode: 0o600 },
-    );
-    // No DISPLAY/bus: the keychain then fails fast and the CLI falls back to PGPASSFILE, as documented.
-    const { DISPLAY: _display, DBUS_SESSION_BUS_ADDRESS: _bus, NODE_OPTIONS: _nodeOptions, ...baseEnv } = process.env;
-    const env = { ...baseEnv, PGPASSFILE: pgpass };
-
     log(`${sizeMb} MB: baseline pg_dump -Fc (default compression) to a file`);
     const baselineFile = join(dir, 'baseline.dump');
     const dumped = requireSuccess('baseline pg_dump', await runTimed(tools.pgDump.path, ['-Fc', '-w', '-n', 'cm_master', '-f', baselineFile, '-d', conninfo(a, 'cm_master', 'cm_master')], { env, signal }));
@@ -280,8 +239,7 @@ async function measureSize(sizeMb: number, shape: Shape, compression: boolean, r
   } finally {
     // The stand-in first: it holds a session on B, and is a process of its own.
     for (const standInDir of standInDirs) await runTimed('/bin/sh', ['-c', standInStopCommand(standInDir)], { signal: new AbortController().signal }).catch(() => undefined);
-    await Promise.allSettled(clusters.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await data.close();
   }
 }
 
@@ -431,21 +389,10 @@ async function main(): Promise<number> {
   const shapes = values.shape.split(',').map((s) => s.trim());
   const unknown = shapes.filter((s) => !SHAPES.includes(s as Shape));
   if (unknown.length > 0 || shapes.length === 0) throw new Error(`--shape takes ${SHAPES.join(' and/or ')}, comma-separated (got ${values.shape})`);
-  const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per mode and size, e.g. --repeat 3 (got ${values.repeat})`);
-  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 30,300 (got ${values.sizes})`);
+  const repeat = parseRepeat(values.repeat, 'mode and size');
+  const sizes = parseSizes(values.sizes);
   if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
-
-  // One controller, held here: Node 20 may collect an AbortSignal.timeout() that only
-  // AbortSignal.any() refers to, and then it never fires.
-  const controller = new AbortController();
-  const timeoutMin = Number(values['timeout-min']);
-  setTimeout(() => controller.abort(new Error(`gave up after --timeout-min ${timeoutMin}`)), timeoutMin * 60_000).unref();
-  const stop = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const signal = controller.signal;
+  const signal = benchSignal(Number(values['timeout-min']));
 
   const tools = await findPgTools({ env: process.env });
   log(`pg_dump ${tools.pgDump.version} (${tools.pgDump.path}), ${availableParallelism()} cores, sizes ${sizes.join(', ')} MB`);

@@ -13,18 +13,18 @@
 // Printed: best and median of each, the ratio of the medians and of the bests, the peak RSS.
 // The machine may be shared: the figures say best and median; repeat when they look noisy.
 // A benchmark, not a test: it prints figures and asserts only that every run succeeded.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createContentServer, type ContentServerOptions } from '../../tests/harness/coremedia/contentServerDatabase';
-import { startCluster, type PgCluster } from '../../tests/harness/postgresCluster';
+import type { ContentServerOptions } from '../../tests/harness/coremedia/contentServerDatabase';
+import type { PgCluster } from '../../tests/harness/postgresCluster';
 import { startSshBastion, type SshBastion } from '../../tests/harness/sshBastion';
 import { standInControl, standInStopCommand } from '../../tests/harness/standInServer';
 import { figures, median } from './figures';
-import { log, mb, requireSuccess, RSS_FILE_ENV, runTimed, untilAborted, writeRssPreload } from './benchProcess';
+import { benchSignal, log, parseRepeat, parseSizes, requireSuccess, RSS_FILE_ENV, runTimed, writeRssPreload } from './benchProcess';
+import { startBenchData } from './benchData';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const bin = join(projectRoot, 'bin', 'replica-desk.js');
@@ -49,33 +49,12 @@ interface SizeFigures {
 }
 
 async function measureSize(sizeMb: number, shape: Shape, repeat: number, preload: string, signal: AbortSignal): Promise<SizeFigures> {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-tunnel-'));
-  const clusters: PgCluster[] = [];
+  const data = await startBenchData(sizeMb, shape, signal, 'rd-bench-tunnel-');
+  const { dir, a, b, pgpass, env, schemaMb } = data;
   let bastion: SshBastion | null = null;
   const standInDir = join(dir, 'standin-rls1');
   try {
-    const started = await Promise.allSettled([startCluster(), startCluster()]);
-    for (const s of started) if (s.status === 'fulfilled') clusters.push(s.value);
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    const [a, b] = clusters as [PgCluster, PgCluster];
     bastion = await startSshBastion([a, b].map((c) => ({ host: c.host, port: c.port })));
-    const password = `Pw-${randomBytes(9).toString('base64url')}`;
-    log(`${sizeMb} MB, ${shape} shape: generating the master (publication) and a stale replica`);
-    await untilAborted(
-      (async () => {
-        await createContentServer(a, { layout: 'database-per-server', database: 'cm_master', role: 'cm_master', password, serverType: 'publication', sizeMb, shape });
-        await createContentServer(b, { layout: 'database-per-server', database: 'cm_rls1', role: 'cm_rls1', password, serverType: 'live', changelogEntries: 10 });
-      })(),
-      signal,
-    );
-    const schemaMb = mb(Number((await a.query<{ b: string }>(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'cm_master'`, [], 'cm_master')).rows[0]!.b));
-
-    const pgpass = join(dir, 'pgpass');
-    writeFileSync(pgpass, [`127.0.0.1:${a.port}:*:cm_master:${password}`, `127.0.0.1:${b.port}:*:cm_rls1:${password}`, ''].join('\n'), { mode: 0o600 });
-    // No DISPLAY/bus: the keychain then fails fast and the CLI falls back to PGPASSFILE, as documented.
-    const { DISPLAY: _display, DBUS_SESSION_BUS_ADDRESS: _bus, NODE_OPTIONS: _nodeOptions, ...baseEnv } = process.env;
-    const env = { ...baseEnv, PGPASSFILE: pgpass };
     const standIn = standInControl({ dir: standInDir, db: { host: '127.0.0.1', port: b.port, database: 'cm_rls1', user: 'cm_rls1' }, pgpassFile: pgpass, script: join(projectRoot, 'tests', 'harness', 'standInServerProcess.mjs') });
     requireSuccess('stand-in start', await runTimed('/bin/sh', ['-c', standIn.start], { env, signal }));
 
@@ -121,8 +100,7 @@ async function measureSize(sizeMb: number, shape: Shape, repeat: number, preload
   } finally {
     await runTimed('/bin/sh', ['-c', standInStopCommand(standInDir)], { signal: new AbortController().signal }).catch(() => undefined);
     await bastion?.stop();
-    await Promise.allSettled(clusters.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await data.close();
   }
 }
 
@@ -149,25 +127,17 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { sizes: { type: 'string', default: '30' }, shape: { type: 'string', default: 'media' }, repeat: { type: 'string', default: '3' }, 'timeout-min': { type: 'string', default: '30' } },
   });
-  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((s) => !Number.isFinite(s) || s <= 0)) throw new Error(`--sizes takes MB as positive numbers, e.g. --sizes 30,300 (got ${values.sizes})`);
+  const sizes = parseSizes(values.sizes);
   const shape = values.shape as Shape;
   if (shape !== 'media' && shape !== 'text') throw new Error(`--shape takes media or text (got ${values.shape})`);
-  const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of runs per route, e.g. --repeat 3 (got ${values.repeat})`);
+  const repeat = parseRepeat(values.repeat, 'route');
   if (!existsSync(join(projectRoot, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
-
-  const controller = new AbortController();
-  const timeoutMin = Number(values['timeout-min']);
-  setTimeout(() => controller.abort(new Error(`gave up after --timeout-min ${timeoutMin}`)), timeoutMin * 60_000).unref();
-  const stop = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const signal = benchSignal(Number(values['timeout-min']));
 
   log(`${availableParallelism()} cores, sizes ${sizes.join(', ')} MB, ${shape} shape, ${repeat} runs per route`);
   const preload = writeRssPreload();
   const rows: SizeFigures[] = [];
-  for (const size of sizes) rows.push(await measureSize(size, shape, repeat, preload, controller.signal));
+  for (const size of sizes) rows.push(await measureSize(size, shape, repeat, preload, signal));
   console.log(report(rows));
   return 0;
 }

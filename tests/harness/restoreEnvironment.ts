@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startCluster, type PgCluster } from './postgresCluster';
 import { createContentServer, type ContentServerOptions, type ContentServerDatabase } from './coremedia/contentServerDatabase';
 import { startSshd, type Sshd } from './sshd';
-import { standInControl, standInStopCommand } from './standInServer';
+import { STAND_IN_APPLICATION_NAME, standInControl, standInStopCommand } from './standInServer';
 import { runCli, type CliResult } from './cli';
 import { startTcpProxy, type TcpProxy } from './tcpProxy';
 import { startSshBastion, type SshBastion } from './sshBastion';
@@ -58,6 +58,12 @@ export interface RestoreEnvironment {
   /** md5 of every master table's rows plus its catalog definition. */
   masterFingerprint(): Promise<string>;
   replicaCluster(name: 'rls1' | 'rls2'): { cluster: PgCluster; database: string; schema: string };
+  /** A query in the replica's database, as superuser: its rows. */
+  replicaQuery<T extends Record<string, unknown>>(name: 'rls1' | 'rls2', sql: string, params?: unknown[]): Promise<T[]>;
+  /** schemaFingerprint of the replica's schema (or another schema in its database). */
+  replicaFingerprint(name: 'rls1' | 'rls2', schema?: string): Promise<string>;
+  /** Running as the issue means it: the status command exits 0 and the stand-in holds its database session. */
+  serving(name: 'rls1' | 'rls2'): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +137,11 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     if (started !== 0) throw new Error(`stand-in ${name} did not start`);
   }
 
+  const replicaCluster = (name: 'rls1' | 'rls2') => (name === 'rls1' ? { cluster: b, database: 'cm_rls1', schema: 'cm_rls1' } : { cluster: a, database: 'coremedia', schema: 'cm_rls2' });
+  const replicaQuery = async <T extends Record<string, unknown>>(name: 'rls1' | 'rls2', sql: string, params: unknown[] = []): Promise<T[]> => {
+    const { cluster, database } = replicaCluster(name);
+    return (await cluster.query<T>(sql, params, database)).rows;
+  };
   return {
     dir,
     home,
@@ -151,7 +162,16 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     control,
     cli,
     masterFingerprint: () => schemaFingerprint(a, 'coremedia', 'cm_master'),
-    replicaCluster: (name) => (name === 'rls1' ? { cluster: b, database: 'cm_rls1', schema: 'cm_rls1' } : { cluster: a, database: 'coremedia', schema: 'cm_rls2' }),
+    replicaCluster,
+    replicaQuery,
+    replicaFingerprint(name, schema) {
+      const { cluster, database, schema: own } = replicaCluster(name);
+      return schemaFingerprint(cluster, database, schema ?? own);
+    },
+    async serving(name) {
+      const sessions = await replicaQuery<{ n: number }>(name, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [replicaCluster(name).database, STAND_IN_APPLICATION_NAME]);
+      return (await runShell(control[name].status)) === 0 && sessions[0]!.n > 0;
+    },
     async stop() {
       for (const name of ['rls1', 'rls2'] as const) await runShell(standInStopCommand(join(dir, `standin-${name}`))).catch(() => undefined);
       await rls1Proxy?.close().catch(() => undefined);

@@ -191,3 +191,14 @@ export function expectNothingLeftBehind(env: RestoreEnvironment, outputs: string
   expect(leftoverProcesses(env)).toEqual([]);
   expect(privatePgpassDirs(env)).toEqual([]);
 }
+
+/** The replica's schema (or `schema` in its database) is a live replica positioned at the master's changelog head. */
+export async function expectLiveReplicaAtHead(env: RestoreEnvironment, name: 'rls1' | 'rls2', schema = env.replicaCluster(name).schema): Promise<void> {
+  const system = await env.replicaQuery<{ property: string; content: string }>(name, `SELECT property, content FROM "${schema}".system WHERE property IN ('repository_server_type', 'replicator_remote', 'replicator_local', 'replicator_tag') ORDER BY 1`);
+  expect(Object.fromEntries(system.map((x) => [x.property, x.content]))).toEqual({
+    repository_server_type: 'live',
+    replicator_remote: env.master.changelogHead.sequenceNo,
+    replicator_local: env.master.changelogHead.sequenceNo,
+    replicator_tag: env.master.changelogHead.idTag,
+  });
+}

@@ -12,9 +12,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
-import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
-import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
-import { expectNothingLeftBehind, startRestore, stepOf, waitForStep } from '../faults/faultRun';
+import { startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { expectLiveReplicaAtHead, expectNothingLeftBehind, startRestore, stepOf, waitForStep } from '../faults/faultRun';
 
 const NAMES = ['rls1', 'rls2'] as const;
 type Name = (typeof NAMES)[number];
@@ -32,19 +31,9 @@ beforeAll(async () => {
 afterAll(async () => env?.stop());
 
 const bastion = () => env.bastion!;
-const fingerprint = (name: Name, schema?: string) => {
-  const { cluster, database, schema: own } = env.replicaCluster(name);
-  return schemaFingerprint(cluster, database, schema ?? own);
-};
-const query = async <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => {
-  const { cluster, database } = env.replicaCluster(name);
-  return (await cluster.query<T>(sql, params, database)).rows;
-};
-async function serving(name: Name): Promise<boolean> {
-  const { database } = env.replicaCluster(name);
-  const sessions = await query<{ n: number }>(name, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, STAND_IN_APPLICATION_NAME]);
-  return (await runShell(env.control[name].status)) === 0 && sessions[0]!.n > 0;
-}
+const fingerprint = (name: Name, schema?: string) => env.replicaFingerprint(name, schema);
+const query = <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => env.replicaQuery<T>(name, sql, params);
+const serving = (name: Name) => env.serving(name);
 /** Channels the jump host opened to each cluster, and the bastion to the jump host. */
 const channels = () => ({
   a: bastion().channelsTo(bastion().jump, { host: env.a.host, port: env.a.port }),
@@ -161,14 +150,7 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
     const master = await env.masterFingerprint();
     expect(master).toBe(masterBefore);
     for (const name of NAMES) {
-      const { schema } = env.replicaCluster(name);
-      const system = await query<{ property: string; content: string }>(name, `SELECT property, content FROM "${schema}".system WHERE property IN ('repository_server_type', 'replicator_remote', 'replicator_local', 'replicator_tag') ORDER BY 1`);
-      expect(Object.fromEntries(system.map((x) => [x.property, x.content]))).toEqual({
-        repository_server_type: 'live',
-        replicator_remote: env.master.changelogHead.sequenceNo,
-        replicator_local: env.master.changelogHead.sequenceNo,
-        replicator_tag: env.master.changelogHead.idTag,
-      });
+      await expectLiveReplicaAtHead(env, name);
       const dataParts = (fp: string) => fp.split('#')[0]!.split(';').filter((p) => !/^(system|cmlicenses):/i.test(p));
       expect(dataParts(await fingerprint(name))).toEqual(dataParts(master));
       expect(await serving(name)).toBe(true);

@@ -9,9 +9,8 @@
 // schema while a resumable shadow exists); only --in-place ignores it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
-import { runShell, schemaFingerprint, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
-import { STAND_IN_APPLICATION_NAME } from '../../harness/standInServer';
-import { startRestore, stepOf, waitForStep } from '../faults/faultRun';
+import { startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { expectLiveReplicaAtHead, startRestore, stepOf, waitForStep } from '../faults/faultRun';
 import { keptSchemaName } from '../../../src/main/core/restore/sideBySideNames';
 
 const NAMES = ['rls1', 'rls2'] as const;
@@ -28,23 +27,12 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => env?.stop());
 
-const fingerprint = (name: Name, schema?: string) => {
-  const { cluster, database, schema: own } = env.replicaCluster(name);
-  return schemaFingerprint(cluster, database, schema ?? own);
-};
-const query = async <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => {
-  const { cluster, database } = env.replicaCluster(name);
-  return (await cluster.query<T>(sql, params, database)).rows;
-};
+const fingerprint = (name: Name, schema?: string) => env.replicaFingerprint(name, schema);
+const query = <T extends Record<string, unknown>>(name: Name, sql: string, params: unknown[] = []) => env.replicaQuery<T>(name, sql, params);
 const schemasLike = async (name: Name, pattern: string) =>
   (await query<{ s: string }>(name, 'SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE $1 ORDER BY 1', [pattern])).map((r) => r.s);
 
-/** Running as the issue means it: the status command exits 0 and the stand-in holds its database session. */
-async function serving(name: Name): Promise<boolean> {
-  const { database } = env.replicaCluster(name);
-  const sessions = await query<{ n: number }>(name, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, STAND_IN_APPLICATION_NAME]);
-  return (await runShell(env.control[name].status)) === 0 && sessions[0]!.n > 0;
-}
+const serving = (name: Name) => env.serving(name);
 
 /** The table parts of a fingerprint (`table:md5`), without the two tables the fix-ups change on purpose. */
 const dataParts = (fp: string) => fp.split('#')[0]!.split(';').filter((p) => !/^(system|cmlicenses):/i.test(p));
@@ -126,13 +114,7 @@ describe('side-by-side restore through the CLI', () => {
       expect(r.downtimeMs).toBeLessThan(Date.parse(record.finishedAt) - Date.parse(record.createdAt));
 
       expect(dataParts(await fingerprint(name))).toEqual(dataParts(master));
-      const system = await query<{ property: string; content: string }>(name, `SELECT property, content FROM "${schema}".system WHERE property IN ('repository_server_type', 'replicator_remote', 'replicator_local', 'replicator_tag') ORDER BY 1`);
-      expect(Object.fromEntries(system.map((x) => [x.property, x.content]))).toEqual({
-        repository_server_type: 'live',
-        replicator_remote: env.master.changelogHead.sequenceNo,
-        replicator_local: env.master.changelogHead.sequenceNo,
-        replicator_tag: env.master.changelogHead.idTag,
-      });
+      await expectLiveReplicaAtHead(env, name);
       expect((await query<{ n: number }>(name, `SELECT count(*)::int AS n FROM "${schema}".cmlicenses`))[0]!.n).toBe(0);
       const owners = await query<{ o: string }>(name, `SELECT DISTINCT pg_get_userbyid(c.relowner) AS o FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`, [schema]);
       expect(owners.map((o) => o.o)).toEqual([schema]);
