@@ -7,12 +7,14 @@
 // restore goes through the tunnel (the sshds' logs show the channels, and the run's psql
 // session on the replica's cluster is a connection of the jump host's sshd); a tunnel cut in
 // the middle of the restore fails the run promptly as tunnel-dropped with the resume
-// command, leaves the running replicas untouched, and `runs resume` finishes the run.
+// command, leaves the running replicas untouched, and `runs resume` finishes the run; in
+// place, a cut during the dump is compensated (the tunnel reopened, the stopped replicas
+// started again) and resumed.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt } from '../../harness/cli';
-import { startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
+import { runShell, startRestoreEnvironment, type RestoreEnvironment } from '../../harness/restoreEnvironment';
 import { expectLiveReplicaAtHead, expectNothingLeftBehind, startRestore, stepOf, waitForStep } from '../faults/faultRun';
 
 const NAMES = ['rls1', 'rls2'] as const;
@@ -67,6 +69,8 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
       ['mls', 'rls1', 'rls2'].map((n) => [`${env.installation}/${n}`, true]),
     );
     expect(preflight.filter((f: any) => f.check === 'database').every((f: any) => f.ok)).toBe(true);
+    // Without TLS, the warning says how far the tunnel protects the password.
+    expect(preflight.find((f: any) => f.check === 'password-unencrypted' && f.server === `${env.installation}/rls1`).message).toContain('the SSH tunnel encrypts it as far as 127.0.0.1;');
     // One SSH connection per hop for the whole preflight: the bastion forwarded to the jump host once.
     const after = channels();
     expect(after.jump - before.jump).toBe(1);
@@ -207,6 +211,45 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
       const r = done.replicas.find((x: any) => x.replica === `${env.installation}/${name}`);
       expect(r.status).toBe('succeeded');
       expect(await fingerprint(name, r.keptSchema)).toBe(before[name]);
+      expect(await serving(name)).toBe(true);
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+    await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+  }, 360_000);
+
+  it('in place, the tunnel cut during the dump: compensation reopens it and starts the stopped replicas again; runs resume finishes', async () => {
+    const before = { rls1: await fingerprint('rls1'), rls2: await fingerprint('rls2') };
+    const run = startRestore(env, ['--in-place']);
+    const runId = await waitForStep(env, 'dump-master', { timeoutMs: 120_000 });
+    const dumping = async () => (await env.a.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'replica-desk-dump'")).rows[0]!.n;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await dumping()) === 0) await new Promise((r) => setTimeout(r, 25));
+    expect(await dumping()).toBeGreaterThan(0);
+    // Both replicas were stopped for the in-place run before the dump.
+    for (const name of NAMES) expect(await runShell(env.control[name].status)).not.toBe(0);
+    bastion().cutJump();
+    const result = await run.done;
+    outputs.push(result.stdout, result.stderr);
+    expect(result.code).toBe(1);
+    const record = JSON.parse(result.stdout);
+    expect(record.status).toBe('failed');
+    expect(stepOf(record, 'dump-master', null).message).toMatch(/^The SSH tunnel dropped at hop \d of 2/);
+    expect(stepOf(record, 'dump-master', null).message).toContain(`replica-desk runs resume ${runId}`);
+    // Compensation went on: the tunnel reopened, each replica's lock taken again, its start command run on its host.
+    for (const name of NAMES) {
+      expect(record.compensation.find((c: any) => c.target === `${env.installation}/${name}`)).toMatchObject({ action: 'start-replica', outcome: 'done' });
+      expect(stepOf(record, 'drop-schema', name).status).toBe('pending');
+      expect(await serving(name), `${name} after the compensation`).toBe(true);
+      expect(await fingerprint(name)).toBe(before[name]);
+    }
+
+    const resumed = await env.cli(['runs', 'resume', runId, '--yes', '--json']);
+    outputs.push(resumed.stdout, resumed.stderr);
+    if (resumed.code !== 0) console.error(resumed.stderr);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).status).toBe('succeeded');
+    for (const name of NAMES) {
+      await expectLiveReplicaAtHead(env, name);
       expect(await serving(name)).toBe(true);
     }
     expect(await env.masterFingerprint()).toBe(masterBefore);

@@ -30,7 +30,7 @@ import { checkSideBySide, databaseSpace, leftoverShadowFinding } from './sideByS
 import { chooseRestoreMode } from './chooseRestoreMode';
 import { listKeptSchemas, type KeptSchema } from '../coremedia/keptSchemas';
 import { keptSchemasFinding } from './keptSchemaPileUp';
-import { describeRoute } from '../tunnels/sshRoute';
+import { describeRoute, type SshHop } from '../tunnels/sshRoute';
 import type { RunTunnels } from './runTunnels';
 
 export type { PreflightFinding };
@@ -77,14 +77,16 @@ export interface PreflightInput {
 }
 
 /** A password is used on a connection without TLS: a warning, since libpq's default sslmode=prefer allows it. */
-const passwordUnencrypted = (ref: string, server: Server, source: string): PreflightFinding => ({
+const passwordUnencrypted = (ref: string, server: Server, source: string, lastHop?: SshHop): PreflightFinding => ({
   check: 'password-unencrypted',
   server: ref,
   ok: false,
   severity: 'warning',
   message:
     `The connection to ${server.db.host}:${server.db.port}/${server.db.database} is not encrypted, yet a password from ${source} is used: ` +
-    'the password (or its hash exchange) and all data of the restore travel in plaintext.',
+    (lastHop
+      ? `the SSH tunnel encrypts it as far as ${lastHop.hostname}; from there to the database the password (or its hash exchange) and all data of the restore travel in plaintext.`
+      : 'the password (or its hash exchange) and all data of the restore travel in plaintext.'),
   hint: `Enable TLS on the server (ssl = on), or set db.sslmode to "require" or "verify-full" in the profile of ${ref} so that Replica Desk refuses a plaintext connection.`,
 });
 
@@ -122,7 +124,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           const encryption = connectionEncryption(client);
           result.encryption[server.name] = encryption;
           pass('database', server, `Connected to ${server.db.host}:${server.db.port}/${server.db.database} as ${server.db.user} (PostgreSQL ${identity.serverMajor}, ${describeEncryption(encryption)})`);
-          if (!encryption.tls && secret) findings.push(passwordUnencrypted(ref(server), server, source === 'keychain' ? 'the keychain' : 'PGPASSFILE / ~/.pgpass'));
+          if (!encryption.tls && secret) findings.push(passwordUnencrypted(ref(server), server, source === 'keychain' ? 'the keychain' : 'PGPASSFILE / ~/.pgpass', route?.hops.at(-1)));
         } catch (e) {
           failure('database', server, e);
         }
