@@ -19,6 +19,8 @@ export interface SshHop {
   role: string;
   /** The ~/.ssh/config alias it came from, if any. */
   alias?: string;
+  /** Where the profile spells it (`db.tunnel`, `host.jumpHosts[0]`, …): hints say where to pin its key. Absent for a hop from ProxyJump. */
+  profilePath?: string;
 }
 
 export interface SshRoute {
@@ -68,9 +70,13 @@ export class UnknownSshAliasError extends InvalidInputError {
   }
 }
 
-function resolveHop(hop: ProfileHop, context: RouteContext, secretKind: string, role: string): { hop: SshHop; proxyJump: string[] } {
+/**
+ * One hop with ~/.ssh/config applied. A profile's `alias` must be a Host there; a ProxyJump
+ * element (`fromProxyJump`) is looked up too but, as in OpenSSH, may just be a host name.
+ */
+function resolveHop(hop: ProfileHop, context: RouteContext, secretKind: string, role: string, profilePath?: string, fromProxyJump = false): { hop: SshHop; proxyJump: string[] } {
   const fromConfig = hop.alias !== undefined ? context.lookupAlias?.(hop.alias) : undefined;
-  if (hop.alias !== undefined && !fromConfig && hop.hostname === undefined) throw new UnknownSshAliasError(hop.alias);
+  if (hop.alias !== undefined && !fromConfig && hop.hostname === undefined && !fromProxyJump) throw new UnknownSshAliasError(hop.alias);
   const resolved: SshHop = {
     hostname: hop.hostname ?? fromConfig?.hostname ?? hop.alias!,
     port: hop.port ?? fromConfig?.port ?? 22,
@@ -81,7 +87,8 @@ function resolveHop(hop: ProfileHop, context: RouteContext, secretKind: string, 
   const identityFile = hop.identityFile ?? fromConfig?.identityFile;
   if (identityFile !== undefined) resolved.identityFile = identityFile;
   if (hop.hostKey !== undefined) resolved.hostKey = hop.hostKey;
-  if (hop.alias !== undefined) resolved.alias = hop.alias;
+  if (hop.alias !== undefined && (fromConfig || !fromProxyJump)) resolved.alias = hop.alias;
+  if (profilePath !== undefined) resolved.profilePath = profilePath;
   return { hop: resolved, proxyJump: fromConfig?.proxyJump ?? [] };
 }
 
@@ -107,10 +114,16 @@ export function parseJumpSpec(spec: string): ProfileHop {
  * The hops for an endpoint and its jump hosts: the profile's jumpHosts when given, else
  * the alias's ProxyJump from ~/.ssh/config (as `ssh -J` overrides the config).
  */
-export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] | undefined, context: RouteContext, base: { secretKind: string; role: string }): SshHop[] {
-  const last = resolveHop(endpoint, context, base.secretKind, base.role);
-  const jumpHops = jumps && jumps.length > 0 ? jumps : last.proxyJump.map(parseJumpSpec);
-  const resolvedJumps = jumpHops.map((j, i) => resolveHop(j, context, jumpKind(base.secretKind, i), `jump host ${i + 1}`).hop);
+export function resolveHops(
+  endpoint: ProfileHop,
+  jumps: readonly ProfileHop[] | undefined,
+  context: RouteContext,
+  base: { secretKind: string; role: string; profilePath: string },
+): SshHop[] {
+  const last = resolveHop(endpoint, context, base.secretKind, base.role, base.profilePath);
+  const fromProfile = !!jumps && jumps.length > 0;
+  const jumpHops = fromProfile ? jumps : last.proxyJump.map(parseJumpSpec);
+  const resolvedJumps = jumpHops.map((j, i) => resolveHop(j, context, jumpKind(base.secretKind, i), `jump host ${i + 1}`, fromProfile ? `${base.profilePath}.jumpHosts[${i}]` : undefined, !fromProfile).hop);
   return [...resolvedJumps, last.hop];
 }
 
@@ -118,7 +131,7 @@ export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] |
 export function hostRouteOf(server: Server, context: RouteContext): SshHop[] {
   const host = server.host;
   if (host.access === 'local') return [];
-  return resolveHops(host, host.jumpHosts, context, { secretKind: 'ssh', role: 'server host' });
+  return resolveHops(host, host.jumpHosts, context, { secretKind: 'ssh', role: 'server host', profilePath: 'host' });
 }
 
 /** The route to the server's database, or null when the workstation connects directly. */
@@ -127,5 +140,5 @@ export function dbRouteOf(server: Server, context: RouteContext): SshRoute | nul
   if (!tunnel) return null;
   const target = { host: server.db.host, port: server.db.port };
   if (tunnel.via === 'host') return { hops: hostRouteOf(server, context), target };
-  return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint' }), target };
+  return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' }), target };
 }
