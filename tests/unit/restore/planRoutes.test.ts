@@ -1,9 +1,10 @@
 // The restore plan names the SSH route of every tunnelled database (the plan's `routes`, and
 // each SQL and tool step's `where`), the swap keeps it once the run id is known, and a hop
-// refused for its host key says where its pin goes in the profiles@1 file.
+// refused for its host key says where its pin goes in the profiles@1 file (the server's place
+// and the hop's own field).
 import { describe, expect, it } from 'vitest';
 import { planRestore, withRunId } from '../../../src/main/core/restore/planRestore';
-import { dbRoutesOf, hostKeyPathOf, planRoutes } from '../../../src/main/core/restore/runTunnels';
+import { dbRoutesOf, planRoutes, serverPathOf } from '../../../src/main/core/restore/runTunnels';
 import { InstallationSchema } from '../../../src/shared/profiles';
 
 const env = { USER: 'admin' };
@@ -62,12 +63,10 @@ describe('plan routes', () => {
     expect(planRestore(direct, { replicas: [], backupDir: '/b', routes: planRoutes(direct, routes) }).routes).toBeUndefined();
   });
 
-  it('says where each hop\'s host key is pinned in the profile', () => {
-    const [mls, rls1, rls2] = installation.servers as [typeof installation.servers[0], typeof installation.servers[0], typeof installation.servers[0]];
-    expect(hostKeyPathOf(installation, mls, 1, 2)).toBe('installation "prod-eu" → servers[0] ("mls") → db.tunnel.hostKey');
-    expect(hostKeyPathOf(installation, mls, 0, 2)).toBe('installation "prod-eu" → servers[0] ("mls") → db.tunnel.jumpHosts[0].hostKey');
-    expect(hostKeyPathOf(installation, rls1, 1, 2)).toBe('installation "prod-eu" → servers[1] ("rls1") → host.hostKey');
-    expect(hostKeyPathOf(installation, rls1, 0, 2)).toBe('installation "prod-eu" → servers[1] ("rls1") → host.jumpHosts[0].hostKey');
-    expect(hostKeyPathOf(installation, rls2, 0, 1)).toBeNull();
+  it('says where each server sits in the profile, and each hop where its key is pinned', async () => {
+    expect(serverPathOf(installation, installation.servers[1]!)).toBe('installation "prod-eu" → servers[1] ("rls1")');
+    const { routes } = await dbRoutesOf(installation.servers, env);
+    expect(routes.get('mls')!.hops.map((h) => h.profilePath)).toEqual(['db.tunnel.jumpHosts[0]', 'db.tunnel']);
+    expect(routes.get('rls1')!.hops.map((h) => h.profilePath)).toEqual(['host.jumpHosts[0]', 'host']);
   });
 });

@@ -60,22 +60,17 @@ export function planRoutes(installation: Pick<Installation, 'name'>, routes: Rea
   return Object.fromEntries([...routes].map(([name, route]) => [`${installation.name}/${name}`, routeViewOf(route)]));
 }
 
-/** The profiles@1 JSON path of a hop's hostKey, or null when the hop came from ~/.ssh/config's ProxyJump. */
-export function hostKeyPathOf(installation: Installation, server: Server, hopIndex: number, hopCount: number): string | null {
-  const tunnel = server.db.tunnel;
-  if (!tunnel) return null;
-  const base = tunnel.via === 'ssh' ? 'db.tunnel' : 'host';
-  const jumps = tunnel.via === 'ssh' ? tunnel.jumpHosts : server.host.access === 'ssh' ? server.host.jumpHosts : undefined;
-  const field = hopIndex === hopCount - 1 ? `${base}.hostKey` : jumps && hopIndex < jumps.length ? `${base}.jumpHosts[${hopIndex}].hostKey` : null;
-  const at = installation.servers.indexOf(server);
-  return field ? `installation "${installation.name}" → servers[${at}] ("${server.name}") → ${field}` : null;
-}
+/** Where a server sits in the profiles@1 file: `installation "prod-eu" → servers[1] ("rls1")`. */
+export const serverPathOf = (installation: Installation, server: Server): string =>
+  `installation "${installation.name}" → servers[${installation.servers.indexOf(server)}] ("${server.name}")`;
 
-/** A hop refused for its host key: the hint also says where in the profile its pin goes. */
+/**
+ * A hop refused for its host key: the hint (which names the hop's hostKey field, e.g.
+ * `db.tunnel.hostKey`) also says which server of which installation it belongs to.
+ */
 function withPinPath(error: Error, installation: Installation, server: Server): Error {
-  if (!(error instanceof SshHopError) || !error.code.startsWith('host-key')) return error;
-  const path = hostKeyPathOf(installation, server, error.hopIndex, error.hopCount);
-  if (!path) return error;
+  if (!(error instanceof SshHopError) || !error.code.startsWith('host-key') || !error.hop.profilePath) return error;
+  const path = `${serverPathOf(installation, server)} → ${error.hop.profilePath}.hostKey`;
   return new ReplicaDeskError(error.code, error.message, `${error.hint} That hop's pin is the profile's ${path} (profiles@1 JSON path).`, { cause: error });
 }
 
