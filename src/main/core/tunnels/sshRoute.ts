@@ -165,3 +165,16 @@ export function dbRouteOf(server: Server, context: RouteContext): SshRoute | nul
   if (tunnel.via === 'host') return { hops: hostRouteOf(server, context), target };
   return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint' }), target };
 }
+
+/**
+ * Every SSH hop of the server's routes that may have its own keychain secret, each once by
+ * kind: the host's jump hosts and the host (`ssh-jumpN`, `ssh`), then, for a tunnel through
+ * an explicit endpoint, its jump hosts and the endpoint (`tunnel-jumpN`, `tunnel`). A
+ * tunnel via the host shares the host's hops and secrets.
+ */
+export function secretHopsOf(server: Server, context: RouteContext): SshHop[] {
+  const hostHops = hostRouteOf(server, context);
+  const tunnel = server.db.tunnel;
+  const tunnelHops = tunnel?.via === 'ssh' ? dbRouteOf(server, context)!.hops : [];
+  return [...hostHops, ...tunnelHops];
+}
