@@ -15,7 +15,7 @@ import type { SshHop } from './sshRoute';
 import type { TunnelPoolOptions } from './tunnelPool';
 
 /** TunnelPool's secretFor and explainAuthFailure, backed by the endpoint-bound keychain. */
-export type HopSecretLookup = Pick<TunnelPoolOptions, 'secretFor' | 'explainAuthFailure'>;
+export type HopSecretLookup = Required<Pick<TunnelPoolOptions, 'secretFor' | 'explainAuthFailure'>>;
 
 const hopKey = (ref: ServerRef, hop: SshHop): string => JSON.stringify([ref.installation, ref.server, hop.secretKind, hop.user, hop.hostname.toLowerCase(), hop.port]);
 

@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { glob, LineType, type Line } from 'ssh-config';
 import { ReplicaDeskError } from '../errors';
-import { expandHome } from '../hosts/openHost';
+import { expandHome } from '../hosts/homeDir';
 import type { AliasSettings, RouteContext } from './sshRoute';
 
 /** OpenSSH's own bound on nested Include files. */

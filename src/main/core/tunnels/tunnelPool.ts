@@ -9,7 +9,7 @@ import type { ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { HostUnreachableError } from '../hosts/host';
 import { knownHostsFiles } from '../hosts/knownHosts';
-import { expandHome } from '../hosts/openHost';
+import { expandHome } from '../hosts/homeDir';
 import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection } from '../hosts/sshConnection';
 import type { Secret } from '../secrets/secret';
 import { LocalForward } from './localForward';
