@@ -25,6 +25,7 @@ import { SshHopError } from '../../../src/main/core/tunnels/tunnelErrors';
 import { TunnelPool } from '../../../src/main/core/tunnels/tunnelPool';
 import { assertCliBuilt, runCli } from '../../harness/cli';
 import { startSshd, type Sshd } from '../../harness/sshd';
+import { startTcpProxy } from '../../harness/tcpProxy';
 
 const keychain = new KeytarSecretStore();
 const name = `it-jumps-${randomBytes(3).toString('hex')}`;
@@ -174,6 +175,25 @@ describe('the server host behind host.jumpHosts', () => {
     await host!.close();
     expect(await eventually(() => sessionsOf(bastion) === 0)).toBe(true);
     expect(await eventually(() => sessionsOf(inner) === 0)).toBe(true);
+  });
+
+  it('the jump host passphrase goes only to the hop it was entered for: elsewhere it is withheld and the refused login says why', async () => {
+    const proxy = await startTcpProxy({ host: bastion.host, port: bastion.port });
+    try {
+      const server = core.profiles.server(ref);
+      const hostDef = server.host as Extract<typeof server.host, { access: 'ssh' }>;
+      const moved = { ...server, host: { ...hostDef, jumpHosts: [{ ...hostDef.jumpHosts![0]!, port: proxy.port }] } };
+      const error = await openHost(moved, ref, secrets, env, { timeoutMs: 20_000 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SshHopError);
+      expect((error as SshHopError).code).toBe('secret-endpoint-changed');
+      expect((error as SshHopError).message).toContain('SSH hop 1 of 2 (jump host 1');
+      expect((error as SshHopError).message).toContain(`was entered for ${bastion.user}@${bastion.host}:${bastion.port}`);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a wrong host key pinned for the jump host refuses that hop, by name', async () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { routeContextFor, SshConfigUnreadableError, userSshConfigPath } from '../../../src/main/core/tunnels/sshConfig';
-import { resolveHops, SshJumpLoopError, UnknownSshAliasError } from '../../../src/main/core/tunnels/sshRoute';
+import { ServerSchema } from '../../../src/shared/profiles';
+import { dbRouteOf, resolveHops, secretHopsOf, SshJumpLoopError, UnknownSshAliasError } from '../../../src/main/core/tunnels/sshRoute';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -185,5 +186,38 @@ Host outer
     writeConfig('Host *\n  User x\n');
     const context = await routeContextFor(env);
     expect(() => resolveHops({ alias: 'nope' }, undefined, context, base)).toThrow(UnknownSshAliasError);
+  });
+});
+
+describe("a server's routes and the keychain kind of each hop", () => {
+  it('host jump hosts are ssh-jumpN, an explicit tunnel and its jump hosts (from ProxyJump) tunnel and tunnel-jumpN', async () => {
+    writeConfig('Host db-gw\n  HostName gw.internal\n  ProxyJump bastion\nHost bastion\n  HostName bastion.example\n  User jump\n');
+    const server = ServerSchema.parse({
+      name: 'rls1',
+      role: 'replica',
+      db: { host: 'db.internal', database: 'cm', user: 'cm', tunnel: { via: 'ssh', alias: 'db-gw' } },
+      host: { access: 'ssh', hostname: 'rls1.internal', user: 'coremedia', jumpHosts: [{ alias: 'bastion' }, { hostname: 'gw2', port: 2222 }] },
+    });
+    const context = await routeContextFor(env);
+    expect(secretHopsOf(server, context).map((h) => `${h.secretKind} ${h.role} ${h.user}@${h.hostname}:${h.port}`)).toEqual([
+      'ssh-jump1 jump host 1 jump@bastion.example:22',
+      'ssh-jump2 jump host 2 alice@gw2:2222',
+      'ssh server host coremedia@rls1.internal:22',
+      'tunnel-jump1 jump host 1 jump@bastion.example:22',
+      'tunnel tunnel endpoint alice@gw.internal:22',
+    ]);
+    expect(dbRouteOf(server, context)!.target).toEqual({ host: 'db.internal', port: 5432 });
+  });
+
+  it('a tunnel via the host shares the host hops and their kinds', async () => {
+    const server = ServerSchema.parse({
+      name: 'mls',
+      role: 'master',
+      db: { host: '127.0.0.1', database: 'cm', user: 'cm', tunnel: { via: 'host' } },
+      host: { access: 'ssh', hostname: 'mls.internal', user: 'coremedia', jumpHosts: [{ hostname: 'bastion.example' }] },
+    });
+    const context = await routeContextFor(env);
+    expect(dbRouteOf(server, context)!.hops.map((h) => h.secretKind)).toEqual(['ssh-jump1', 'ssh']);
+    expect(secretHopsOf(server, context).map((h) => h.secretKind)).toEqual(['ssh-jump1', 'ssh']);
   });
 });
