@@ -63,25 +63,22 @@ const exec = (host: { client: import('ssh2').Client }, command: string): Promise
     });
   });
 
-const installation = (jumpHostKey: string) => ({
+/** rls1's host behind the bastion, whose key is encrypted: its passphrase must come from the keychain (no agent here). */
+const hostBehindBastion = () => ({
+  access: 'ssh',
+  hostname: inner.host,
+  port: inner.port,
+  user: inner.user,
+  identityFile: inner.identityFile,
+  hostKey: inner.hostKeyFingerprint,
+  jumpHosts: [{ hostname: bastion.host, port: bastion.port, user: bastion.user, identityFile: bastion.encryptedIdentityFile, hostKey: bastion.hostKeyFingerprint }],
+});
+
+const profile = () => ({
   name,
   servers: [
+    { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_rls1' }, host: hostBehindBastion(), control: { status: 'true' } },
     { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_master' } },
-    {
-      name: 'rls1',
-      role: 'replica',
-      db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_rls1' },
-      host: {
-        access: 'ssh',
-        hostname: inner.host,
-        port: inner.port,
-        user: inner.user,
-        identityFile: inner.identityFile,
-        hostKey: inner.hostKeyFingerprint,
-        jumpHosts: [{ hostname: bastion.host, port: bastion.port, user: bastion.user, identityFile: bastion.encryptedIdentityFile, hostKey: jumpHostKey }],
-      },
-      control: { status: 'true' },
-    },
   ],
 });
 
@@ -118,7 +115,7 @@ beforeAll(async () => {
   env = { HOME: home, USER: bastion.user, PATH: process.env.PATH };
   core = openReplicaDesk({ home: join(home, 'data') });
   secrets = new EndpointBoundSecretStore(keychain, new SecretBindings(core.store.db), core.log);
-  await core.profiles.save({ installation: installation(bastion.hostKeyFingerprint) });
+  await core.profiles.save({ installation: profile() });
 }, 60_000);
 
 afterAll(async () => {
