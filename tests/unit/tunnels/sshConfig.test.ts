@@ -123,6 +123,16 @@ Host local
     expect(() => context.lookupAlias!('x')).toThrow(join(home, '.ssh', 'config'));
   });
 
+  it('a config that does not parse (an unterminated quote, also in an Include) is an error naming that file', async () => {
+    writeConfig('Host a\n  User "unterminated\n');
+    const context = await routeContextFor(env); // resolves: only the lookups need the file
+    expect(() => context.lookupAlias!('a')).toThrow(`${join(home, '.ssh', 'config')}: it does not parse (Unexpected line break`);
+    writeConfig('Host "broken\n', 'extra');
+    writeConfig('Include extra\nHost a\n  User fine\n');
+    const included = await routeContextFor(env);
+    expect(() => included.lookupAlias!('a')).toThrow(`${join(home, '.ssh', 'extra')}: it does not parse`);
+  });
+
   it('a garbled Port is an error naming the file and the Host', async () => {
     writeConfig('Host bad\n  Port twenty-two\n');
     const context = await routeContextFor(env);
