@@ -128,7 +128,7 @@ afterAll(async () => {
 describe('an alias from ~/.ssh/config with ProxyJump', () => {
   it('resolves to the bastion, then the host behind it, and a TunnelPool logs in through both', async () => {
     const context = await routeContextFor(env);
-    const hops = resolveHops({ alias: 'db-behind' }, undefined, context, { secretKind: 'tunnel', role: 'tunnel endpoint' });
+    const hops = resolveHops({ alias: 'db-behind' }, undefined, context, { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' });
     expect(hops.map((h) => [h.alias, h.hostname, h.port, h.user, h.secretKind])).toEqual([
       ['bastion', bastion.host, bastion.port, bastion.user, 'tunnel-jump1'],
       ['db-behind', inner.host, inner.port, inner.user, 'tunnel'],

@@ -141,7 +141,7 @@ Host local
 });
 
 describe('resolveHops with ~/.ssh/config', () => {
-  const base = { secretKind: 'tunnel', role: 'tunnel endpoint' };
+  const base = { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' };
 
   it('an alias with ProxyJump: the jump hosts first, numbered for their secrets', async () => {
     writeConfig(`
@@ -168,6 +168,7 @@ Host bastion
     const hops = resolveHops({ alias: 'db-gw', user: 'other', hostKey: 'SHA256:abc' }, [{ hostname: 'jump.example', user: 'j' }], await routeContextFor(env), base);
     expect(hops.map((h) => `${h.user}@${h.hostname}:${h.port}`)).toEqual(['j@jump.example:22', 'other@gw.internal:2200']);
     expect(hops[1]!.hostKey).toBe('SHA256:abc');
+    expect(hops.map((h) => h.profilePath)).toEqual(['db.tunnel.jumpHosts[0]', 'db.tunnel']);
   });
 
   it('follows a jump alias that has its own ProxyJump (nested), as OpenSSH does', async () => {
@@ -183,6 +184,8 @@ Host outer
     const hops = resolveHops({ alias: 'target' }, undefined, await routeContextFor(env), base);
     expect(hops.map((h) => h.hostname)).toEqual(['outer.example', 'inner.example', 'target']);
     expect(hops.map((h) => h.secretKind)).toEqual(['tunnel-jump1', 'tunnel-jump2', 'tunnel']);
+    // Hops from ProxyJump are not spelt in the profile: their host key hints cannot point there.
+    expect(hops.map((h) => h.profilePath)).toEqual([undefined, undefined, 'db.tunnel']);
   });
 
   it('refuses a ProxyJump cycle with the chain in the message', async () => {
