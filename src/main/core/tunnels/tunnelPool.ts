@@ -9,9 +9,9 @@ import type { ServerRef } from '../../../shared/profiles';
 import { CancelledError, throwIfAborted } from '../cancellation';
 import { HostUnreachableError } from '../hosts/host';
 import { knownHostsFiles } from '../hosts/knownHosts';
+import { expandHome } from '../hosts/homeDir';
 import { sshAgentFor } from '../hosts/sshAgent';
-import { expandHome } from '../hosts/openHost';
-import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection } from '../hosts/sshConnection';
+import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection, type SshConnectOptions } from '../hosts/sshConnection';
 import type { Secret } from '../secrets/secret';
 import { channelFailureReason, LocalForward } from './localForward';
 import { SshChannelRefusedError, SshHopError, TunnelDroppedError } from './tunnelErrors';
@@ -21,8 +21,10 @@ import type { SshHop, SshRoute } from './sshRoute';
 export const RUN_KEEPALIVE = { intervalMs: 5_000, countMax: 3 } as const;
 
 export interface TunnelPoolOptions {
-  /** The hop's passphrase or password from the keychain (endpoint-bound), or null. */
+  /** The hop's passphrase or password from the keychain (endpoint-bound), or null (hopSecrets.ts). */
   secretFor(hop: SshHop, ref: ServerRef): Promise<Secret | null>;
+  /** A hop's failure as the admin should read it: a refused login may be a locked keychain or a withheld secret (hopSecrets.ts). */
+  explainAuthFailure?(hop: SshHop, ref: ServerRef, error: Error): Error;
   /** For SSH_AUTH_SOCK, HOME (known_hosts, `~` in identity files). */
   env: NodeJS.ProcessEnv;
   keepalive?: { intervalMs: number; countMax: number };
@@ -34,6 +36,21 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** Bounds opening every hop not yet open (and the forward), in total. */
   timeoutMs?: number;
+}
+
+/** What connectSsh needs for a resolved hop: its address, key file (`~` from env), host key check and the agent. */
+export function hopConnectOptions(hop: SshHop, env: NodeJS.ProcessEnv, ref: ServerRef): SshConnectOptions {
+  return {
+    hostname: hop.hostname,
+    port: hop.port,
+    user: hop.user,
+    identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
+    hostKey: hop.hostKey,
+    knownHostsFiles: knownHostsFiles(env),
+    agent: sshAgentFor(env),
+    ref,
+    secretKind: hop.secretKind,
+  };
 }
 
 const hopKey = (hop: SshHop): string => JSON.stringify([hop.user, hop.hostname.toLowerCase(), hop.port, hop.hostKey ?? null, hop.identityFile ?? null]);
@@ -157,18 +174,10 @@ export class TunnelPool {
     try {
       const sock = via ? await channelTo(via.client, hops[i - 1]!, hop, signal) : undefined;
       const connection = await connectSsh({
-        hostname: hop.hostname,
-        port: hop.port,
-        user: hop.user,
-        identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
-        hostKey: hop.hostKey,
-        knownHostsFiles: knownHostsFiles(env),
+        ...hopConnectOptions(hop, env, ref),
         passphrase: await this.options.secretFor(hop, ref),
-        agent: sshAgentFor(env),
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         signal,
-        ref,
-        secretKind: hop.secretKind,
         sock,
         keepalive: this.options.keepalive ?? RUN_KEEPALIVE,
       });
@@ -181,7 +190,8 @@ export class TunnelPool {
       return connection;
     } catch (error) {
       if (error instanceof CancelledError) throw error;
-      throw new SshHopError(i, hops.length, hop, error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error : new Error(String(error));
+      throw new SshHopError(i, hops.length, hop, this.options.explainAuthFailure?.(hop, ref, reason) ?? reason);
     }
   }
 
