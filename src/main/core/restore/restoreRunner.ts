@@ -39,6 +39,7 @@ import { swapBackStep } from './steps/swapBackStep';
 import { keptSchemaName, shadowSchemaName } from './sideBySideNames';
 import { swapBackNames } from './planRollback';
 import { withRunTunnels, type RunTunnels } from './runTunnels';
+import { hopSecretLookup } from '../tunnels/hopSecrets';
 
 const implementations: Record<StepId, StepImplementation> = {
   'confirm-publications': confirmPublications,
@@ -82,7 +83,7 @@ export async function executeRun(deps: RunnerDependencies, runId: string, signal
   const { plan } = initial;
   // The run owns its SSH tunnels: opened (afresh on a resume) before anything else, shared by
   // every step, closed after everything, compensation included.
-  return withRunTunnels(plan.installation, [plan.master, ...plan.replicas], { env: deps.env, signal }, (tunnels) => runWithTunnels(deps, initial, signal, tunnels));
+  return withRunTunnels(plan.installation, [plan.master, ...plan.replicas], { env: deps.env, secrets: hopSecretLookup(deps.secretStore), signal }, (tunnels) => runWithTunnels(deps, initial, signal, tunnels));
 }
 
 async function runWithTunnels(deps: RunnerDependencies, initial: RunRow, signal: AbortSignal, tunnels: RunTunnels): Promise<RunRow> {

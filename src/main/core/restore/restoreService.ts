@@ -30,6 +30,7 @@ import { RunChildTracker, endLeftoverProcesses } from '../processes/runChildTrac
 import type { Timeouts } from './stepContext';
 import type { DumpRetention } from '../history/dumpRetention';
 import { planRoutes, withRunTunnels } from './runTunnels';
+import { hopSecretLookup } from '../tunnels/hopSecrets';
 
 /** How long a preflight may take to open its SSH tunnels, every route together. */
 const PREFLIGHT_TUNNEL_TIMEOUT_MS = 30_000;
@@ -123,7 +124,7 @@ export class RestoreService {
     const backupDir = input.backupDir ?? this.defaultBackupDir();
     const master = masterOf(installation);
     // The preflight reaches tunnelled databases through its own tunnels, closed when it ends.
-    const { preflight, routes } = await withRunTunnels(installation, [master.name, ...replicas.map((r) => r.name)], { env: this.env, timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => ({
+    const { preflight, routes } = await withRunTunnels(installation, [master.name, ...replicas.map((r) => r.name)], { env: this.env, secrets: hopSecretLookup(this.secretStore), timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => ({
       routes: tunnels.routes,
       preflight: await runPreflight({
         installation: tunnels.installation,
@@ -190,7 +191,7 @@ export class RestoreService {
     // copy-key kept a different key file the replica had: the previous schema needs it back.
     const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && names.includes(s.replica) && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
     // Through the replicas' SSH tunnels, if any; a route that cannot be opened refuses before any database is dialled.
-    const preflight = await withRunTunnels(installation, names, { env: this.env, timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => {
+    const preflight = await withRunTunnels(installation, names, { env: this.env, secrets: hopSecretLookup(this.secretStore), timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => {
       if (tunnels.failures.size > 0) return { ok: false, identities: {}, findings: tunnelFindings(installation.name, tunnels.failures) };
       const dialable = replicas.map((r) => tunnels.server(r.name));
       return runRollbackPreflight({ installation: tunnels.installation, runId: run.runId, recorded, replicas: dialable, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });

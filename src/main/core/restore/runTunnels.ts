@@ -6,36 +6,27 @@
 // work did (succeeded, failed, was cancelled, threw). The dialable installation lives only
 // in memory: connectTo (an ephemeral port) never reaches the run record, the plan or a
 // snapshot, which keep the profile's servers.
-import { userInfo } from 'node:os';
 import type { Installation, Server } from '../../../shared/profiles';
 import type { RouteView } from '../../../shared/sshRoutes';
-import { dbRouteOf, type RouteContext, type SshHop, type SshRoute } from '../tunnels/sshRoute';
+import type { HopSecretLookup } from '../tunnels/hopSecrets';
+import { routeContextFor } from '../tunnels/sshConfig';
+import { dbRouteOf, type SshHop, type SshRoute } from '../tunnels/sshRoute';
 import { routeViewOf } from '../tunnels/routeView';
 import { SshHopError, type TunnelDroppedError } from '../tunnels/tunnelErrors';
 import { ReplicaDeskError } from '../errors';
-import { TunnelPool, type TunnelPoolOptions } from '../tunnels/tunnelPool';
+import { TunnelPool } from '../tunnels/tunnelPool';
 
 /** How opening a run's tunnels may take at most, every route together. */
 export const RUN_TUNNEL_OPEN_TIMEOUT_MS = 60_000;
 
 export interface RunTunnelsOptions {
   env: NodeJS.ProcessEnv;
-  /** The hops' passphrases from the keychain; without it, the agent and unencrypted keys only. */
-  secretFor?: TunnelPoolOptions['secretFor'];
+  /** The hops' passphrases from the keychain (hopSecrets.ts); without it, the agent and unencrypted keys only. */
+  secrets?: HopSecretLookup;
   signal?: AbortSignal;
   /** Bounds opening every route, in total. Default RUN_TUNNEL_OPEN_TIMEOUT_MS. */
   timeoutMs?: number;
 }
-
-/**
- * How routes resolve: the workstation user for hops without one. (~/.ssh/config aliases come
- * with tunnels/sshConfig.ts routeContextFor, which replaces this once merged.)
- */
-export async function routeContextFor(env: NodeJS.ProcessEnv): Promise<RouteContext> {
-  return { localUser: env.USER || env.LOGNAME || userInfo().username };
-}
-
-const noHopSecrets: TunnelPoolOptions['secretFor'] = async () => null;
 
 const sameHop = (a: SshHop, b: SshHop): boolean => a.hostname.toLowerCase() === b.hostname.toLowerCase() && a.port === b.port && a.user === b.user;
 
@@ -94,7 +85,7 @@ export class RunTunnels {
   static async open(installation: Installation, serverNames: readonly string[], options: RunTunnelsOptions): Promise<RunTunnels> {
     const servers = installation.servers.filter((s) => serverNames.includes(s.name));
     const { routes, failures } = await dbRoutesOf(servers, options.env);
-    const pool = new TunnelPool({ secretFor: options.secretFor ?? noHopSecrets, env: options.env });
+    const pool = new TunnelPool({ ...(options.secrets ?? { secretFor: async () => null }), env: options.env });
     const forwards = new Map<string, { host: string; port: number }>();
     // Each route's failure (a hop's SshHopError, or CancelledError when the run is cancelled
     // while opening) is kept for the caller, which refuses that server.
