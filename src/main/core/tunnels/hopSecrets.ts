@@ -1,14 +1,14 @@
 // The keychain side of a TunnelPool: each hop's passphrase or password (kind `ssh`,
 // `tunnel`, `ssh-jumpN`, `tunnel-jumpN`), handed out only to the hop it was entered for
 // (hostname, port, user, pinned host key). As for the server's own host (openHost.ts), a
-// keychain that is locked or a secret bound elsewhere must not stop the agent or an
+// keychain that is locked or unavailable, or a secret bound elsewhere must not stop the agent or an
 // unencrypted key: the hop is tried without, and only if its login then fails is the
-// admin told that the keychain was locked or the secret withheld.
+// admin told that the keychain was locked (or unavailable) or the secret withheld.
 import { isSecretKind } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import { SshAuthError } from '../hosts/host';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
-import { KeychainLockedError } from '../secrets/keychainErrors';
+import { KeychainError } from '../secrets/keychainErrors';
 import type { Secret } from '../secrets/secret';
 import { sshHopEndpoint, type SecretEndpointChangedError } from '../secrets/secretEndpoint';
 import type { SshHop } from './sshRoute';
@@ -21,7 +21,7 @@ const hopKey = (ref: ServerRef, hop: SshHop): string => JSON.stringify([ref.inst
 
 export function hopSecretLookup(secretStore: EndpointBoundSecretStore): HopSecretLookup {
   // Why a hop got no secret, for its login failure; keyed per server, kind and endpoint.
-  const missing = new Map<string, KeychainLockedError | SecretEndpointChangedError>();
+  const missing = new Map<string, KeychainError | SecretEndpointChangedError>();
   return {
     async secretFor(hop: SshHop, ref: ServerRef): Promise<Secret | null> {
       const key = hopKey(ref, hop);
@@ -33,7 +33,9 @@ export function hopSecretLookup(secretStore: EndpointBoundSecretStore): HopSecre
         if (found.withheld) missing.set(key, found.withheld);
         return found.secret;
       } catch (error) {
-        if (!(error instanceof KeychainLockedError)) throw error;
+        // Locked, unavailable (no Secret Service, as on a headless machine) or not answering: the agent and
+        // unencrypted keys are still tried, as the database password falls back to pgpass.
+        if (!(error instanceof KeychainError)) throw error;
         missing.set(key, error);
         return null;
       }
