@@ -2,7 +2,7 @@
 // db.tunnel goes through a bastion, then a jump host (two real sshds on loopback; the
 // bastion may forward only to the jump host, the jump host only to the two clusters). Through
 // the CLI, in both layouts (rls1 in its own database on cluster b, rls2 in the master's shared
-// database on cluster a): the plan names the route; a wrong host key on the second hop is
+// database on cluster a): the plan names the route (also with no keychain reachable: keys and pgpass); a wrong host key on the second hop is
 // refused by the preflight with the fingerprint and where to pin it, nothing changed; a full
 // restore goes through the tunnel (the sshds' logs show the channels, and the run's psql
 // session on the replica's cluster is a connection of the jump host's sshd); a tunnel cut in
@@ -83,6 +83,15 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
     // Nothing of the preflight's tunnels stays open.
     await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
   }, 120_000);
+
+  it('without a keychain (no Secret Service reachable), the hops log in with their keys and the passwords come from pgpass', async () => {
+    const dry = await env.cli(['restore', env.installation, '--dry-run', '--json'], { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' });
+    outputs.push(dry.stdout, dry.stderr);
+    expect(dry.code, dry.stderr).toBe(0);
+    const { preflight } = JSON.parse(dry.stdout);
+    expect(preflight.filter((f: any) => f.check === 'tunnel').every((f: any) => f.ok)).toBe(true);
+    expect(preflight.filter((f: any) => f.check === 'database').every((f: any) => f.ok)).toBe(true);
+  }, 60_000);
 
   it('a wrong host key on the second hop: the preflight refuses with its fingerprint and where to pin it; nothing is changed', async () => {
     const home = mkdtempSync(join(env.dir, 'home-wrong-key-'));
