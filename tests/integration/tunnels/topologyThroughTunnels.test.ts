@@ -4,129 +4,89 @@
 // is said at the right hop (a wrong or unknown host key on hop 2, a hop 1 that accepts TCP
 // and never answers, a database the last hop cannot reach) while the others are unaffected.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeytarSecretStore, type KeytarLike } from '../../../src/main/core/secrets/keytarSecretStore';
 import { probeTopology } from '../../../src/main/core/topology/probeTopology';
 import type { ProbeDeps } from '../../../src/main/core/topology/probeServer';
 import { InstallationSchema } from '../../../src/shared/profiles';
 import type { ServerProbe, TopologySnapshot } from '../../../src/shared/topology';
 import { createContentServer } from '../../harness/coremedia/contentServerDatabase';
-import { endpointBoundSecrets, type BoundSecretsFixture } from '../../harness/endpointBoundSecrets';
 import { closedPort } from '../../harness/ports';
-import { startCluster, type PgCluster } from '../../harness/postgresCluster';
-import { startSshd, type Sshd } from '../../harness/sshd';
+import type { Sshd } from '../../harness/sshd';
+import { pinnedHop as hop, startTunnelProbeSetting, type TunnelProbeSetting } from '../../harness/tunnelProbes';
 
 const TIMEOUT_MS = 3000;
 /** Room for timers on a loaded 2-core machine. */
 const SLACK_MS = 600;
 const password = `Pw-${randomBytes(9).toString('base64url')}`;
 
-let cluster: PgCluster;
-let bastion: Sshd;
-let endpoint: Sshd;
-let dir: string;
-let env: NodeJS.ProcessEnv;
-let keychain: BoundSecretsFixture;
-let silent: NetServer;
-let silentPort: number;
-const silentSockets = new Set<Socket>();
+/** PostgreSQL behind the bastion and the tunnel endpoint. */
+let s: TunnelProbeSetting;
 
-const noEntry: KeytarLike = {
-  getPassword: () => Promise.resolve(null),
-  setPassword: () => Promise.reject(new Error('not in this test')),
-  deletePassword: () => Promise.resolve(false),
-};
-const hop = (sshd: Sshd, extra: Record<string, unknown> = {}) => ({
-  hostname: sshd.host,
-  port: sshd.port,
-  user: sshd.user,
-  identityFile: sshd.identityFile,
-  hostKey: sshd.hostKeyFingerprint,
-  ...extra,
-});
 /** db reached through bastion → endpoint; `second` changes the endpoint hop, `first` the bastion. */
 const tunnelled = (name: string, role: string, opts: { port?: number; first?: Record<string, unknown>; second?: Record<string, unknown> } = {}) => ({
   name,
   role: name === 'mls' ? 'master' : 'replica',
   db: {
     host: '127.0.0.1',
-    port: opts.port ?? cluster.port,
+    port: opts.port ?? s.cluster.port,
     database: 'coremedia',
     user: role,
     sslmode: 'disable',
-    tunnel: { via: 'ssh', ...hop(endpoint, opts.second), jumpHosts: [hop(bastion, opts.first)] },
+    tunnel: { via: 'ssh', ...hop(s.endpoint, opts.second), jumpHosts: [hop(s.bastion, opts.first)] },
   },
 });
 const direct = (name: string, role: string) => ({
   name,
   role: 'replica',
-  db: { host: '127.0.0.1', port: cluster.port, database: 'coremedia', user: role, sslmode: 'disable' },
+  db: { host: '127.0.0.1', port: s.cluster.port, database: 'coremedia', user: role, sslmode: 'disable' },
 });
-const deps = (): ProbeDeps => ({ secretStore: keychain.secrets, env, approvals: { isApproved: () => true } });
+const deps = (): ProbeDeps => ({ secretStore: s.keychain.secrets, env: s.env, approvals: { isApproved: () => true } });
 const probe = (servers: unknown[]): Promise<TopologySnapshot> =>
   probeTopology(InstallationSchema.parse({ name: `it-tun-${randomBytes(2).toString('hex')}`, servers }), deps(), { timeoutMs: TIMEOUT_MS });
 const byName = (snapshot: TopologySnapshot, name: string): ServerProbe => snapshot.servers.find((s) => s.name === name)!;
 const acceptedLogins = (sshd: Sshd): number => (readFileSync(sshd.logFile, 'utf8').match(/Accepted publickey/g) ?? []).length;
 
 beforeAll(async () => {
-  [cluster, bastion, endpoint] = await Promise.all([startCluster(), startSshd(), startSshd()]);
+  s = await startTunnelProbeSetting([`*:*:*:*:${password}`]);
   const base = { layout: 'shared-database' as const, database: 'coremedia', password };
-  await createContentServer(cluster, { ...base, role: 'cm_master', serverType: 'publication' });
-  await createContentServer(cluster, { ...base, role: 'cm_rls1', serverType: 'live' });
-  dir = mkdtempSync(join(tmpdir(), 'rd-topo-tunnel-'));
-  writeFileSync(join(dir, 'pgpass'), `*:*:*:*:${password}\n`, { mode: 0o600 });
-  // No known_hosts (HOME without one) and no agent: only the profile's pins count.
-  env = { PATH: process.env.PATH, HOME: join(dir, 'home'), PGPASSFILE: join(dir, 'pgpass') };
-  keychain = endpointBoundSecrets(new KeytarSecretStore({ keytar: noEntry, lockProbe: null }));
-  silent = createServer((socket) => {
-    silentSockets.add(socket);
-    socket.on('close', () => silentSockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  await createContentServer(s.cluster, { ...base, role: 'cm_master', serverType: 'publication' });
+  await createContentServer(s.cluster, { ...base, role: 'cm_rls1', serverType: 'live' });
 });
 
 afterAll(async () => {
-  for (const socket of silentSockets) socket.destroy();
-  await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
-  keychain?.close();
-  await Promise.all([cluster?.stop(), bastion?.stop(), endpoint?.stop()]);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await s?.stop();
 });
 
 describe('topology through a two-hop SSH route', () => {
   it('probes the servers behind it over one connection per hop, and shows the route', async () => {
-    const before = { bastion: acceptedLogins(bastion), endpoint: acceptedLogins(endpoint) };
+    const before = { bastion: acceptedLogins(s.bastion), endpoint: acceptedLogins(s.endpoint) };
     const snapshot = await probe([tunnelled('mls', 'cm_master'), tunnelled('rls1', 'cm_rls1'), direct('rls2', 'cm_rls1')]);
     const mls = byName(snapshot, 'mls');
     expect(mls.database).toMatchObject({ reachable: true, error: null, serverType: 'publication' });
     expect(byName(snapshot, 'rls1').database).toMatchObject({ reachable: true, error: null, serverType: 'live' });
     expect(mls.route).toEqual({
       hops: [
-        { role: 'jump host 1', description: `ssh ${bastion.user}@127.0.0.1:${bastion.port}` },
-        { role: 'tunnel endpoint', description: `ssh ${endpoint.user}@127.0.0.1:${endpoint.port}` },
+        { role: 'jump host 1', description: `ssh ${s.bastion.user}@127.0.0.1:${s.bastion.port}` },
+        { role: 'tunnel endpoint', description: `ssh ${s.endpoint.user}@127.0.0.1:${s.endpoint.port}` },
       ],
-      target: `127.0.0.1:${cluster.port}`,
+      target: `127.0.0.1:${s.cluster.port}`,
     });
     expect(mls.routeBreak).toBeUndefined();
     // The directly reached server has no route.
     expect(byName(snapshot, 'rls2').route).toBeUndefined();
     expect(snapshot.flags.filter((f) => f.code === 'unreachable')).toEqual([]);
     // Two servers, one login per hop: the pool was shared; and the tunnel really carried them.
-    expect(acceptedLogins(bastion) - before.bastion).toBe(1);
-    expect(acceptedLogins(endpoint) - before.endpoint).toBe(1);
+    expect(acceptedLogins(s.bastion) - before.bastion).toBe(1);
+    expect(acceptedLogins(s.endpoint) - before.endpoint).toBe(1);
   });
 
   it('says hop 2 has the wrong host key, and the database is unreachable for that reason', async () => {
-    const snapshot = await probe([tunnelled('mls', 'cm_master'), tunnelled('rls1', 'cm_rls1', { second: { hostKey: bastion.hostKeyFingerprint } })]);
+    const snapshot = await probe([tunnelled('mls', 'cm_master'), tunnelled('rls1', 'cm_rls1', { second: { hostKey: s.bastion.hostKeyFingerprint } })]);
     const rls1 = byName(snapshot, 'rls1');
     expect(rls1.routeBreak).toMatchObject({ hopIndex: 1, hopCount: 2, code: 'host-key-mismatch' });
     expect(rls1.routeBreak!.message).toContain('SSH hop 2 of 2 (tunnel endpoint');
-    expect(rls1.routeBreak!.message).toContain(endpoint.hostKeyFingerprint);
+    expect(rls1.routeBreak!.message).toContain(s.endpoint.hostKeyFingerprint);
     expect(rls1.database).toMatchObject({ reachable: false, error: { code: 'host-key-mismatch' } });
     expect(snapshot.flags.find((f) => f.code === 'unreachable' && f.servers.includes('rls1'))?.message).toContain('SSH hop 2 of 2');
     // The master behind the right key is fine.
@@ -137,7 +97,7 @@ describe('topology through a two-hop SSH route', () => {
     const snapshot = await probe([tunnelled('mls', 'cm_master', { second: { hostKey: undefined } })]);
     const mls = byName(snapshot, 'mls');
     expect(mls.routeBreak).toMatchObject({ hopIndex: 1, code: 'host-key-unknown' });
-    expect(`${mls.routeBreak!.message} ${mls.routeBreak!.hint}`).toContain(endpoint.hostKeyFingerprint);
+    expect(`${mls.routeBreak!.message} ${mls.routeBreak!.hint}`).toContain(s.endpoint.hostKeyFingerprint);
     expect(mls.routeBreak!.hint).toMatch(/hostKey|Fetch host key/);
     expect(mls.database.reachable).toBe(false);
   });
@@ -146,7 +106,7 @@ describe('topology through a two-hop SSH route', () => {
     const started = performance.now();
     const snapshot = await probe([
       tunnelled('mls', 'cm_master'),
-      tunnelled('rls1', 'cm_rls1', { first: { port: silentPort, hostKey: bastion.hostKeyFingerprint } }),
+      tunnelled('rls1', 'cm_rls1', { first: { port: s.silent.port, hostKey: s.bastion.hostKeyFingerprint } }),
       direct('rls2', 'cm_rls1'),
     ]);
     const rls1 = byName(snapshot, 'rls1');
