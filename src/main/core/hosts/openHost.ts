@@ -1,65 +1,65 @@
 // The host a server's commands and files live on, as its profile says: this workstation,
 // or an SSH host reached with the keychain's `ssh` secret, the ssh-agent and the identity file,
-// whose host key the profile pins or the user's OpenSSH known_hosts lists. The secret is
-// offered only to the endpoint it was entered for (hostname, port, user, pinned host key);
-// when that changed, the agent and an unencrypted key may still log in, and if they cannot,
-// the admin is told why the stored secret was not used.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// whose host key the profile pins or the user's OpenSSH known_hosts lists. Behind
+// `host.jumpHosts` it is reached through them (a TunnelPool, closed when the Host closes),
+// each hop's host key checked and each with its own keychain secret (`ssh-jumpN`). A
+// secret is offered only to the endpoint it was entered for (hostname, port, user, pinned
+// host key); when that changed, or the keychain is locked, the agent and an unencrypted key
+// may still log in, and if they cannot, the admin is told why the stored secret was not used.
 import type { Server, ServerRef } from '../../../shared/profiles';
 import { throwIfAborted } from '../cancellation';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
-import { KeychainLockedError } from '../secrets/keychainErrors';
-import { sshEndpointOf, type SecretEndpointChangedError } from '../secrets/secretEndpoint';
-import { SshAuthError, type Host } from './host';
+import { hopSecretLookup } from '../tunnels/hopSecrets';
+import { routeContextFor } from '../tunnels/sshConfig';
+import { hostRouteOf, type RouteContext } from '../tunnels/sshRoute';
+import { TunnelPool } from '../tunnels/tunnelPool';
+import type { Host } from './host';
+import { expandHome } from './homeDir';
 import { knownHostsFiles } from './knownHosts';
 import { LocalHost } from './localHost';
-import { openSshHost } from './sshHost';
+import { openSshHost, SshHost } from './sshHost';
 
-/** `~` and `~/…` (also `~\…`) against the user's home directory, as OpenSSH reads IdentityFile. */
-export function expandHome(path: string, env: NodeJS.ProcessEnv): string {
-  if (path !== '~' && !/^~[/\\]/.test(path)) return path;
-  const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || homedir();
-  return path === '~' ? home : join(home, path.slice(2));
+export { expandHome };
+
+export interface OpenHostOptions {
+  signal?: AbortSignal;
+  /** Bounds opening the host (every hop, behind jump hosts). */
+  timeoutMs?: number;
+  /** ~/.ssh/config for the jump hosts' aliases; read from env's HOME when not given. */
+  routeContext?: RouteContext;
 }
 
-export async function openHost(
-  server: Server,
-  ref: ServerRef,
-  secretStore: EndpointBoundSecretStore,
-  env: NodeJS.ProcessEnv,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<Host> {
+export async function openHost(server: Server, ref: ServerRef, secretStore: EndpointBoundSecretStore, env: NodeJS.ProcessEnv, options: OpenHostOptions = {}): Promise<Host> {
   throwIfAborted(options.signal);
-  const host = server.host;
-  if (host.access === 'local') return new LocalHost();
-  // No entry is normal (agent or unencrypted identity file); a keychain that fails is not.
-  // A locked one may not matter (the agent may do): try without, and say "locked" if it did.
-  let locked: KeychainLockedError | null = null;
-  let withheld: SecretEndpointChangedError | null = null;
-  const passphrase = await secretStore.get(ref, 'ssh', sshEndpointOf(host)).then(
-    (found) => ((withheld = found.withheld), found.secret),
-    (e: unknown) => {
-      if (!(e instanceof KeychainLockedError)) throw e;
-      locked = e;
-      return null;
-    },
-  );
-  const opened = openSshHost({
-    hostname: host.hostname,
-    port: host.port,
-    user: host.user,
-    identityFile: host.identityFile ? expandHome(host.identityFile, env) : undefined,
-    hostKey: host.hostKey,
-    knownHostsFiles: knownHostsFiles(env),
-    passphrase,
-    agent: env.SSH_AUTH_SOCK || undefined,
-    readyTimeoutMs: options.timeoutMs,
-    signal: options.signal,
-    ref,
-  });
-  return opened.catch((e: unknown) => {
-    if (e instanceof SshAuthError) throw locked ?? withheld ?? e;
-    throw e;
-  });
+  if (server.host.access === 'local') return new LocalHost();
+  const hops = hostRouteOf(server, options.routeContext ?? (await routeContextFor(env)));
+  const secrets = hopSecretLookup(secretStore);
+  if (hops.length === 1) {
+    const hop = hops[0]!;
+    const passphrase = await secrets.secretFor(hop, ref);
+    return openSshHost({
+      hostname: hop.hostname,
+      port: hop.port,
+      user: hop.user,
+      identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
+      hostKey: hop.hostKey,
+      knownHostsFiles: knownHostsFiles(env),
+      passphrase,
+      agent: env.SSH_AUTH_SOCK || undefined,
+      readyTimeoutMs: options.timeoutMs,
+      signal: options.signal,
+      ref,
+      secretKind: hop.secretKind,
+    }).catch((e: unknown) => {
+      throw e instanceof Error ? secrets.explainAuthFailure(hop, ref, e) : e;
+    });
+  }
+  const pool = new TunnelPool({ ...secrets, env, ...(options.timeoutMs !== undefined ? { readyTimeoutMs: options.timeoutMs } : {}) });
+  try {
+    const connection = await pool.connect(ref, hops, { signal: options.signal, timeoutMs: options.timeoutMs });
+    return new SshHost(connection.client, connection.description, connection.hostKeyFingerprint, () => pool.close());
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }

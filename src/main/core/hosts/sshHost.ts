@@ -61,6 +61,8 @@ export class SshHost implements Host {
     readonly description: string,
     /** The host key the server presented, for trust on first use when the profile has none. */
     readonly hostKeyFingerprint: string,
+    /** After the connection closed: the jump hosts' pool it came through (openHost.ts). */
+    private readonly afterClose?: () => Promise<void>,
   ) {
     this.files = new SftpFiles(client, description);
     client.on('error', (error: Error) => (this.lost ??= error));
@@ -158,6 +160,14 @@ export class SshHost implements Host {
   }
 
   async close(): Promise<void> {
+    try {
+      await this.closeConnection();
+    } finally {
+      await this.afterClose?.();
+    }
+  }
+
+  private async closeConnection(): Promise<void> {
     await this.files.end();
     if (this.lost) return;
     await new Promise<void>((resolve) => {
