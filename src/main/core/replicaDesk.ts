@@ -21,7 +21,7 @@ import { routeContextFor } from './tunnels/sshConfig';
 import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { fetchHostKey, jumpSecretBase, type HostKeyRequest } from './tunnels/fetchHostKey';
-import { defaultRouteContext } from './tunnels/probeTunnels';
+import { hopSecretLookup } from './tunnels/hopSecrets';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
 import { KeptSchemaService } from './restore/keptSchemaService';
@@ -127,7 +127,8 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     fetchHostKey: async (request) => {
       const ref = request.ref ? profiles.canonicalRef(request.ref) : undefined;
       const secretBase = ref && request.via ? jumpSecretBase(profiles.server(ref), request.via) : 'tunnel';
-      return fetchHostKey({ ...request, ...(ref ? { ref } : {}) }, { env, context: await defaultRouteContext(env), secretBase, timeoutMs: 10_000 });
+      const options = { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), secretBase, timeoutMs: 10_000 };
+      return fetchHostKey({ ...request, ...(ref ? { ref } : {}) }, options);
     },
     close: () => store.close(),
   };

@@ -12,7 +12,8 @@ import { ReplicaDeskError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { withDeadline } from '../topology/deadline';
 import type { LocalForward } from '../tunnels/localForward';
-import { defaultRouteContext, openProbePool, type HopSecretLookup, type RouteContextSource } from '../tunnels/probeTunnels';
+import { hopSecretLookup, type HopSecretLookup } from '../tunnels/hopSecrets';
+import { defaultRouteContext, openProbePool, type RouteContextSource } from '../tunnels/probeTunnels';
 import { RouteAttempt } from '../tunnels/routeAttempt';
 import { RouteAttemptError } from '../tunnels/routeAttemptError';
 import { dbRouteOf } from '../tunnels/sshRoute';
@@ -27,7 +28,7 @@ import { connectionEncryption } from './connectionEncryption';
 export interface ConnectionTestOptions {
   /** Bounds opening the SSH route (all hops), the connect and each probe query. Default 10 s. */
   timeoutMs?: number;
-  /** Hop secrets from the keychain; default none (agent and unencrypted identity files). */
+  /** Hop secrets; default the keychain's (hopSecretLookup over secretStore). */
   hopSecrets?: HopSecretLookup;
   /** ~/.ssh/config for aliases. */
   routeContext?: RouteContextSource;
@@ -63,7 +64,7 @@ export async function testServerConnection(
   try {
     const route = db.tunnel ? dbRouteOf(server, await (options.routeContext ?? defaultRouteContext)(env)) : null;
     if (route) {
-      pool = openProbePool({ env, secretFor: options.hopSecrets, readyTimeoutMs: timeoutMs });
+      pool = openProbePool({ env, hopSecrets: options.hopSecrets ?? hopSecretLookup(secretStore), readyTimeoutMs: timeoutMs });
       const routeAttempt = (attempt = new RouteAttempt(route));
       const giveUp = new AbortController();
       forward = await withDeadline(

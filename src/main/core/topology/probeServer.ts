@@ -247,7 +247,7 @@ export async function probeServer(installation: string, server: Server, deps: Pr
   const started = performance.now();
   const deadline = new Deadline(timeoutMs);
   // A probe of its own (not part of a topology call) owns its tunnels.
-  const ownTunnels = !deps.tunnels && server.db.tunnel ? new ProbeTunnels({ env: deps.env, hopSecrets: deps.hopSecrets, routeContext: deps.routeContext }, timeoutMs) : null;
+  const ownTunnels = !deps.tunnels && server.db.tunnel ? new ProbeTunnels(deps, timeoutMs) : null;
   const tunnels = deps.tunnels ?? ownTunnels;
   try {
     let sshRoute: SshRoute | null = null;

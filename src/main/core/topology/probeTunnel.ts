@@ -6,7 +6,9 @@ import type { Server, ServerRef } from '../../../shared/profiles';
 import { formatServerRef } from '../../../shared/profiles';
 import type { ReplicaDeskError } from '../errors';
 import type { LocalForward } from '../tunnels/localForward';
-import { defaultRouteContext, noHopSecrets, openProbePool, type HopSecretLookup, type RouteContextSource } from '../tunnels/probeTunnels';
+import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
+import { hopSecretLookup, type HopSecretLookup } from '../tunnels/hopSecrets';
+import { defaultRouteContext, openProbePool, type RouteContextSource } from '../tunnels/probeTunnels';
 import { RouteAttempt } from '../tunnels/routeAttempt';
 import { dbRouteOf, type RouteContext, type SshRoute } from '../tunnels/sshRoute';
 import type { TunnelPool } from '../tunnels/tunnelPool';
@@ -14,7 +16,8 @@ import { DEADLINE_CAP_FACTOR, type Deadline } from './deadline';
 
 export interface ProbeTunnelSources {
   env: NodeJS.ProcessEnv;
-  /** Hop secrets from the keychain; default none (agent and unencrypted identity files). */
+  secretStore: EndpointBoundSecretStore;
+  /** Hop secrets; default the keychain's (hopSecretLookup over secretStore). */
   hopSecrets?: HopSecretLookup;
   /** ~/.ssh/config for aliases; default: none known. */
   routeContext?: RouteContextSource;
@@ -30,19 +33,22 @@ export class ProbeTunnels {
     private readonly sources: ProbeTunnelSources,
     timeoutMs: number,
   ) {
-    const lookup = sources.hopSecrets ?? noHopSecrets;
+    const lookup = sources.hopSecrets ?? hopSecretLookup(sources.secretStore);
     this.pool = openProbePool({
       env: sources.env,
       // A handshake never outlasts the longest a server's deadline can move to.
       readyTimeoutMs: Math.ceil(timeoutMs * DEADLINE_CAP_FACTOR),
-      secretFor: async (hop, ref) => {
-        const deadline = this.deadlines.get(formatServerRef(ref));
-        const started = performance.now();
-        try {
-          return await lookup(hop, ref);
-        } finally {
-          deadline?.giveBack(performance.now() - started);
-        }
+      hopSecrets: {
+        secretFor: async (hop, ref) => {
+          const deadline = this.deadlines.get(formatServerRef(ref));
+          const started = performance.now();
+          try {
+            return await lookup.secretFor(hop, ref);
+          } finally {
+            deadline?.giveBack(performance.now() - started);
+          }
+        },
+        explainAuthFailure: (hop, ref, error) => lookup.explainAuthFailure(hop, ref, error),
       },
     });
   }

@@ -7,7 +7,8 @@ import type { Server, ServerRef } from '../../../shared/profiles';
 import { CancelledError } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
 import { DEFAULT_READY_TIMEOUT_MS, probeSshHostKey } from '../hosts/sshConnection';
-import { noHopSecrets, openProbePool, type HopSecretLookup } from './probeTunnels';
+import type { HopSecretLookup } from './hopSecrets';
+import { noHopSecrets, openProbePool } from './probeTunnels';
 import { resolveHops, type ProfileHop, type RouteContext } from './sshRoute';
 import { SshHopError } from './tunnelErrors';
 import { channelTo } from './tunnelPool';
@@ -25,7 +26,8 @@ export interface HostKeyRequest {
 export interface FetchHostKeyOptions {
   env: NodeJS.ProcessEnv;
   context: RouteContext;
-  secretFor?: HopSecretLookup;
+  /** The jump hosts' keychain secrets (used only with a `ref`). */
+  hopSecrets?: HopSecretLookup;
   /** The keychain secret kind the jump hosts' kinds are numbered after (`tunnel-jump1`, `ssh-jump1`). Default `tunnel`. */
   secretBase?: string;
   /** Bounds each handshake. */
@@ -63,7 +65,7 @@ export async function fetchHostKey(request: HostKeyRequest, options: FetchHostKe
   const before = hops.slice(0, -1);
   if (before.length === 0) return { fingerprint: await probeSshHostKey(target.hostname, target.port, timeoutMs, options.signal) };
 
-  const pool = openProbePool({ env: options.env, secretFor: request.ref ? (options.secretFor ?? noHopSecrets) : noHopSecrets, readyTimeoutMs: timeoutMs });
+  const pool = openProbePool({ env: options.env, hopSecrets: request.ref ? options.hopSecrets : noHopSecrets, readyTimeoutMs: timeoutMs });
   try {
     const last = await pool.connect(request.ref ?? ANY_SERVER, before, { signal: options.signal });
     try {
