@@ -2,16 +2,19 @@
 // servers on loopback (a bastion and a tunnel endpoint) and real PostgreSQL, in the core and
 // through the built CLI: each hop's outcome (the host key it presented, or why it failed, or
 // that it was never tried) in the report and in a failure's payload, and a hop's host key
-// read through the hop before it.
+// read through the hop before it (also by alias from a private ~/.ssh/config, over the IPC
+// operation).
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toErrorPayload } from '../../../src/main/core/errors';
 import { createLogger } from '../../../src/main/core/logging/logger';
 import { testServerConnection } from '../../../src/main/core/postgres/connectionTest';
+import { openReplicaDesk } from '../../../src/main/core/replicaDesk';
 import { fetchHostKey } from '../../../src/main/core/tunnels/fetchHostKey';
 import { SshHopError } from '../../../src/main/core/tunnels/tunnelErrors';
+import { createHandlers } from '../../../src/main/ipc/handlers';
 import { ServerSchema, type Server } from '../../../src/shared/profiles';
 import type { ErrorPayload } from '../../../src/shared/result';
 import { assertCliBuilt, runCli } from '../../harness/cli';
@@ -140,6 +143,38 @@ describe('fetching a host key through the hops before it', () => {
     )) as SshHopError;
     expect(error).toBeInstanceOf(SshHopError);
     expect(error).toMatchObject({ hopIndex: 1, hopCount: 2, code: 'ssh-channel-refused' });
+  });
+});
+
+describe('the probeHostKey operation (IPC)', () => {
+  it('resolves an alias from ~/.ssh/config, ProxyJump included, and fetches that hop’s key through the jump host', async () => {
+    const home = join(s.dir, 'ipc-home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    const config = [
+      'Host it-bastion',
+      `  HostName ${s.bastion.host}`,
+      `  Port ${s.bastion.port}`,
+      `  User ${s.bastion.user}`,
+      `  IdentityFile ${s.bastion.identityFile}`,
+      'Host it-endpoint',
+      `  HostName ${s.endpoint.host}`,
+      `  Port ${s.endpoint.port}`,
+      '  ProxyJump it-bastion',
+      '',
+    ].join('\n');
+    writeFileSync(join(home, '.ssh', 'config'), config, { mode: 0o600 });
+    // The jump host's key is in known_hosts, as `ssh` would have recorded it.
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `[${s.bastion.host}]:${s.bastion.port} ${s.bastion.hostPublicKeys[0]}\n`);
+    const core = openReplicaDesk({ home: join(s.dir, 'ipc-data'), env: { ...s.env, HOME: home } });
+    try {
+      const handlers = createHandlers(core);
+      expect(await handlers.probeHostKey({ alias: 'it-endpoint' })).toEqual({ ok: true, value: { fingerprint: s.endpoint.hostKeyFingerprint } });
+      // Jump hosts given in the request replace the alias's ProxyJump; a wrong pin on one is refused, naming it.
+      const refused = await handlers.probeHostKey({ alias: 'it-endpoint', via: [hop(s.bastion, { hostKey: s.endpoint.hostKeyFingerprint })] });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'host-key-mismatch', message: expect.stringContaining('SSH hop 1 of 2 (jump host 1') } });
+    } finally {
+      core.close();
+    }
   });
 });
 

@@ -67,7 +67,10 @@ export async function fetchHostKey(request: HostKeyRequest, options: FetchHostKe
 
   const pool = openProbePool({ env: options.env, hopSecrets: request.ref ? options.hopSecrets : noHopSecrets, readyTimeoutMs: timeoutMs });
   try {
-    const last = await pool.connect(request.ref ?? ANY_SERVER, before, { signal: options.signal });
+    const last = await pool.connect(request.ref ?? ANY_SERVER, before, { signal: options.signal }).catch((error: unknown) => {
+      // Count the hop whose key is fetched too: "hop 1 of 2" is where the admin looks.
+      throw error instanceof SshHopError ? new SshHopError(error.hopIndex, hops.length, error.hop, error.reason) : error;
+    });
     try {
       const sock = await channelTo(last.client, before.at(-1)!, target, options.signal);
       return { fingerprint: await probeSshHostKey(target.hostname, target.port, timeoutMs, options.signal, sock) };
