@@ -3,8 +3,10 @@
 // share one connection per hop, the route is in the snapshot, and each way a route breaks
 // is said at the right hop (a wrong or unknown host key on hop 2, a hop 1 that accepts TCP
 // and never answers, a database the last hop cannot reach) while the others are unaffected.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTopology } from '../../../src/main/core/topology/probeTopology';
 import type { ProbeDeps } from '../../../src/main/core/topology/probeServer';
@@ -45,6 +47,11 @@ const deps = (): ProbeDeps => ({ secretStore: s.keychain.secrets, env: s.env, ap
 const probe = (servers: unknown[]): Promise<TopologySnapshot> =>
   probeTopology(InstallationSchema.parse({ name: `it-tun-${randomBytes(2).toString('hex')}`, servers }), deps(), { timeoutMs: TIMEOUT_MS });
 const byName = (snapshot: TopologySnapshot, name: string): ServerProbe => snapshot.servers.find((s) => s.name === name)!;
+/** sshd forks a process per open session. ps exits 1 when it lists nothing. */
+const openSessions = (sshd: Sshd): number => {
+  const pid = readFileSync(join(dirname(sshd.logFile), 'sshd.pid'), 'utf8').trim();
+  return (spawnSync('ps', ['--ppid', pid, '-o', 'pid='], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.trim()).length;
+};
 const acceptedLogins = (sshd: Sshd): number => (readFileSync(sshd.logFile, 'utf8').match(/Accepted publickey/g) ?? []).length;
 
 beforeAll(async () => {
@@ -79,6 +86,21 @@ describe('topology through a two-hop SSH route', () => {
     // Two servers, one login per hop: the pool was shared; and the tunnel really carried them.
     expect(acceptedLogins(s.bastion) - before.bastion).toBe(1);
     expect(acceptedLogins(s.endpoint) - before.endpoint).toBe(1);
+    // The probe closed its tunnels when it ended.
+    await expect.poll(() => openSessions(s.endpoint)).toBe(0);
+    await expect.poll(() => openSessions(s.bastion)).toBe(0);
+  });
+
+  it('goes through the server’s own SSH host (via "host", after the host’s jump hosts)', async () => {
+    const viaHost = {
+      name: 'mls',
+      role: 'master',
+      host: { access: 'ssh', ...hop(s.endpoint), jumpHosts: [hop(s.bastion)] },
+      db: { host: '127.0.0.1', port: s.cluster.port, database: 'coremedia', user: 'cm_master', sslmode: 'disable', tunnel: { via: 'host' } },
+    };
+    const mls = byName(await probe([viaHost]), 'mls');
+    expect(mls.database).toMatchObject({ reachable: true, serverType: 'publication' });
+    expect(mls.route!.hops.map((h) => h.role)).toEqual(['jump host 1', 'server host']);
   });
 
   it('says hop 2 has the wrong host key, and the database is unreachable for that reason', async () => {
