@@ -22,6 +22,7 @@ import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { fetchHostKey, jumpSecretBase, type HostKeyRequest } from './tunnels/fetchHostKey';
 import { hopSecretLookup } from './tunnels/hopSecrets';
+import { hopHostKeys, type RouteHostKeys } from './tunnels/hopHostKeys';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
 import { KeptSchemaService } from './restore/keptSchemaService';
@@ -66,6 +67,8 @@ export interface ReplicaDesk {
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
   /** An SSH hop's host key fingerprint, through the jump hosts before it (tunnels/fetchHostKey.ts). */
   fetchHostKey(request: HostKeyRequest): Promise<{ fingerprint: string }>;
+  /** The host key every SSH hop of the server's routes presents now, against its pin (tunnels/hopHostKeys.ts). */
+  hopHostKeys(ref: ServerRef): Promise<RouteHostKeys[]>;
   close(): void;
 }
 
@@ -129,6 +132,10 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
       const secretBase = ref && request.via ? jumpSecretBase(profiles.server(ref), request.via) : 'tunnel';
       const options = { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), secretBase, timeoutMs: 10_000 };
       return fetchHostKey({ ...request, ...(ref ? { ref } : {}) }, options);
+    },
+    hopHostKeys: async (ref) => {
+      const canonical = profiles.canonicalRef(ref);
+      return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
     close: () => store.close(),
   };

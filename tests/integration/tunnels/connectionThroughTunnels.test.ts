@@ -207,6 +207,25 @@ describe('the CLI', () => {
     expect(human.stderr).toContain(`broke at hop 2 of 2 (tunnel endpoint · ${hopDescription(s.endpoint)}), host-key-mismatch`);
   });
 
+  it('`connection test --host-keys` lists the key each hop presents against its pin', async () => {
+    const pinned = await cli(['connection', 'test', `${INST}/mls`, '--host-keys']);
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout).toContain(`database:\n    1. jump host 1 · ${hopDescription(s.bastion)}: ${s.bastion.hostKeyFingerprint} — matches the pin`);
+    expect(pinned.stdout).toContain(`2. tunnel endpoint · ${hopDescription(s.endpoint)}: ${s.endpoint.hostKeyFingerprint} — matches the pin`);
+    const wrong = await cli(['connection', 'test', `${INST}/rls2`, '--host-keys', '--json']);
+    expect(wrong.code).toBe(1);
+    const document = JSON.parse(wrong.stdout) as { routes: Array<{ route: string; hops: Array<{ fingerprint?: string; verdict: string; pinned?: string }> }> };
+    expect(document.routes).toEqual([
+      {
+        route: 'database',
+        hops: [
+          expect.objectContaining({ fingerprint: s.bastion.hostKeyFingerprint, verdict: 'matches-pin' }),
+          expect.objectContaining({ fingerprint: s.endpoint.hostKeyFingerprint, verdict: 'differs-from-pin', pinned: s.bastion.hostKeyFingerprint }),
+        ],
+      },
+    ]);
+  });
+
   it('`topology` shows the route and where it broke', async () => {
     const result = await cli(['topology', INST]);
     expect(result.code).toBe(0);

@@ -9,9 +9,9 @@ import { ReplicaDeskError } from '../errors';
 import { DEFAULT_READY_TIMEOUT_MS, probeSshHostKey } from '../hosts/sshConnection';
 import type { HopSecretLookup } from './hopSecrets';
 import { noHopSecrets, openProbePool } from './probeTunnels';
-import { resolveHops, type ProfileHop, type RouteContext } from './sshRoute';
+import { resolveHops, type ProfileHop, type RouteContext, type SshHop } from './sshRoute';
 import { SshHopError } from './tunnelErrors';
-import { channelTo } from './tunnelPool';
+import { channelTo, type TunnelPool } from './tunnelPool';
 
 export interface HostKeyRequest {
   hostname?: string;
@@ -52,7 +52,27 @@ export function jumpSecretBase(server: Server, via: readonly ProfileHop[]): 'ssh
 /** Hints name a server; without one they show the placeholder a user replaces. */
 const ANY_SERVER: ServerRef = { installation: 'INSTALLATION', server: 'SERVER' };
 
-/** The `SHA256:` fingerprint of the hop's host key. Failures of the jump hosts are SshHopError naming the hop. */
+/**
+ * The `SHA256:` fingerprint hops[i] presents, read through hops before it (opened, or reused,
+ * in `pool` and verified as any connection is). Failures are SshHopError counting every hop.
+ */
+export async function keyOfHop(pool: TunnelPool, ref: ServerRef, hops: readonly SshHop[], i: number, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  const target = hops[i]!;
+  const before = hops.slice(0, i);
+  const renumbered = (error: unknown): unknown =>
+    // Count the hop whose key is fetched too: "hop 1 of 2" is where the admin looks.
+    error instanceof SshHopError ? new SshHopError(error.hopIndex, hops.length, error.hop, error.reason) : error;
+  const last = before.length ? await pool.connect(ref, before, { signal }).catch((error: unknown) => Promise.reject(renumbered(error))) : null;
+  try {
+    const sock = last ? await channelTo(last.client, before.at(-1)!, target, signal) : undefined;
+    return await probeSshHostKey(target.hostname, target.port, timeoutMs, signal, sock);
+  } catch (error) {
+    if (error instanceof CancelledError || !(error instanceof ReplicaDeskError)) throw error;
+    throw new SshHopError(i, hops.length, target, error);
+  }
+}
+
+/** The `SHA256:` fingerprint of the requested hop's host key. Failures are SshHopError naming the hop. */
 export async function fetchHostKey(request: HostKeyRequest, options: FetchHostKeyOptions): Promise<{ fingerprint: string }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const endpoint: ProfileHop = {
@@ -61,23 +81,9 @@ export async function fetchHostKey(request: HostKeyRequest, options: FetchHostKe
     ...(request.port !== undefined ? { port: request.port } : {}),
   };
   const hops = resolveHops(endpoint, request.via, options.context, { secretKind: options.secretBase ?? 'tunnel', role: 'SSH host' });
-  const target = hops.at(-1)!;
-  const before = hops.slice(0, -1);
-  if (before.length === 0) return { fingerprint: await probeSshHostKey(target.hostname, target.port, timeoutMs, options.signal) };
-
   const pool = openProbePool({ env: options.env, hopSecrets: request.ref ? options.hopSecrets : noHopSecrets, readyTimeoutMs: timeoutMs });
   try {
-    const last = await pool.connect(request.ref ?? ANY_SERVER, before, { signal: options.signal }).catch((error: unknown) => {
-      // Count the hop whose key is fetched too: "hop 1 of 2" is where the admin looks.
-      throw error instanceof SshHopError ? new SshHopError(error.hopIndex, hops.length, error.hop, error.reason) : error;
-    });
-    try {
-      const sock = await channelTo(last.client, before.at(-1)!, target, options.signal);
-      return { fingerprint: await probeSshHostKey(target.hostname, target.port, timeoutMs, options.signal, sock) };
-    } catch (error) {
-      if (error instanceof CancelledError || !(error instanceof ReplicaDeskError)) throw error;
-      throw new SshHopError(hops.length - 1, hops.length, target, error);
-    }
+    return { fingerprint: await keyOfHop(pool, request.ref ?? ANY_SERVER, hops, hops.length - 1, timeoutMs, options.signal) };
   } finally {
     await pool.close();
   }
