@@ -12,6 +12,19 @@ import type { RouteHostKeys } from '../../main/core/tunnels/hopHostKeys';
 import { requireArgs, type Command, type CommandContext } from '../context';
 import { EXIT_FAILED, EXIT_OK, formatError, printJson } from '../output';
 
+type Outcome<T> = { server: string; ok: true; value: T; error?: never } | { server: string; ok: false; value?: never; error: ErrorPayload };
+
+/** Runs `run` for every server at once; a failure is that server's outcome, not the command's. */
+const eachServer = <T>(refs: ServerRef[], run: (ref: ServerRef) => Promise<T>): Promise<Array<Outcome<T>>> =>
+  Promise.all(
+    refs.map((ref) =>
+      run(ref).then(
+        (value): Outcome<T> => ({ server: formatServerRef(ref), ok: true, value }),
+        (e: unknown): Outcome<T> => ({ server: formatServerRef(ref), ok: false, error: toErrorPayload(e) }),
+      ),
+    ),
+  );
+
 export const testConnection: Command = async (ctx) => {
   const [target] = requireArgs(ctx, 1, 'INSTALLATION or INSTALLATION/SERVER');
   const core = ctx.core();
@@ -22,15 +35,7 @@ export const testConnection: Command = async (ctx) => {
 
   if (ctx.options['host-keys']) return printHostKeys(ctx, refs, !!single);
 
-  const results = await Promise.all(
-    refs.map(async (ref) => {
-      try {
-        return { server: formatServerRef(ref), ok: true as const, report: await core.testConnection(ref) };
-      } catch (e) {
-        return { server: formatServerRef(ref), ok: false as const, error: toErrorPayload(e) };
-      }
-    }),
-  );
+  const results = (await eachServer(refs, (ref) => core.testConnection(ref))).map(({ value, ...r }) => (r.ok ? { ...r, report: value! } : r));
   if (ctx.out.json) printJson(ctx.out, single ? results[0] : { results });
   else {
     for (const r of results) {
@@ -91,15 +96,7 @@ function hostKeyLines(routes: RouteHostKeys[]): string {
 /** Exit 1 when a hop could not be reached or presents another key than its pin. */
 async function printHostKeys(ctx: CommandContext, refs: ServerRef[], single: boolean): Promise<number> {
   const core = ctx.core();
-  const results = await Promise.all(
-    refs.map(async (ref) => {
-      try {
-        return { server: formatServerRef(ref), ok: true as const, routes: await core.hopHostKeys(ref) };
-      } catch (e) {
-        return { server: formatServerRef(ref), ok: false as const, error: toErrorPayload(e) };
-      }
-    }),
-  );
+  const results = (await eachServer(refs, (ref) => core.hopHostKeys(ref))).map(({ value, ...r }) => (r.ok ? { ...r, routes: value! } : r));
   const fine = results.every((r) => r.ok && r.routes.every((route) => route.hops.every((h) => h.verdict === 'matches-pin' || h.verdict === 'not-pinned')));
   if (ctx.out.json) printJson(ctx.out, single ? results[0] : { results });
   else {
