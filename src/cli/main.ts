@@ -28,6 +28,7 @@ const commands: CommandSpec[] = [
   { words: ['profiles', 'approve'], run: lazy(() => import('./commands/approveCommands'), (m) => m.approveCommands), options: { yes: { type: 'boolean' } } },
   { words: ['profiles', 'export'], run: lazy(() => import('./commands/profiles'), (m) => m.exportProfiles) },
   { words: ['profiles', 'list'], run: lazy(() => import('./commands/profiles'), (m) => m.listProfiles) },
+  { words: ['profiles', 'format'], run: lazy(() => import('./commands/profilesFormat'), (m) => m.profilesFormat), light: true },
   { words: ['secrets', 'set'], run: lazy(() => import('./commands/secrets'), (m) => m.setSecret) },
   { words: ['secrets', 'delete'], run: lazy(() => import('./commands/secrets'), (m) => m.deleteSecret) },
   { words: ['secrets', 'confirm'], run: lazy(() => import('./commands/secrets'), (m) => m.confirmSecret), options: { yes: { type: 'boolean' } } },

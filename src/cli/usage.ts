@@ -10,13 +10,18 @@ Profiles
                                        after the name is typed back (--yes: without asking)
   profiles export [FILE]               write the profiles@1 file (no secrets) to FILE or stdout
   profiles list [--json]               installations and their servers
+  profiles format [--json]             the profiles@1 format: every field, SSH tunnels, jump
+                                       hosts, ~/.ssh/config aliases, secrets per hop
 
 Secrets (OS keychain, service "replica-desk")
-  secrets set INSTALLATION/SERVER db|ssh      read the secret from stdin (no echo on a TTY)
-  secrets delete INSTALLATION/SERVER db|ssh   remove it
-  secrets confirm INSTALLATION/SERVER db|ssh [--yes]
+  secrets set INSTALLATION/SERVER KIND       read the secret from stdin (no echo on a TTY)
+  secrets delete INSTALLATION/SERVER KIND    remove it
+  secrets confirm INSTALLATION/SERVER KIND [--yes]
                                        let a stored secret go to the server's new endpoint
                                        (shows both, asks to type INSTALLATION/SERVER back)
+                                       KIND: db, ssh (the server host), tunnel (the tunnel
+                                       endpoint), ssh-jumpN / tunnel-jumpN (their jump hosts,
+                                       N = 1..8 from this workstation)
 
 Connections
   connection test INSTALLATION[/SERVER] [--json] [--host-keys]

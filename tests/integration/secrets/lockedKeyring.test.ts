@@ -14,9 +14,13 @@ import { KeytarSecretStore } from '../../../src/main/core/secrets/keytarSecretSt
 import { Secret } from '../../../src/main/core/secrets/secret';
 import { probeSecretServiceLock } from '../../../src/main/core/secrets/secretServiceLock';
 import { accountFor, KEYCHAIN_SERVICE } from '../../../src/main/core/secrets/secretStore';
+import { hopSecretLookup } from '../../../src/main/core/tunnels/hopSecrets';
+import { SshHopError } from '../../../src/main/core/tunnels/tunnelErrors';
+import { TunnelPool } from '../../../src/main/core/tunnels/tunnelPool';
 import { assertCliBuilt, runCli } from '../../harness/cli';
 import { endpointBoundSecrets } from '../../harness/endpointBoundSecrets';
 import { startCluster, type PgCluster } from '../../harness/postgresCluster';
+import { startSshd } from '../../harness/sshd';
 import { privateKeyringUnavailable, startPrivateKeyring, xvfbUnavailable, type PrivateKeyring } from './privateKeyring';
 
 const unavailable = privateKeyringUnavailable();
@@ -130,6 +134,33 @@ describe.skipIf(unavailable !== null)(`a locked keyring${unavailable ? ` (skippe
 
       const error = await failure(resolveDbPassword(bound.secrets, ref, db, { PGPASSFILE: join(work, 'no-pgpass') }));
       expect(error).toBeInstanceOf(KeychainLockedError);
+    });
+
+    it('an SSH hop still logs in with an unencrypted key; with an encrypted one its failure says locked, naming the hop', async () => {
+      const sshd = await startSshd();
+      const bound = endpointBoundSecrets(store);
+      onTestFinished(async () => {
+        bound.close();
+        await sshd.stop();
+      });
+      const hop = { hostname: sshd.host, port: sshd.port, user: sshd.user, hostKey: sshd.hostKeyFingerprint, secretKind: 'tunnel-jump1', role: 'jump host 1' };
+      const open = async (identityFile: string): Promise<unknown> => {
+        const pool = new TunnelPool({ ...hopSecretLookup(bound.secrets), env: {} });
+        try {
+          await pool.connect(ref, [{ ...hop, identityFile }], { timeoutMs: 20_000 });
+          return null;
+        } catch (error) {
+          return error;
+        } finally {
+          await pool.close();
+        }
+      };
+      expect(await open(sshd.identityFile)).toBeNull();
+      const error = await open(sshd.encryptedIdentityFile);
+      expect(error).toBeInstanceOf(SshHopError);
+      expect(error).toMatchObject({ code: 'keychain-locked' });
+      expect((error as Error).message).toMatch(/^SSH hop 1 of 1 \(jump host 1, .*\) failed: The OS keychain is locked: /);
+      expect((error as Error).message).toContain(accountFor(ref, 'tunnel-jump1'));
     });
 
     it('asks through dbus-send where gdbus is missing, and keeps keytar\'s answer where both are', async () => {

@@ -25,6 +25,7 @@ import { SshHopError } from '../../../src/main/core/tunnels/tunnelErrors';
 import { TunnelPool } from '../../../src/main/core/tunnels/tunnelPool';
 import { assertCliBuilt, runCli } from '../../harness/cli';
 import { startSshd, type Sshd } from '../../harness/sshd';
+import { startTcpProxy } from '../../harness/tcpProxy';
 
 const keychain = new KeytarSecretStore();
 const name = `it-jumps-${randomBytes(3).toString('hex')}`;
@@ -62,25 +63,22 @@ const exec = (host: { client: import('ssh2').Client }, command: string): Promise
     });
   });
 
-const installation = (jumpHostKey: string) => ({
+/** rls1's host behind the bastion, whose key is encrypted: its passphrase must come from the keychain (no agent here). */
+const hostBehindBastion = () => ({
+  access: 'ssh',
+  hostname: inner.host,
+  port: inner.port,
+  user: inner.user,
+  identityFile: inner.identityFile,
+  hostKey: inner.hostKeyFingerprint,
+  jumpHosts: [{ hostname: bastion.host, port: bastion.port, user: bastion.user, identityFile: bastion.encryptedIdentityFile, hostKey: bastion.hostKeyFingerprint }],
+});
+
+const profile = () => ({
   name,
   servers: [
+    { name: 'rls1', role: 'replica', db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_rls1' }, host: hostBehindBastion(), control: { status: 'true' } },
     { name: 'mls', role: 'master', db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_master' } },
-    {
-      name: 'rls1',
-      role: 'replica',
-      db: { host: '127.0.0.1', port: 1, database: 'cm', user: 'cm_rls1' },
-      host: {
-        access: 'ssh',
-        hostname: inner.host,
-        port: inner.port,
-        user: inner.user,
-        identityFile: inner.identityFile,
-        hostKey: inner.hostKeyFingerprint,
-        jumpHosts: [{ hostname: bastion.host, port: bastion.port, user: bastion.user, identityFile: bastion.encryptedIdentityFile, hostKey: jumpHostKey }],
-      },
-      control: { status: 'true' },
-    },
   ],
 });
 
@@ -117,7 +115,7 @@ beforeAll(async () => {
   env = { HOME: home, USER: bastion.user, PATH: process.env.PATH };
   core = openReplicaDesk({ home: join(home, 'data') });
   secrets = new EndpointBoundSecretStore(keychain, new SecretBindings(core.store.db), core.log);
-  await core.profiles.save({ installation: installation(bastion.hostKeyFingerprint) });
+  await core.profiles.save({ installation: profile() });
 }, 60_000);
 
 afterAll(async () => {
@@ -130,7 +128,7 @@ afterAll(async () => {
 describe('an alias from ~/.ssh/config with ProxyJump', () => {
   it('resolves to the bastion, then the host behind it, and a TunnelPool logs in through both', async () => {
     const context = await routeContextFor(env);
-    const hops = resolveHops({ alias: 'db-behind' }, undefined, context, { secretKind: 'tunnel', role: 'tunnel endpoint' });
+    const hops = resolveHops({ alias: 'db-behind' }, undefined, context, { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' });
     expect(hops.map((h) => [h.alias, h.hostname, h.port, h.user, h.secretKind])).toEqual([
       ['bastion', bastion.host, bastion.port, bastion.user, 'tunnel-jump1'],
       ['db-behind', inner.host, inner.port, inner.user, 'tunnel'],
@@ -174,6 +172,25 @@ describe('the server host behind host.jumpHosts', () => {
     await host!.close();
     expect(await eventually(() => sessionsOf(bastion) === 0)).toBe(true);
     expect(await eventually(() => sessionsOf(inner) === 0)).toBe(true);
+  });
+
+  it('the jump host passphrase goes only to the hop it was entered for: elsewhere it is withheld and the refused login says why', async () => {
+    const proxy = await startTcpProxy({ host: bastion.host, port: bastion.port });
+    try {
+      const server = core.profiles.server(ref);
+      const hostDef = server.host as Extract<typeof server.host, { access: 'ssh' }>;
+      const moved = { ...server, host: { ...hostDef, jumpHosts: [{ ...hostDef.jumpHosts![0]!, port: proxy.port }] } };
+      const error = await openHost(moved, ref, secrets, env, { timeoutMs: 20_000 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SshHopError);
+      expect((error as SshHopError).code).toBe('secret-endpoint-changed');
+      expect((error as SshHopError).message).toContain('SSH hop 1 of 2 (jump host 1');
+      expect((error as SshHopError).message).toContain(`was entered for ${bastion.user}@${bastion.host}:${bastion.port}`);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a wrong host key pinned for the jump host refuses that hop, by name', async () => {

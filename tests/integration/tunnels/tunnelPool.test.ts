@@ -30,6 +30,7 @@ const hop = (sshd: Sshd, role: string, extra: Partial<SshHop> = {}): SshHop => (
   hostKey: sshd.hostKeyFingerprint,
   secretKind: role === 'tunnel endpoint' ? 'tunnel' : 'tunnel-jump1',
   role,
+  profilePath: role === 'tunnel endpoint' ? 'db.tunnel' : 'db.tunnel.jumpHosts[0]',
   ...extra,
 });
 const twoHops = (target: { host: string; port: number }, second: Partial<SshHop> = {}): SshRoute => ({
@@ -129,7 +130,9 @@ describe('a two-hop tunnel', () => {
     expect(error.hopIndex).toBe(1);
     expect(error.code).toBe('host-key-unknown');
     expect(`${error.message} ${error.hint}`).toContain(jump.hostKeyFingerprint);
-    expect(error.hint).toMatch(/hostKey|known_hosts/);
+    // The pin goes where the profile spells this hop, not into host.hostKey.
+    expect(error.hint).toContain('db.tunnel.hostKey');
+    expect(error.hint).not.toContain('host.hostKey');
   });
 
   it('names the first hop when it cannot be reached', async () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { routeContextFor, SshConfigUnreadableError, userSshConfigPath } from '../../../src/main/core/tunnels/sshConfig';
-import { resolveHops, SshJumpLoopError, UnknownSshAliasError } from '../../../src/main/core/tunnels/sshRoute';
+import { ServerSchema } from '../../../src/shared/profiles';
+import { dbRouteOf, resolveHops, secretHopsOf, SshJumpLoopError, UnknownSshAliasError } from '../../../src/main/core/tunnels/sshRoute';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -122,6 +123,16 @@ Host local
     expect(() => context.lookupAlias!('x')).toThrow(join(home, '.ssh', 'config'));
   });
 
+  it('a config that does not parse (an unterminated quote, also in an Include) is an error naming that file', async () => {
+    writeConfig('Host a\n  User "unterminated\n');
+    const context = await routeContextFor(env); // resolves: only the lookups need the file
+    expect(() => context.lookupAlias!('a')).toThrow(`${join(home, '.ssh', 'config')}: it does not parse (Unexpected line break`);
+    writeConfig('Host "broken\n', 'extra');
+    writeConfig('Include extra\nHost a\n  User fine\n');
+    const included = await routeContextFor(env);
+    expect(() => included.lookupAlias!('a')).toThrow(`${join(home, '.ssh', 'extra')}: it does not parse`);
+  });
+
   it('a garbled Port is an error naming the file and the Host', async () => {
     writeConfig('Host bad\n  Port twenty-two\n');
     const context = await routeContextFor(env);
@@ -130,7 +141,7 @@ Host local
 });
 
 describe('resolveHops with ~/.ssh/config', () => {
-  const base = { secretKind: 'tunnel', role: 'tunnel endpoint' };
+  const base = { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' };
 
   it('an alias with ProxyJump: the jump hosts first, numbered for their secrets', async () => {
     writeConfig(`
@@ -157,6 +168,7 @@ Host bastion
     const hops = resolveHops({ alias: 'db-gw', user: 'other', hostKey: 'SHA256:abc' }, [{ hostname: 'jump.example', user: 'j' }], await routeContextFor(env), base);
     expect(hops.map((h) => `${h.user}@${h.hostname}:${h.port}`)).toEqual(['j@jump.example:22', 'other@gw.internal:2200']);
     expect(hops[1]!.hostKey).toBe('SHA256:abc');
+    expect(hops.map((h) => h.profilePath)).toEqual(['db.tunnel.jumpHosts[0]', 'db.tunnel']);
   });
 
   it('follows a jump alias that has its own ProxyJump (nested), as OpenSSH does', async () => {
@@ -172,6 +184,8 @@ Host outer
     const hops = resolveHops({ alias: 'target' }, undefined, await routeContextFor(env), base);
     expect(hops.map((h) => h.hostname)).toEqual(['outer.example', 'inner.example', 'target']);
     expect(hops.map((h) => h.secretKind)).toEqual(['tunnel-jump1', 'tunnel-jump2', 'tunnel']);
+    // Hops from ProxyJump are not spelt in the profile: their host key hints cannot point there.
+    expect(hops.map((h) => h.profilePath)).toEqual([undefined, undefined, 'db.tunnel']);
   });
 
   it('refuses a ProxyJump cycle with the chain in the message', async () => {
@@ -185,5 +199,38 @@ Host outer
     writeConfig('Host *\n  User x\n');
     const context = await routeContextFor(env);
     expect(() => resolveHops({ alias: 'nope' }, undefined, context, base)).toThrow(UnknownSshAliasError);
+  });
+});
+
+describe("a server's routes and the keychain kind of each hop", () => {
+  it('host jump hosts are ssh-jumpN, an explicit tunnel and its jump hosts (from ProxyJump) tunnel and tunnel-jumpN', async () => {
+    writeConfig('Host db-gw\n  HostName gw.internal\n  ProxyJump bastion\nHost bastion\n  HostName bastion.example\n  User jump\n');
+    const server = ServerSchema.parse({
+      name: 'rls1',
+      role: 'replica',
+      db: { host: 'db.internal', database: 'cm', user: 'cm', tunnel: { via: 'ssh', alias: 'db-gw' } },
+      host: { access: 'ssh', hostname: 'rls1.internal', user: 'coremedia', jumpHosts: [{ alias: 'bastion' }, { hostname: 'gw2', port: 2222 }] },
+    });
+    const context = await routeContextFor(env);
+    expect(secretHopsOf(server, context).map((h) => `${h.secretKind} ${h.role} ${h.user}@${h.hostname}:${h.port}`)).toEqual([
+      'ssh-jump1 jump host 1 jump@bastion.example:22',
+      'ssh-jump2 jump host 2 alice@gw2:2222',
+      'ssh server host coremedia@rls1.internal:22',
+      'tunnel-jump1 jump host 1 jump@bastion.example:22',
+      'tunnel tunnel endpoint alice@gw.internal:22',
+    ]);
+    expect(dbRouteOf(server, context)!.target).toEqual({ host: 'db.internal', port: 5432 });
+  });
+
+  it('a tunnel via the host shares the host hops and their kinds', async () => {
+    const server = ServerSchema.parse({
+      name: 'mls',
+      role: 'master',
+      db: { host: '127.0.0.1', database: 'cm', user: 'cm', tunnel: { via: 'host' } },
+      host: { access: 'ssh', hostname: 'mls.internal', user: 'coremedia', jumpHosts: [{ hostname: 'bastion.example' }] },
+    });
+    const context = await routeContextFor(env);
+    expect(dbRouteOf(server, context)!.hops.map((h) => h.secretKind)).toEqual(['ssh-jump1', 'ssh']);
+    expect(secretHopsOf(server, context).map((h) => h.secretKind)).toEqual(['ssh-jump1', 'ssh']);
   });
 });

@@ -12,10 +12,9 @@ import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretSto
 import { hopSecretLookup } from '../tunnels/hopSecrets';
 import { routeContextFor } from '../tunnels/sshConfig';
 import { hostRouteOf, type RouteContext } from '../tunnels/sshRoute';
-import { TunnelPool } from '../tunnels/tunnelPool';
+import { hopConnectOptions, TunnelPool } from '../tunnels/tunnelPool';
 import type { Host } from './host';
 import { expandHome } from './homeDir';
-import { knownHostsFiles } from './knownHosts';
 import { LocalHost } from './localHost';
 import { openSshHost, SshHost } from './sshHost';
 
@@ -37,20 +36,7 @@ export async function openHost(server: Server, ref: ServerRef, secretStore: Endp
   if (hops.length === 1) {
     const hop = hops[0]!;
     const passphrase = await secrets.secretFor(hop, ref);
-    return openSshHost({
-      hostname: hop.hostname,
-      port: hop.port,
-      user: hop.user,
-      identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
-      hostKey: hop.hostKey,
-      knownHostsFiles: knownHostsFiles(env),
-      passphrase,
-      agent: env.SSH_AUTH_SOCK || undefined,
-      readyTimeoutMs: options.timeoutMs,
-      signal: options.signal,
-      ref,
-      secretKind: hop.secretKind,
-    }).catch((e: unknown) => {
+    return openSshHost({ ...hopConnectOptions(hop, env, ref), passphrase, readyTimeoutMs: options.timeoutMs, signal: options.signal }).catch((e: unknown) => {
       throw e instanceof Error ? secrets.explainAuthFailure(hop, ref, e) : e;
     });
   }

@@ -19,6 +19,8 @@ export interface SshHop {
   role: string;
   /** The ~/.ssh/config alias it came from, if any. */
   alias?: string;
+  /** Where the profile spells it (`db.tunnel`, `host.jumpHosts[0]`, …): hints say where to pin its key. Absent for a hop from ProxyJump. */
+  profilePath?: string;
 }
 
 export interface SshRoute {
@@ -93,7 +95,7 @@ interface HopWithConfig {
  * A hop with its alias's settings. A profile's alias must be a Host in ~/.ssh/config; a
  * name from a ProxyJump list may also be a plain hostname, as ssh takes it (`lenient`).
  */
-function applyConfig(hop: ProfileHop, context: RouteContext, lenient: boolean): HopWithConfig {
+function applyConfig(hop: ProfileHop, context: RouteContext, lenient: boolean, profilePath?: string): HopWithConfig {
   const fromConfig = hop.alias !== undefined ? context.lookupAlias?.(hop.alias) : undefined;
   if (hop.alias !== undefined && !fromConfig && hop.hostname === undefined && !lenient) throw new UnknownSshAliasError(hop.alias);
   const resolved: HopWithConfig['hop'] = {
@@ -105,6 +107,7 @@ function applyConfig(hop: ProfileHop, context: RouteContext, lenient: boolean): 
   if (identityFile !== undefined) resolved.identityFile = identityFile;
   if (hop.hostKey !== undefined) resolved.hostKey = hop.hostKey;
   if (hop.alias !== undefined && (fromConfig || !lenient)) resolved.alias = hop.alias;
+  if (profilePath !== undefined) resolved.profilePath = profilePath;
   return { hop: resolved, proxyJump: fromConfig?.proxyJump ?? [] };
 }
 
@@ -134,18 +137,23 @@ export function parseJumpSpec(spec: string): ProfileHop {
  * ones before them and their own ProxyJump does not apply. A chain that comes back to an
  * alias is refused.
  */
-export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] | undefined, context: RouteContext, base: { secretKind: string; role: string }): SshHop[] {
-  const chain = (hop: ProfileHop, explicitJumps: readonly ProfileHop[] | undefined, lenient: boolean, seen: readonly string[]): HopWithConfig['hop'][] => {
-    const name = hop.alias?.toLowerCase();
+export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] | undefined, context: RouteContext, base: { secretKind: string; role: string; profilePath: string }): SshHop[] {
+  // A hop from the profile knows where it is spelt (for host key hints); one from ProxyJump does not.
+  type Step = { hop: ProfileHop; lenient: boolean; profilePath?: string };
+  const chain = (step: Step, explicitJumps: readonly ProfileHop[] | undefined, seen: readonly string[]): HopWithConfig['hop'][] => {
+    const name = step.hop.alias?.toLowerCase();
     if (name !== undefined && seen.includes(name)) throw new SshJumpLoopError([...seen, name]);
     const path = name !== undefined ? [...seen, name] : seen;
-    const resolved = applyConfig(hop, context, lenient);
-    const before = explicitJumps && explicitJumps.length > 0 ? explicitJumps.map((j) => ({ hop: j, lenient: false })) : resolved.proxyJump.map((spec) => ({ hop: parseJumpSpec(spec), lenient: true }));
+    const resolved = applyConfig(step.hop, context, step.lenient, step.profilePath);
+    const before: Step[] =
+      explicitJumps && explicitJumps.length > 0
+        ? explicitJumps.map((j, i) => ({ hop: j, lenient: false, profilePath: `${base.profilePath}.jumpHosts[${i}]` }))
+        : resolved.proxyJump.map((spec) => ({ hop: parseJumpSpec(spec), lenient: true }));
     if (before.length === 0) return [resolved.hop];
     const [head, ...rest] = before;
-    return [...chain(head!.hop, undefined, head!.lenient, path), ...rest.map((j) => applyConfig(j.hop, context, j.lenient).hop), resolved.hop];
+    return [...chain(head!, undefined, path), ...rest.map((j) => applyConfig(j.hop, context, j.lenient, j.profilePath).hop), resolved.hop];
   };
-  const hops = chain(endpoint, jumps, false, []);
+  const hops = chain({ hop: endpoint, lenient: false, profilePath: base.profilePath }, jumps, []);
   if (hops.length - 1 > MAX_JUMP_HOSTS) throw new TooManyJumpHostsError(hops.length - 1, base.role);
   return hops.map((hop, i) => (i === hops.length - 1 ? { ...hop, secretKind: base.secretKind, role: base.role } : { ...hop, secretKind: jumpKind(base.secretKind, i), role: `jump host ${i + 1}` }));
 }
@@ -154,7 +162,7 @@ export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] |
 export function hostRouteOf(server: Server, context: RouteContext): SshHop[] {
   const host = server.host;
   if (host.access === 'local') return [];
-  return resolveHops(host, host.jumpHosts, context, { secretKind: 'ssh', role: 'server host' });
+  return resolveHops(host, host.jumpHosts, context, { secretKind: 'ssh', role: 'server host', profilePath: 'host' });
 }
 
 /** The route to the server's database, or null when the workstation connects directly. */
@@ -163,7 +171,7 @@ export function dbRouteOf(server: Server, context: RouteContext): SshRoute | nul
   if (!tunnel) return null;
   const target = { host: server.db.host, port: server.db.port };
   if (tunnel.via === 'host') return { hops: hostRouteOf(server, context), target };
-  return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint' }), target };
+  return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint', profilePath: 'db.tunnel' }), target };
 }
 
 /**

@@ -13,10 +13,13 @@ export class SshHopError extends ReplicaDeskError {
     readonly reason: Error,
   ) {
     const base = reason instanceof ReplicaDeskError ? reason : null;
+    // The host errors speak of host.hostKey; this hop's key is pinned elsewhere in the profile.
+    const pin = hop.profilePath ? `${hop.profilePath}.hostKey` : 'hostKey (list this ProxyJump hop under jumpHosts in the profile to pin it)';
+    const retarget = (text: string): string => text.replaceAll('host.hostKey', pin);
     super(
       base?.code ?? 'ssh-hop-failed',
-      `SSH hop ${hopIndex + 1} of ${hopCount} (${hop.role}${hop.alias ? ` "${hop.alias}"` : ''}, ${describeHop(hop)}) failed: ${reason.message}`,
-      base?.hint ?? 'Check that hop in the profile (or its ~/.ssh/config alias), and try `ssh -J` with the same hops from this machine.',
+      `SSH hop ${hopIndex + 1} of ${hopCount} (${hop.role}${hop.alias ? ` "${hop.alias}"` : ''}, ${describeHop(hop)}) failed: ${retarget(reason.message)}`,
+      retarget(base?.hint ?? 'Check that hop in the profile (or its ~/.ssh/config alias), and try `ssh -J` with the same hops from this machine.'),
       { cause: reason },
     );
   }

@@ -10,7 +10,8 @@ import { CancelledError, throwIfAborted } from '../cancellation';
 import { HostUnreachableError } from '../hosts/host';
 import { knownHostsFiles } from '../hosts/knownHosts';
 import { expandHome } from '../hosts/homeDir';
-import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection } from '../hosts/sshConnection';
+import { sshAgentFor } from '../hosts/sshAgent';
+import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection, type SshConnectOptions } from '../hosts/sshConnection';
 import type { Secret } from '../secrets/secret';
 import { channelFailureReason, LocalForward } from './localForward';
 import { SshChannelRefusedError, SshHopError, TunnelDroppedError } from './tunnelErrors';
@@ -35,6 +36,21 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** Bounds opening every hop not yet open (and the forward), in total. */
   timeoutMs?: number;
+}
+
+/** What connectSsh needs for a resolved hop: its address, key file (`~` from env), host key check and the agent. */
+export function hopConnectOptions(hop: SshHop, env: NodeJS.ProcessEnv, ref: ServerRef): SshConnectOptions {
+  return {
+    hostname: hop.hostname,
+    port: hop.port,
+    user: hop.user,
+    identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
+    hostKey: hop.hostKey,
+    knownHostsFiles: knownHostsFiles(env),
+    agent: sshAgentFor(env),
+    ref,
+    secretKind: hop.secretKind,
+  };
 }
 
 const hopKey = (hop: SshHop): string => JSON.stringify([hop.user, hop.hostname.toLowerCase(), hop.port, hop.hostKey ?? null, hop.identityFile ?? null]);
@@ -158,18 +174,10 @@ export class TunnelPool {
     try {
       const sock = via ? await channelTo(via.client, hops[i - 1]!, hop, signal) : undefined;
       const connection = await connectSsh({
-        hostname: hop.hostname,
-        port: hop.port,
-        user: hop.user,
-        identityFile: hop.identityFile ? expandHome(hop.identityFile, env) : undefined,
-        hostKey: hop.hostKey,
-        knownHostsFiles: knownHostsFiles(env),
+        ...hopConnectOptions(hop, env, ref),
         passphrase: await this.options.secretFor(hop, ref),
-        agent: env.SSH_AUTH_SOCK || undefined,
         readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         signal,
-        ref,
-        secretKind: hop.secretKind,
         sock,
         keepalive: this.options.keepalive ?? RUN_KEEPALIVE,
       });
