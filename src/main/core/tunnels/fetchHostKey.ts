@@ -80,7 +80,10 @@ export async function fetchHostKey(request: HostKeyRequest, options: FetchHostKe
     ...(request.hostname !== undefined ? { hostname: request.hostname } : {}),
     ...(request.port !== undefined ? { port: request.port } : {}),
   };
-  const hops = resolveHops(endpoint, request.via, options.context, { secretKind: options.secretBase ?? 'tunnel', role: 'SSH host' });
+  const secretKind = options.secretBase ?? 'tunnel';
+  // Hints name where the profile pins the jump hosts' keys: the host's jumpHosts or the tunnel's.
+  const profilePath = secretKind === 'ssh' ? 'host' : 'db.tunnel';
+  const hops = resolveHops(endpoint, request.via, options.context, { secretKind, role: 'SSH host', profilePath });
   const pool = openProbePool({ env: options.env, hopSecrets: request.ref ? options.hopSecrets : noHopSecrets, readyTimeoutMs: timeoutMs });
   try {
     return { fingerprint: await keyOfHop(pool, request.ref ?? ANY_SERVER, hops, hops.length - 1, timeoutMs, options.signal) };
