@@ -19,8 +19,10 @@ const route: SshRoute = { hops: [hop('bastion', 'jump host 1'), hop('gw', 'tunne
 describe('routeBreakOf', () => {
   it('keeps the failing hop and the cause’s code and hint', () => {
     const cause = new HostKeyMismatchError('ssh admin@gw:22', 'SHA256:pinned', 'SHA256:offered');
-    const found = routeBreakOf(new SshHopError(1, 2, route.hops[1]!, cause), route);
-    expect(found).toEqual({ hopIndex: 1, hopCount: 2, code: 'host-key-mismatch', message: expect.stringContaining('SSH hop 2 of 2 (tunnel endpoint'), hint: cause.hint });
+    const error = new SshHopError(1, 2, route.hops[1]!, cause);
+    const found = routeBreakOf(error, route);
+    expect(found).toEqual({ hopIndex: 1, hopCount: 2, code: 'host-key-mismatch', message: expect.stringContaining('SSH hop 2 of 2 (tunnel endpoint'), hint: error.hint });
+    expect(found!.hint).toContain('ssh-keygen -lf');
   });
 
   it('puts a refused forward at the last hop, naming the database', () => {
