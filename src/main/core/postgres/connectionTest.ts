@@ -100,7 +100,7 @@ export async function testServerConnection(
       ...(password.warning ? { passwordWarning: password.warning } : {}),
       encryption: connectionEncryption(client),
       elapsedMs: Math.round(performance.now() - started),
-      ...(attempt ? { route: { view: attempt.outcome().view, hops: attempt.outcome().hops } } : {}),
+      ...(attempt ? { route: (({ view, hops }) => ({ view, hops }))(attempt.outcome()) } : {}),
     };
     log.info(`connection test ${formatServerRef(ref)}: ok`, {
       ...where,

@@ -1,6 +1,8 @@
 // An installation's picture at one moment: every server probed at once, then each replica
 // set against the master's changelog head and its own restore history, and the
 // inconsistencies flagged. A server that is down is part of the picture, not an error.
+// Servers whose database is behind SSH share one set of tunnels for the call (probeTunnel.ts),
+// closed when it ends.
 import type { Installation, Server } from '../../../shared/profiles';
 import { formatServerRef } from '../../../shared/profiles';
 import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type ServerProbe, type TopologySnapshot } from '../../../shared/topology';
