@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Installation, Server, ServerRef } from '../../../shared/profiles';
 import type { ServerProbe, TopologySnapshot } from '../../../shared/topology';
 import { RoleBadge } from '../components/RoleBadge';
+import { RouteLine } from '../components/route/RouteLine';
 import { clockTime, timeAgo } from './probeTime';
 import { ServerActions } from './ServerActions';
 import { CommandApprovalPanel } from '../components/CommandApprovalPanel';
@@ -36,6 +37,14 @@ function ConnectionFacts({ probe, server }: { probe: ServerProbe; server: Server
           </code>
         </dd>
       </div>
+      {probe.route ? (
+        <div className="topo-fact-wide">
+          <dt>Database route</dt>
+          <dd>
+            <RouteLine route={probe.route} />
+          </dd>
+        </div>
+      ) : null}
       <div>
         <dt>Schema</dt>
         <dd>
