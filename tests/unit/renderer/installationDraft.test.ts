@@ -11,6 +11,7 @@ import {
   type InstallationDraft,
 } from '../../../src/renderer/src/installationDraft';
 import { moveHop, newSshHopDraft, viaHopsFrom } from '../../../src/renderer/src/sshHopDraft';
+import { profileRouteOf } from '../../../src/renderer/src/components/route/profileRoute';
 
 const KEY_A = `SHA256:${'A'.repeat(43)}`;
 const KEY_B = `SHA256:${'b'.repeat(42)}9`;
@@ -148,5 +149,22 @@ describe('jump host lists', () => {
     expect(viaHopsFrom([])).toEqual([]);
     expect(viaHopsFrom([...hops, newSshHopDraft()])).toBeNull();
     expect(viaHopsFrom([{ ...hops[1]!, port: 'x' }])).toBeNull();
+  });
+});
+
+describe('the route as the profile writes it (server card)', () => {
+  it('lists the jump hosts, then the endpoint or the server host, then the database', () => {
+    const [mls, rls1, rls2, rls3] = parse(tunnelled).servers;
+    expect(profileRouteOf(mls!)).toEqual({
+      hops: [
+        { role: 'jump host 1', text: 'ssh alias bastion', pinned: false },
+        { role: 'jump host 2', text: 'ssh ops@jump2.internal', pinned: true },
+        { role: 'tunnel endpoint', text: 'ssh tunnel@gw.internal:2222', pinned: true },
+      ],
+      target: 'db-mls.internal:5433',
+    });
+    expect(profileRouteOf(rls1!)).toEqual({ hops: [{ role: 'server host', text: 'ssh coremedia@rls1.internal:22', pinned: false }], target: 'db-rls1.internal:5432' });
+    expect(profileRouteOf(rls2!)?.hops.map((h) => h.text)).toEqual(['ssh alias rls2-gw']);
+    expect(profileRouteOf(rls3!)).toBeNull();
   });
 });

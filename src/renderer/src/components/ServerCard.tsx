@@ -1,3 +1,4 @@
+import './route/route.css';
 import { useEffect, useMemo, useState } from 'react';
 import type { SecretStatus } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
@@ -8,6 +9,7 @@ import { ConnectionTest } from './ConnectionTest';
 import { ErrorNotice } from './ErrorNotice';
 import { RoleBadge } from './RoleBadge';
 import { SecretField } from './SecretField';
+import { profileRouteOf } from './route/profileRoute';
 
 interface ServerCardProps {
   installation: string;
@@ -39,6 +41,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
   }, [serverRef]);
 
   const { db, host } = server;
+  const route = profileRouteOf(server);
   return (
     <article className="card server-card" aria-label={`Server ${server.name}`}>
       <header className="server-card-head">
@@ -58,6 +61,21 @@ export function ServerCard({ installation, server }: ServerCardProps) {
             </code>
           </dd>
         </div>
+        {route ? (
+          <div className="fact-wide">
+            <dt>Database through SSH</dt>
+            <dd className="route-hop-texts">
+              {route.hops.map((hop, i) => (
+                <span key={i}>
+                  <code title={hop.role}>{hop.text}</code>
+                  {hop.pinned ? null : <span className="status status-warn" title="Edit the installation and use “Fetch host key” for this hop"> key not pinned</span>}
+                  {' → '}
+                </span>
+              ))}
+              <code>{route.target}</code>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Schema</dt>
           <dd>

@@ -45,15 +45,16 @@ export function DbTunnelEditor({ server, change, text, errorsFor, serverRef }: D
         </p>
       ) : null}
       {tunnel.via === 'ssh' ? (
-        <SshHopFields
-          label="Tunnel endpoint"
-          prefix="db.tunnel"
-          hop={tunnel.endpoint}
-          withHop={(endpoint) => withTunnel({ endpoint })}
-          text={text}
-          via={viaHopsFrom(tunnel.jumpHosts)}
-          serverRef={serverRef}
-        >
+        <>
+          <SshHopFields
+            label="Tunnel endpoint"
+            prefix="db.tunnel"
+            hop={tunnel.endpoint}
+            withHop={(endpoint) => withTunnel({ endpoint })}
+            text={text}
+            via={viaHopsFrom(tunnel.jumpHosts)}
+            serverRef={serverRef}
+          />
           <JumpHostList
             leadsTo="the tunnel endpoint"
             prefix="db.tunnel.jumpHosts"
@@ -64,7 +65,7 @@ export function DbTunnelEditor({ server, change, text, errorsFor, serverRef }: D
             errors={errorsFor('db.tunnel.jumpHosts')}
             serverRef={serverRef}
           />
-        </SshHopFields>
+        </>
       ) : null}
     </div>
   );

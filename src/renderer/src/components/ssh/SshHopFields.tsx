@@ -28,11 +28,9 @@ interface SshHopFieldsProps {
   serverRef: ServerRef | null;
   /** Move and remove buttons of a jump host. */
   actions?: ReactNode;
-  /** Extra fields under the hop (the jump hosts of the endpoint). */
-  children?: ReactNode;
 }
 
-export function SshHopFields({ label, prefix, hop, withHop, text, via, serverRef, actions, children }: SshHopFieldsProps) {
+export function SshHopFields({ label, prefix, hop, withHop, text, via, serverRef, actions }: SshHopFieldsProps) {
   const bind = (field: SshHopField) => text(`${prefix}.${field}`, hop[field], (v) => withHop({ ...hop, [field]: v }));
   return (
     <fieldset className="ssh-hop" aria-label={label}>
@@ -48,7 +46,6 @@ export function SshHopFields({ label, prefix, hop, withHop, text, via, serverRef
         <TextField label="Identity file" monospace placeholder="~/.ssh/id_ed25519" hint="Optional; the ssh-agent is used otherwise." {...bind('identityFile')} />
         <HostKeyField hostname={hop.hostname} port={hop.port} alias={hop.alias} via={via} serverRef={serverRef} {...bind('hostKey')} />
       </div>
-      {children}
     </fieldset>
   );
 }
