@@ -28,7 +28,7 @@ export function JumpHostList({ leadsTo, prefix, hops, withHops, change, text, er
       <p className="field-note">
         {hops.length === 0
           ? `No jump hosts: ${leadsTo} is reached directly (or through its alias's ProxyJump).`
-          : `Reached in this order, each through the ones above it (like ssh -J), then ${leadsTo}.`}
+          : `Reached in this order from this workstation, each through the ones above it (like ssh -J); ${leadsTo} comes after the last.`}
       </p>
       {hops.map((hop, i) => {
         const name = `Jump host ${i + 1}`;
