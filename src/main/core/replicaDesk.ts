@@ -19,6 +19,8 @@ import { SecretBindings } from './secrets/secretBindings';
 import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';
 import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
+import { fetchHostKey, jumpSecretBase, type HostKeyRequest } from './tunnels/fetchHostKey';
+import { defaultRouteContext } from './tunnels/probeTunnels';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
 import { KeptSchemaService } from './restore/keptSchemaService';
@@ -61,6 +63,8 @@ export interface ReplicaDesk {
   /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
   readonly dumps: DumpRetention;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
+  /** An SSH hop's host key fingerprint, through the jump hosts before it (tunnels/fetchHostKey.ts). */
+  fetchHostKey(request: HostKeyRequest): Promise<{ fingerprint: string }>;
   close(): void;
 }
 
@@ -115,6 +119,11 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     testConnection: (ref) => {
       const canonical = profiles.canonicalRef(ref);
       return testServerConnection(profiles.server(canonical), canonical, secretStore, env, log);
+    },
+    fetchHostKey: async (request) => {
+      const ref = request.ref ? profiles.canonicalRef(request.ref) : undefined;
+      const secretBase = ref && request.via ? jumpSecretBase(profiles.server(ref), request.via) : 'tunnel';
+      return fetchHostKey({ ...request, ...(ref ? { ref } : {}) }, { env, context: await defaultRouteContext(env), secretBase, timeoutMs: 10_000 });
     },
     close: () => store.close(),
   };

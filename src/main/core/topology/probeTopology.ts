@@ -8,6 +8,7 @@ import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { withDeadline } from './deadline';
 import { deriveFlags, lastRestoreByReplica, withDerivedFields, type RestoreHistoryEntry } from './deriveTopology';
 import { emptyDatabaseProbe, probeServer, type ProbeDeps } from './probeServer';
+import { ProbeTunnels } from './probeTunnel';
 
 export interface TopologyDeps extends ProbeDeps {
   /** The installation's restore runs (e.g. RunStore.list); any order. */
@@ -69,11 +70,19 @@ export async function probeTopology(
   const probedAt = new Date();
   const started = performance.now();
   const servers = probeOrder(installation);
-  const settled = await Promise.allSettled(
-    servers.map((server) =>
-      withDeadline(probe(installation.name, server, deps, { timeoutMs }), overallDeadlineMs(timeoutMs), () => new ProbeOverdueError(overallDeadlineMs(timeoutMs))),
-    ),
-  );
+  // One pool for the call: servers behind the same hops share each hop's connection.
+  const tunnels = deps.tunnels ?? ProbeTunnels.for(servers, deps, timeoutMs);
+  const probeDeps = tunnels ? { ...deps, tunnels } : deps;
+  let settled: PromiseSettledResult<ServerProbe>[];
+  try {
+    settled = await Promise.allSettled(
+      servers.map((server) =>
+        withDeadline(probe(installation.name, server, probeDeps, { timeoutMs }), overallDeadlineMs(timeoutMs), () => new ProbeOverdueError(overallDeadlineMs(timeoutMs))),
+      ),
+    );
+  } finally {
+    if (tunnels !== deps.tunnels) await tunnels?.close();
+  }
   const probes = settled.map((result, i) => {
     if (result.status === 'fulfilled') return result.value;
     deps.log?.error(`topology ${installation.name}/${servers[i]!.name}: probe failed`, { error: String(result.reason) });

@@ -50,7 +50,7 @@ export class LocalForward {
     try {
       client.forwardOut(socket.remoteAddress ?? '127.0.0.1', socket.remotePort ?? 0, this.target.host, this.target.port, (error, channel) => {
         if (error) {
-          this.lastChannelError = (error as Error & { reason?: string }).reason ?? error.message;
+          this.lastChannelError = channelFailureReason(error);
           return void socket.destroy();
         }
         if (socket.destroyed || this.closed) return void channel.close();
@@ -75,4 +75,12 @@ export class LocalForward {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** ssh2's channel-open failure in words: its message carries the server's description ("Connection refused"). */
+export function channelFailureReason(error: Error & { reason?: unknown }): string {
+  const text = error.message.replace(/^\(SSH\)\s*Channel open failure:\s*/i, '').trim();
+  if (text) return text;
+  const codes: Record<number, string> = { 1: 'administratively prohibited (sshd forbids this forward)', 2: 'connect failed', 3: 'unknown channel type', 4: 'resource shortage' };
+  return typeof error.reason === 'number' ? (codes[error.reason] ?? `reason ${error.reason}`) : String(error.reason ?? 'refused');
 }

@@ -12,7 +12,7 @@ import { knownHostsFiles } from '../hosts/knownHosts';
 import { expandHome } from '../hosts/openHost';
 import { connectSsh, DEFAULT_READY_TIMEOUT_MS, type SshConnection } from '../hosts/sshConnection';
 import type { Secret } from '../secrets/secret';
-import { LocalForward } from './localForward';
+import { channelFailureReason, LocalForward } from './localForward';
 import { SshChannelRefusedError, SshHopError, TunnelDroppedError } from './tunnelErrors';
 import type { SshHop, SshRoute } from './sshRoute';
 
@@ -39,14 +39,14 @@ const hopKey = (hop: SshHop): string => JSON.stringify([hop.user, hop.hostname.t
 const prefixKey = (hops: readonly SshHop[], n: number): string => hops.slice(0, n + 1).map(hopKey).join(' > ');
 
 /** A channel from `via` to the next hop, as a jump host opens it. */
-function channelTo(via: Client, from: SshHop, to: SshHop, signal: AbortSignal | undefined): Promise<ClientChannel> {
+export function channelTo(via: Client, from: SshHop, to: SshHop, signal: AbortSignal | undefined): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(new CancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       via.forwardOut('127.0.0.1', 0, to.hostname, to.port, (error, channel) => {
         signal?.removeEventListener('abort', onAbort);
-        if (error) return reject(new SshChannelRefusedError(from, { host: to.hostname, port: to.port }, (error as Error & { reason?: string }).reason ?? error.message));
+        if (error) return reject(new SshChannelRefusedError(from, { host: to.hostname, port: to.port }, channelFailureReason(error)));
         if (signal?.aborted) {
           channel.close();
           return reject(new CancelledError());
@@ -127,6 +127,7 @@ export class TunnelPool {
     await Promise.all(pending.map((p) => p.catch(() => undefined)));
     for (const connection of this.opened.reverse()) {
       connection.client.removeAllListeners('close');
+      connection.client.removeAllListeners('end');
       connection.client.on('error', () => undefined);
       connection.client.end();
     }
@@ -187,8 +188,11 @@ export class TunnelPool {
   private watch(connection: SshConnection, hops: readonly SshHop[], i: number): void {
     let reason = 'the connection closed';
     connection.client.on('error', (error: Error) => (reason = /keepalive/i.test(error.message) ? 'it stopped answering keepalives' : error.message));
-    connection.client.once('close', () => {
-      if (this.closing) return;
+    let gone = false;
+    // Through a jump host the hop's socket is a channel, which may end without a close.
+    const onGone = (): void => {
+      if (gone || this.closing) return;
+      gone = true;
       // Later routes open this hop afresh (a resume in the same process).
       for (const key of [...this.connections.keys()]) if (key.startsWith(prefixKey(hops, i))) this.connections.delete(key);
       for (const [key, forward] of [...this.forwards]) {
@@ -199,6 +203,9 @@ export class TunnelPool {
       const error = new TunnelDroppedError(i, hops.length, hops[i]!, reason);
       this.dropError ??= error;
       for (const listener of this.dropListeners) listener(error);
-    });
+      connection.client.end();
+    };
+    connection.client.once('end', onGone);
+    connection.client.once('close', onGone);
   }
 }
