@@ -18,8 +18,15 @@ import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from '.
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
 
 const ServerRefSchema = z.object({ installation: z.string().min(1), server: z.string().min(1) });
-const SecretKindSchema = z.enum(['db', 'ssh']);
+/** The keychain kinds of a server's own secrets: database password, SSH host, tunnel endpoint. */
+export const BASE_SECRET_KINDS = ['db', 'ssh', 'tunnel'] as const;
+/** One kind per jump host, numbered from this workstation: `ssh-jump1` leads to the server's host, `tunnel-jump1` to the tunnel endpoint. */
+export const JUMP_SECRET_KINDS = (['ssh', 'tunnel'] as const).flatMap((base) => [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `${base}-jump${n}` as const));
+const SecretKindSchema = z.enum([...BASE_SECRET_KINDS, ...JUMP_SECRET_KINDS]);
 export type SecretKind = z.infer<typeof SecretKindSchema>;
+export type BaseSecretKind = (typeof BASE_SECRET_KINDS)[number];
+export type JumpSecretKind = (typeof JUMP_SECRET_KINDS)[number];
+export const isSecretKind = (text: string): text is SecretKind => SecretKindSchema.safeParse(text).success;
 
 export const requestSchemas = {
   listInstallations: z.object({}).strict(),
@@ -98,8 +105,28 @@ export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>
 export interface SecretStatus {
   db: boolean;
   ssh: boolean;
-  /** Per kind, for a stored secret, whether it may go to the server's current endpoint; null when none is stored. */
-  endpoints: Record<SecretKind, SecretEndpointStatus | null>;
+  tunnel: boolean;
+  /** The jump hosts' kinds that have a stored secret (only kinds the server's routes have are listed). */
+  jumps: Partial<Record<JumpSecretKind, boolean>>;
+  /**
+   * Per kind, for a stored secret, whether it may go to the server's current endpoint; null
+   * when none is stored. db/ssh/tunnel are always present; a jump kind only when the
+   * server's routes have that hop.
+   */
+  endpoints: Record<BaseSecretKind, SecretEndpointStatus | null> & Partial<Record<JumpSecretKind, SecretEndpointStatus | null>>;
+  /** The SSH hops of the server's routes, each with the keychain kind of its passphrase or password: a field per hop. */
+  hops: SecretHop[];
+  /** Why the hops could not be listed (an unknown ~/.ssh/config alias, an unreadable config); null when they were. */
+  hopsProblem: string | null;
+}
+
+export interface SecretHop {
+  kind: SecretKind;
+  /** "server host", "jump host 1", "tunnel endpoint" (route order: jump hosts before what they lead to). */
+  role: string;
+  /** `user@hostname:port`, resolved through ~/.ssh/config. */
+  endpoint: string;
+  alias: string | null;
 }
 
 export interface SecretEndpointStatus {

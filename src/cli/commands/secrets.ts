@@ -1,5 +1,5 @@
 // `secrets set|delete|confirm`: the keychain entries of a server, and the endpoint each may go to.
-import type { SecretKind } from '../../shared/api';
+import { isSecretKind, type SecretKind } from '../../shared/api';
 import { formatServerRef } from '../../shared/profiles';
 import { ReplicaDeskError } from '../../main/core/errors';
 import { describeEndpoint, endpointChangeText } from '../../main/core/secrets/secretEndpoint';
@@ -8,18 +8,25 @@ import { EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
 import { readSecret } from '../readSecret';
 
+const KINDS_USAGE = 'INSTALLATION/SERVER db|ssh|tunnel|ssh-jumpN|tunnel-jumpN';
+
 function kindArg(text: string | undefined): SecretKind {
-  if (text === 'db' || text === 'ssh') return text;
-  throw new UsageError(`the secret kind must be "db" or "ssh", not "${text ?? ''}"`);
+  if (text !== undefined && isSecretKind(text)) return text;
+  throw new UsageError(`the secret kind must be db, ssh, tunnel, ssh-jumpN or tunnel-jumpN (N 1..8, jump hosts numbered from this workstation), not "${text ?? ''}"`);
 }
 
+const secretWords = (kind: SecretKind): string =>
+  kind === 'db' ? 'database password' : kind === 'ssh' ? 'SSH passphrase' : kind === 'tunnel' ? 'SSH passphrase of the tunnel endpoint' : `SSH passphrase of ${kind.replace(/^(ssh|tunnel)-jump(\d)$/, 'jump host $2')}`;
+
 export const setSecret: Command = async (ctx) => {
-  const [refText, kindText] = requireArgs(ctx, 2, 'INSTALLATION/SERVER db|ssh');
+  const [refText, kindText] = requireArgs(ctx, 2, KINDS_USAGE);
   const ref = serverRefArg(refText!);
   const kind = kindArg(kindText);
   const core = ctx.core();
-  core.profiles.canonicalRef(ref); // fail on an unknown server before asking for the secret
-  const what = kind === 'db' ? 'database password' : 'SSH passphrase';
+  // Fail on an unknown server, or a hop its profile does not have, before asking for the secret.
+  const { current } = await core.secrets.check(ref, kind);
+  const what = secretWords(kind);
+  if (kind !== 'db' && kind !== 'ssh') ctx.out.stderr(`The ${what} is for ${describeEndpoint(current)}.\n`);
   const secret = await readSecret(ctx.stdin, `${what} for ${formatServerRef(ref)}: `, ctx.out.stderr);
   await core.secrets.set(ref, kind, secret);
   if (ctx.out.json) printJson(ctx.out, { ok: true, server: formatServerRef(ref), kind, stored: true });
@@ -28,7 +35,7 @@ export const setSecret: Command = async (ctx) => {
 };
 
 export const deleteSecret: Command = async (ctx) => {
-  const [refText, kindText] = requireArgs(ctx, 2, 'INSTALLATION/SERVER db|ssh');
+  const [refText, kindText] = requireArgs(ctx, 2, KINDS_USAGE);
   const ref = serverRefArg(refText!);
   const kind = kindArg(kindText);
   const existed = await ctx.core().secrets.delete(ref, kind);
@@ -43,7 +50,7 @@ export const deleteSecret: Command = async (ctx) => {
  * exit 2 and nothing changes.
  */
 export const confirmSecret: Command = async (ctx) => {
-  const [refText, kindText] = requireArgs(ctx, 2, 'INSTALLATION/SERVER db|ssh');
+  const [refText, kindText] = requireArgs(ctx, 2, KINDS_USAGE);
   const ref = serverRefArg(refText!);
   const kind = kindArg(kindText);
   const core = ctx.core();

@@ -17,6 +17,7 @@ import { KeytarSecretStore } from './secrets/keytarSecretStore';
 import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
 import { SecretBindings } from './secrets/secretBindings';
 import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';
+import { routeContextFor } from './tunnels/sshConfig';
 import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
 import { fetchHostKey, jumpSecretBase, type HostKeyRequest } from './tunnels/fetchHostKey';
@@ -75,7 +76,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const store = openStore(join(home, 'replica-desk.sqlite'), options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {});
   const keychain = options.secretStore ?? new KeytarSecretStore();
   const bindings = new SecretBindings(store.db);
-  const secrets = new SecretService(keychain, bindings, log);
+  const secrets = new SecretService(keychain, bindings, log, () => routeContextFor(env));
   // Every connection reads the keychain through this: a secret goes only to its endpoint.
   const secretStore = new EndpointBoundSecretStore(keychain, bindings, log);
   const approvals = new CommandApprovals(store.db);
@@ -106,7 +107,10 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
         const canonical = profiles.canonicalRef(ref);
         return secrets.set(canonical, kind, secret, profiles.server(canonical));
       },
-      delete: (ref, kind) => secrets.delete(profiles.canonicalRef(ref), kind),
+      delete: (ref, kind) => {
+        const canonical = profiles.canonicalRef(ref);
+        return secrets.delete(canonical, kind, profiles.server(canonical));
+      },
       check: (ref, kind) => {
         const canonical = profiles.canonicalRef(ref);
         return secrets.check(canonical, kind, profiles.server(canonical));

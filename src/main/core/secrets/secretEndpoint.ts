@@ -1,12 +1,15 @@
 // The endpoint a keychain secret is for, and the error when a server no longer points there.
 // A database password belongs to host, port, database and user; an SSH secret (passphrase
-// or password) to hostname, port, user and the pinned host key. Host names are compared
+// or password) to hostname, port, user and the pinned host key, and so does the secret of
+// a tunnel endpoint or a jump host (kinds `tunnel`, `ssh-jumpN`, `tunnel-jumpN`), of that
+// hop as its route resolves (~/.ssh/config applied). Host names are compared
 // without case (DNS ignores it); everything else exactly, and a missing host key is a value
 // of its own: pinning one, or dropping the pin, is a change of endpoint.
 import { z } from 'zod';
 import type { SecretKind } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
-import { ReplicaDeskError } from '../errors';
+import { InvalidInputError, ReplicaDeskError } from '../errors';
+import { secretHopsOf, type RouteContext, type SshHop } from '../tunnels/sshRoute';
 
 export const DbEndpointSchema = z.object({
   kind: z.literal('db'),
@@ -43,8 +46,35 @@ export function sshEndpointOf(host: Server['host']): SshEndpoint {
   return { kind: 'ssh', access: 'ssh', hostname: host.hostname, port: host.port, user: host.user, hostKey: host.hostKey ?? null };
 }
 
-export function endpointOf(server: Server, kind: SecretKind): SecretEndpoint {
-  return kind === 'db' ? dbEndpointOf(server.db) : sshEndpointOf(server.host);
+/** A resolved SSH hop as a secret's endpoint (the same shape as the server's own SSH host). */
+export function sshHopEndpoint(hop: Pick<SshHop, 'hostname' | 'port' | 'user' | 'hostKey'>): SshEndpoint {
+  return { kind: 'ssh', access: 'ssh', hostname: hop.hostname, port: hop.port, user: hop.user, hostKey: hop.hostKey ?? null };
+}
+
+/**
+ * The endpoint a secret of this kind goes to. `db` and `ssh` come from the profile alone;
+ * a tunnel or jump host kind needs the route (RouteContext for aliases), and is null when
+ * the server's profile has no such hop.
+ */
+export function endpointOf(server: Server, kind: 'db' | 'ssh'): SecretEndpoint;
+export function endpointOf(server: Server, kind: SecretKind, context: RouteContext): SecretEndpoint | null;
+export function endpointOf(server: Server, kind: SecretKind, context?: RouteContext): SecretEndpoint | null {
+  if (kind === 'db') return dbEndpointOf(server.db);
+  if (kind === 'ssh') return sshEndpointOf(server.host);
+  const hop = secretHopsOf(server, context!).find((h) => h.secretKind === kind);
+  return hop ? sshHopEndpoint(hop) : null;
+}
+
+/** A tunnel or jump host secret kind that the server's routes do not have. */
+export class NoSuchSecretHopError extends InvalidInputError {
+  constructor(ref: ServerRef, kind: SecretKind, hops: readonly SshHop[]) {
+    const kinds = ['db', 'ssh', ...hops.map((h) => h.secretKind).filter((k) => k !== 'ssh')];
+    super(
+      `${formatServerRef(ref)} has no SSH hop for the secret kind "${kind}": ${hops.length === 0 ? 'its profile has no SSH route' : `its routes go through ${hops.map((h) => `${h.role} (${h.secretKind})`).join(', ')}`}.`,
+      [],
+      `Use one of the kinds ${kinds.join(', ')}, or add the jump host or tunnel to the server's profile first. Nothing was changed.`,
+    );
+  }
 }
 
 /** A stored endpoint (JSON from SQLite); null when it is not one this version understands. */
@@ -76,7 +106,13 @@ export function describeEndpoint(e: SecretEndpoint | null): string {
   return `${e.user}@${e.hostname}:${e.port} (${e.hostKey ? `host key ${e.hostKey}` : 'no pinned host key'})`;
 }
 
-const secretNames: Record<SecretKind, string> = { db: 'database password', ssh: 'SSH secret (passphrase or password)' };
+const secretName = (kind: SecretKind): string => {
+  if (kind === 'db') return 'database password';
+  if (kind === 'ssh') return 'SSH secret (passphrase or password)';
+  if (kind === 'tunnel') return 'SSH secret of the tunnel endpoint';
+  const [, base, n] = /^(ssh|tunnel)-jump(\d)$/.exec(kind)!;
+  return `SSH secret of jump host ${n} (before the ${base === 'ssh' ? 'server host' : 'tunnel endpoint'})`;
+};
 
 /** A keychain secret that was not used because the server now points somewhere else. */
 export class SecretEndpointChangedError extends ReplicaDeskError {
@@ -89,7 +125,7 @@ export class SecretEndpointChangedError extends ReplicaDeskError {
     const name = formatServerRef(ref);
     super(
       'secret-endpoint-changed',
-      `The stored ${secretNames[kind]} for ${name} was entered for ${describeEndpoint(enteredFor)}; the profile now points at ${describeEndpoint(current)}. It was not used.`,
+      `The stored ${secretName(kind)} for ${name} was entered for ${describeEndpoint(enteredFor)}; the profile now points at ${describeEndpoint(current)}. It was not used.`,
       `Re-enter it with \`replica-desk secrets set ${name} ${kind}\`, or confirm it for the new endpoint with \`replica-desk secrets confirm ${name} ${kind}\` (in the app: the server card's "Use it for the new endpoint").`,
     );
   }
@@ -99,7 +135,7 @@ export class SecretEndpointChangedError extends ReplicaDeskError {
 export function endpointChangeText(ref: ServerRef, kind: SecretKind, enteredFor: SecretEndpoint | null, current: SecretEndpoint): { message: string; detail: string } {
   const name = formatServerRef(ref);
   return {
-    message: `The stored ${secretNames[kind]} for ${name} was entered for another endpoint than the one ${name} points at now.`,
+    message: `The stored ${secretName(kind)} for ${name} was entered for another endpoint than the one ${name} points at now.`,
     detail:
       `Entered for:   ${describeEndpoint(enteredFor)}\n` +
       `Points now at: ${describeEndpoint(current)}\n\n` +

@@ -1,17 +1,23 @@
 // Secrets per server, on top of the keychain interface: the account naming, status for
 // the "stored in keychain" indicator, and moving entries when servers are renamed. Each
 // entry's binding to the endpoint it was entered for (secretBindings.ts) goes along: set
-// binds, delete unbinds, renames carry it, confirm rebinds.
-import type { SecretEndpointStatus, SecretKind, SecretStatus } from '../../../shared/api';
+// binds, delete unbinds, renames carry it, confirm rebinds. A tunnel endpoint's or jump
+// host's secret exists only for a hop the server's routes have; its endpoint is that hop as
+// the route resolves (~/.ssh/config applied), so route resolution comes in as a context.
+import { BASE_SECRET_KINDS, JUMP_SECRET_KINDS, type JumpSecretKind, type SecretEndpointStatus, type SecretKind, type SecretStatus } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { describeHop, secretHopsOf, type RouteContext, type SshHop } from '../tunnels/sshRoute';
 import type { Secret } from './secret';
 import type { SecretBindings } from './secretBindings';
-import { describeEndpoint, endpointOf, sameEndpoint, type SecretEndpoint } from './secretEndpoint';
+import { describeEndpoint, endpointOf, NoSuchSecretHopError, sameEndpoint, sshHopEndpoint, type SecretEndpoint } from './secretEndpoint';
 import { accountFor, type SecretStore } from './secretStore';
 
-export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh'];
+/** Every kind a server may have an entry for: renames and deletions move or remove them all. */
+export const SECRET_KINDS: readonly SecretKind[] = [...BASE_SECRET_KINDS, ...JUMP_SECRET_KINDS];
+
+const isJumpKind = (kind: SecretKind): kind is JumpSecretKind => (JUMP_SECRET_KINDS as readonly string[]).includes(kind);
 
 /** A planned change of keychain accounts: where each secret must end up. */
 export interface SecretMove {
@@ -35,11 +41,16 @@ export interface SecretEndpointCheck {
   matches: boolean;
 }
 
+/** check() before a missing hop is refused: `current` is null for a kind the routes lack. */
+type KindCheck = Omit<SecretEndpointCheck, 'current'> & { current: SecretEndpoint | null };
+
 export class SecretService {
   constructor(
     private readonly store: SecretStore,
     private readonly bindings: SecretBindings,
     private readonly log: Logger,
+    /** ~/.ssh/config for the hops' aliases (tunnels/sshConfig.ts routeContextFor). */
+    private readonly routeContext: () => Promise<RouteContext>,
   ) {}
 
   get(ref: ServerRef, kind: SecretKind): Promise<Secret | null> {
@@ -47,27 +58,54 @@ export class SecretService {
   }
 
   async status(ref: ServerRef, server: Server): Promise<SecretStatus> {
-    const [db, ssh] = await Promise.all(SECRET_KINDS.map((k) => this.check(ref, k, server)));
-    const endpointStatus = (c: SecretEndpointCheck): SecretEndpointStatus | null =>
-      c.stored ? { boundToCurrent: c.matches, enteredFor: c.enteredFor ? describeEndpoint(c.enteredFor) : null, current: describeEndpoint(c.current) } : null;
-    return { db: db!.stored, ssh: ssh!.stored, endpoints: { db: endpointStatus(db!), ssh: endpointStatus(ssh!) } };
+    let hops: SshHop[] = [];
+    let hopsProblem: string | null = null;
+    try {
+      hops = secretHopsOf(server, await this.routeContext());
+    } catch (error) {
+      hopsProblem = error instanceof Error ? error.message : String(error);
+    }
+    const jumpKinds = hops.map((h) => h.secretKind as SecretKind).filter(isJumpKind);
+    const kinds: SecretKind[] = [...BASE_SECRET_KINDS, ...jumpKinds];
+    const checks = await Promise.all(kinds.map((k) => this.checkKind(ref, k, server, hops)));
+    const endpointStatus = (c: KindCheck): SecretEndpointStatus | null =>
+      c.stored
+        ? { boundToCurrent: c.matches, enteredFor: c.enteredFor ? describeEndpoint(c.enteredFor) : null, current: c.current ? describeEndpoint(c.current) : 'no such hop in the profile' }
+        : null;
+    const byKind = new Map(kinds.map((k, i) => [k, checks[i]!]));
+    const endpoints: SecretStatus['endpoints'] = { db: endpointStatus(byKind.get('db')!), ssh: endpointStatus(byKind.get('ssh')!), tunnel: endpointStatus(byKind.get('tunnel')!) };
+    const jumps: SecretStatus['jumps'] = {};
+    for (const kind of jumpKinds) {
+      jumps[kind] = byKind.get(kind)!.stored;
+      endpoints[kind] = endpointStatus(byKind.get(kind)!);
+    }
+    return {
+      db: byKind.get('db')!.stored,
+      ssh: byKind.get('ssh')!.stored,
+      tunnel: byKind.get('tunnel')!.stored,
+      jumps,
+      endpoints,
+      hops: hops.map((h) => ({ kind: h.secretKind as SecretKind, role: h.role, endpoint: describeHop(h).replace(/^ssh /, ''), alias: h.alias ?? null })),
+      hopsProblem,
+    };
   }
 
-  /** Whether the stored secret may go to the server's current endpoint. A binding that cannot be read never matches. */
+  /**
+   * Whether the stored secret may go to the server's current endpoint. A binding that cannot
+   * be read never matches. A tunnel or jump host kind the server's routes lack is refused.
+   */
   async check(ref: ServerRef, kind: SecretKind, server: Server): Promise<SecretEndpointCheck> {
-    const account = accountFor(ref, kind);
-    const stored = (await this.store.get(account)) !== null;
-    const binding = this.bindings.get(account);
-    const current = endpointOf(server, kind);
-    const enteredFor = binding?.endpoint ?? null;
-    return { stored, enteredFor, current, matches: !binding || (enteredFor !== null && sameEndpoint(enteredFor, current)) };
+    const hops = await this.hopsFor(kind, server);
+    const check = await this.checkKind(ref, kind, server, hops);
+    if (!check.current) throw new NoSuchSecretHopError(ref, kind, hops);
+    return { ...check, current: check.current };
   }
 
   /** Stores the secret and binds it to the server's endpoint as it is now. */
   async set(ref: ServerRef, kind: SecretKind, secret: Secret, server: Server): Promise<void> {
     const account = accountFor(ref, kind);
+    const endpoint = await this.currentEndpoint(ref, kind, server);
     await this.store.set(account, secret);
-    const endpoint = endpointOf(server, kind);
     this.bindings.bind(account, endpoint, 'entered');
     this.log.info('secret stored in keychain', { server: formatServerRef(ref), kind, endpoint: describeEndpoint(endpoint) });
   }
@@ -90,7 +128,9 @@ export class SecretService {
     this.log.info('secret confirmed for a new endpoint', { server: formatServerRef(ref), kind, from: describeEndpoint(check.enteredFor), to: describeEndpoint(check.current) });
   }
 
-  async delete(ref: ServerRef, kind: SecretKind): Promise<boolean> {
+  /** Removes the entry; a tunnel or jump host kind the server's routes lack is refused (nothing is changed). */
+  async delete(ref: ServerRef, kind: SecretKind, server: Server): Promise<boolean> {
+    await this.currentEndpoint(ref, kind, server);
     const existed = await this.store.delete(accountFor(ref, kind));
     this.bindings.remove(accountFor(ref, kind));
     if (existed) this.log.info('secret removed from keychain', { server: formatServerRef(ref), kind });
@@ -104,10 +144,21 @@ export class SecretService {
    * keychain entry is dropped instead, so a secret written later binds to where it is used.
    */
   async pinBeforeChange(changes: readonly ServerChange[]): Promise<void> {
+    const context = await this.routeContext();
+    // A route that does not resolve (an alias gone from ~/.ssh/config) cannot say where its hops were.
+    const endpoint = (server: Server, kind: SecretKind): SecretEndpoint | null | undefined => {
+      try {
+        return endpointOf(server, kind, context);
+      } catch {
+        return undefined;
+      }
+    };
     for (const { ref, before, after } of changes) {
       for (const kind of SECRET_KINDS) {
-        const old = endpointOf(before, kind);
-        if (sameEndpoint(old, endpointOf(after, kind))) continue;
+        const old = endpoint(before, kind);
+        if (!old) continue;
+        const next = endpoint(after, kind);
+        if (next === undefined || (next && sameEndpoint(old, next))) continue;
         const account = accountFor(ref, kind);
         // A keychain that cannot answer may hold a secret: keep (or make) the binding.
         const stored = await this.store.get(account).then((s) => s !== null, () => true);
@@ -121,6 +172,29 @@ export class SecretService {
         }
       }
     }
+  }
+
+  /** The endpoint a secret of this kind goes to now; NoSuchSecretHopError when the routes have no such hop. */
+  private async currentEndpoint(ref: ServerRef, kind: SecretKind, server: Server): Promise<SecretEndpoint> {
+    if (kind === 'db' || kind === 'ssh') return endpointOf(server, kind);
+    const hops = secretHopsOf(server, await this.routeContext());
+    const hop = hops.find((h) => h.secretKind === kind);
+    if (!hop) throw new NoSuchSecretHopError(ref, kind, hops);
+    return sshHopEndpoint(hop);
+  }
+
+  private async hopsFor(kind: SecretKind, server: Server): Promise<SshHop[]> {
+    return kind === 'db' || kind === 'ssh' ? [] : secretHopsOf(server, await this.routeContext());
+  }
+
+  private async checkKind(ref: ServerRef, kind: SecretKind, server: Server, hops: readonly SshHop[]): Promise<KindCheck> {
+    const account = accountFor(ref, kind);
+    const stored = (await this.store.get(account)) !== null;
+    const binding = this.bindings.get(account);
+    const hop = hops.find((h) => h.secretKind === kind);
+    const current = kind === 'db' || kind === 'ssh' ? endpointOf(server, kind) : hop ? sshHopEndpoint(hop) : null;
+    const enteredFor = binding?.endpoint ?? null;
+    return { stored, enteredFor, current, matches: current !== null && (!binding || (enteredFor !== null && sameEndpoint(enteredFor, current))) };
   }
 
   /**

@@ -68,20 +68,43 @@ export class UnknownSshAliasError extends InvalidInputError {
   }
 }
 
-function resolveHop(hop: ProfileHop, context: RouteContext, secretKind: string, role: string): { hop: SshHop; proxyJump: string[] } {
+/** The most jump hosts a route may have (the keychain kinds `…-jump1` … `…-jump8`). */
+export const MAX_JUMP_HOSTS = 8;
+
+export class SshJumpLoopError extends InvalidInputError {
+  constructor(chain: readonly string[]) {
+    super(`The SSH aliases' ProxyJump settings go round in a circle: ${chain.join(' → ')}.`, [], 'Fix ProxyJump in ~/.ssh/config so that no alias leads back to itself (or set it to `none` on the first jump host).');
+  }
+}
+
+export class TooManyJumpHostsError extends InvalidInputError {
+  constructor(count: number, role: string) {
+    super(`The route to the ${role} has ${count} jump hosts; at most ${MAX_JUMP_HOSTS} are supported.`, [], 'Shorten the chain of jump hosts (profile jumpHosts or ProxyJump in ~/.ssh/config).');
+  }
+}
+
+/** A hop with ~/.ssh/config applied (profile values win), but not yet numbered. */
+interface HopWithConfig {
+  hop: Omit<SshHop, 'secretKind' | 'role'>;
+  proxyJump: string[];
+}
+
+/**
+ * A hop with its alias's settings. A profile's alias must be a Host in ~/.ssh/config; a
+ * name from a ProxyJump list may also be a plain hostname, as ssh takes it (`lenient`).
+ */
+function applyConfig(hop: ProfileHop, context: RouteContext, lenient: boolean): HopWithConfig {
   const fromConfig = hop.alias !== undefined ? context.lookupAlias?.(hop.alias) : undefined;
-  if (hop.alias !== undefined && !fromConfig && hop.hostname === undefined) throw new UnknownSshAliasError(hop.alias);
-  const resolved: SshHop = {
+  if (hop.alias !== undefined && !fromConfig && hop.hostname === undefined && !lenient) throw new UnknownSshAliasError(hop.alias);
+  const resolved: HopWithConfig['hop'] = {
     hostname: hop.hostname ?? fromConfig?.hostname ?? hop.alias!,
     port: hop.port ?? fromConfig?.port ?? 22,
     user: hop.user ?? fromConfig?.user ?? context.localUser,
-    secretKind,
-    role,
   };
   const identityFile = hop.identityFile ?? fromConfig?.identityFile;
   if (identityFile !== undefined) resolved.identityFile = identityFile;
   if (hop.hostKey !== undefined) resolved.hostKey = hop.hostKey;
-  if (hop.alias !== undefined) resolved.alias = hop.alias;
+  if (hop.alias !== undefined && (fromConfig || !lenient)) resolved.alias = hop.alias;
   return { hop: resolved, proxyJump: fromConfig?.proxyJump ?? [] };
 }
 
@@ -104,14 +127,27 @@ export function parseJumpSpec(spec: string): ProfileHop {
 }
 
 /**
- * The hops for an endpoint and its jump hosts: the profile's jumpHosts when given, else
- * the alias's ProxyJump from ~/.ssh/config (as `ssh -J` overrides the config).
+ * The hops for an endpoint and its jump hosts, as OpenSSH chains them: the profile's
+ * jumpHosts when given, else the alias's ProxyJump from ~/.ssh/config (as `ssh -J`
+ * overrides the config). ssh reaches the first jump host with that host's own settings,
+ * so its ProxyJump is followed in turn (nested); later jump hosts are reached through the
+ * ones before them and their own ProxyJump does not apply. A chain that comes back to an
+ * alias is refused.
  */
 export function resolveHops(endpoint: ProfileHop, jumps: readonly ProfileHop[] | undefined, context: RouteContext, base: { secretKind: string; role: string }): SshHop[] {
-  const last = resolveHop(endpoint, context, base.secretKind, base.role);
-  const jumpHops = jumps && jumps.length > 0 ? jumps : last.proxyJump.map(parseJumpSpec);
-  const resolvedJumps = jumpHops.map((j, i) => resolveHop(j, context, jumpKind(base.secretKind, i), `jump host ${i + 1}`).hop);
-  return [...resolvedJumps, last.hop];
+  const chain = (hop: ProfileHop, explicitJumps: readonly ProfileHop[] | undefined, lenient: boolean, seen: readonly string[]): HopWithConfig['hop'][] => {
+    const name = hop.alias?.toLowerCase();
+    if (name !== undefined && seen.includes(name)) throw new SshJumpLoopError([...seen, name]);
+    const path = name !== undefined ? [...seen, name] : seen;
+    const resolved = applyConfig(hop, context, lenient);
+    const before = explicitJumps && explicitJumps.length > 0 ? explicitJumps.map((j) => ({ hop: j, lenient: false })) : resolved.proxyJump.map((spec) => ({ hop: parseJumpSpec(spec), lenient: true }));
+    if (before.length === 0) return [resolved.hop];
+    const [head, ...rest] = before;
+    return [...chain(head!.hop, undefined, head!.lenient, path), ...rest.map((j) => applyConfig(j.hop, context, j.lenient).hop), resolved.hop];
+  };
+  const hops = chain(endpoint, jumps, false, []);
+  if (hops.length - 1 > MAX_JUMP_HOSTS) throw new TooManyJumpHostsError(hops.length - 1, base.role);
+  return hops.map((hop, i) => (i === hops.length - 1 ? { ...hop, secretKind: base.secretKind, role: base.role } : { ...hop, secretKind: jumpKind(base.secretKind, i), role: `jump host ${i + 1}` }));
 }
 
 /** The hops to the server's own SSH host (its jump hosts, then the host); [] for a local host. */
@@ -128,4 +164,17 @@ export function dbRouteOf(server: Server, context: RouteContext): SshRoute | nul
   const target = { host: server.db.host, port: server.db.port };
   if (tunnel.via === 'host') return { hops: hostRouteOf(server, context), target };
   return { hops: resolveHops(tunnel, tunnel.jumpHosts, context, { secretKind: 'tunnel', role: 'tunnel endpoint' }), target };
+}
+
+/**
+ * Every SSH hop of the server's routes that may have its own keychain secret, each once by
+ * kind: the host's jump hosts and the host (`ssh-jumpN`, `ssh`), then, for a tunnel through
+ * an explicit endpoint, its jump hosts and the endpoint (`tunnel-jumpN`, `tunnel`). A
+ * tunnel via the host shares the host's hops and secrets.
+ */
+export function secretHopsOf(server: Server, context: RouteContext): SshHop[] {
+  const hostHops = hostRouteOf(server, context);
+  const tunnel = server.db.tunnel;
+  const tunnelHops = tunnel?.via === 'ssh' ? dbRouteOf(server, context)!.hops : [];
+  return [...hostHops, ...tunnelHops];
 }

@@ -20,8 +20,10 @@ import type { SshHop, SshRoute } from './sshRoute';
 export const RUN_KEEPALIVE = { intervalMs: 5_000, countMax: 3 } as const;
 
 export interface TunnelPoolOptions {
-  /** The hop's passphrase or password from the keychain (endpoint-bound), or null. */
+  /** The hop's passphrase or password from the keychain (endpoint-bound), or null (hopSecrets.ts). */
   secretFor(hop: SshHop, ref: ServerRef): Promise<Secret | null>;
+  /** A hop's failure as the admin should read it: a refused login may be a locked keychain or a withheld secret (hopSecrets.ts). */
+  explainAuthFailure?(hop: SshHop, ref: ServerRef, error: Error): Error;
   /** For SSH_AUTH_SOCK, HOME (known_hosts, `~` in identity files). */
   env: NodeJS.ProcessEnv;
   keepalive?: { intervalMs: number; countMax: number };
@@ -180,7 +182,8 @@ export class TunnelPool {
       return connection;
     } catch (error) {
       if (error instanceof CancelledError) throw error;
-      throw new SshHopError(i, hops.length, hop, error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error : new Error(String(error));
+      throw new SshHopError(i, hops.length, hop, this.options.explainAuthFailure?.(hop, ref, reason) ?? reason);
     }
   }
 

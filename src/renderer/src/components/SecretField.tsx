@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { SecretEndpointStatus, SecretKind, SecretStatus } from '../../../shared/api';
+import type { BaseSecretKind, SecretEndpointStatus, SecretKind, SecretStatus } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
@@ -15,10 +15,14 @@ interface SecretFieldProps {
   onStatus(next: SecretStatus): void;
 }
 
-const labels: Record<SecretKind, { label: string; fallback: string }> = {
+const SSH_FALLBACK = 'Without it, the ssh-agent or an unencrypted identity file is used.';
+const labels: Record<BaseSecretKind, { label: string; fallback: string }> = {
   db: { label: 'Database password', fallback: 'Without it, PGPASSFILE or ~/.pgpass is used, as psql does.' },
-  ssh: { label: 'SSH passphrase', fallback: 'Without it, the ssh-agent or an unencrypted identity file is used.' },
+  ssh: { label: 'SSH passphrase', fallback: SSH_FALLBACK },
+  tunnel: { label: 'SSH passphrase (tunnel endpoint)', fallback: SSH_FALLBACK },
 };
+const labelOf = (kind: SecretKind): { label: string; fallback: string } =>
+  kind in labels ? labels[kind as BaseSecretKind] : { label: `SSH passphrase (${kind.replace(/^(ssh|tunnel)-jump(\d)$/, 'jump host $2')})`, fallback: SSH_FALLBACK };
 
 /** Write-only: a stored value is never read back, only whether one exists. */
 export function SecretField({ serverRef, kind, stored, endpoint, onStatus }: SecretFieldProps) {
@@ -27,7 +31,7 @@ export function SecretField({ serverRef, kind, stored, endpoint, onStatus }: Sec
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [declined, setDeclined] = useState(false);
-  const { label, fallback } = labels[kind];
+  const { label, fallback } = labelOf(kind);
   const moved = stored === true && endpoint ? !endpoint.boundToCurrent : false;
 
   // Main asks the admin in its own dialog (the renderer cannot decide this); a "no" changes nothing.
