@@ -25,9 +25,13 @@ describe('routeBreakOf', () => {
     expect(dropped).toMatchObject({ hopIndex: 2, hopCount: 3, code: 'tunnel-dropped', role: 'tunnel endpoint', description: 'ssh ops@gw:2222' });
   });
 
-  it('prefers a break the payload carries, and finds none in an error that is not about a hop', () => {
+  it('prefers the break the payload carries, naming the hop from its route, and finds none in an error that is not about a hop', () => {
     const routeBreak = { hopIndex: 0, hopCount: 1, code: 'ssh-auth', message: 'refused', hint: 'add the key' };
-    expect(routeBreakOf({ code: 'ssh-auth', message: 'refused', hint: 'add the key', routeBreak })).toBe(routeBreak);
+    const view = { hops: [{ role: 'server host', description: 'ssh cm@mls:22' }], target: 'db:5432' };
+    const route = { view, hops: [{ ...view.hops[0]!, status: 'failed' as const }], break: routeBreak };
+    expect(routeBreakOf({ code: 'ssh-auth', message: 'SSH hop 1 of 1 (…', hint: 'add the key', route })).toEqual({ ...routeBreak, role: 'server host', description: 'ssh cm@mls:22' });
+    // A route that opened, then the database refused: no break.
+    expect(routeBreakOf({ code: 'wrong-password', message: 'password authentication failed', hint: 'store it', route: { view, hops: route.hops } })).toBeNull();
     expect(routeBreakOf({ code: 'wrong-password', message: 'password authentication failed for user "cm"', hint: 'store it' })).toBeNull();
   });
 });

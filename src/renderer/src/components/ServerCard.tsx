@@ -8,6 +8,7 @@ import { CommandApprovalPanel } from './CommandApprovalPanel';
 import { ConnectionTest } from './ConnectionTest';
 import { ErrorNotice } from './ErrorNotice';
 import { RoleBadge } from './RoleBadge';
+import { HopSecretFields } from './HopSecretFields';
 import { SecretField } from './SecretField';
 import { profileRouteOf } from './route/profileRoute';
 
@@ -137,9 +138,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
         {secretsError ? <ErrorNotice title="Could not read the keychain" error={secretsError} /> : null}
         <div className="secret-fields">
           <SecretField serverRef={serverRef} kind="db" stored={secrets?.db} endpoint={secrets?.endpoints.db} onStatus={setSecrets} />
-          {host.access === 'ssh' ? (
-            <SecretField serverRef={serverRef} kind="ssh" stored={secrets?.ssh} endpoint={secrets?.endpoints.ssh} onStatus={setSecrets} />
-          ) : null}
+          <HopSecretFields serverRef={serverRef} server={server} secrets={secrets} onStatus={setSecrets} />
         </div>
       </div>
 
