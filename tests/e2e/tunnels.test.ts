@@ -294,6 +294,20 @@ describe('the topology of a tunnelled replica', () => {
 });
 
 describe('the page', () => {
+  it('opens the profiles format guide from the import area, code spans as code', async () => {
+    await page.goto(bridge.url);
+    await page.getByRole('navigation', { name: 'Installations' }).getByRole('button', { name: 'Format guide' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Format guide: replica-desk/profiles@1' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    const section = dialog.getByRole('region', { name: 'Database connection through SSH (db.tunnel)' });
+    expect(await section.getByRole('listitem').count()).toBeGreaterThanOrEqual(4);
+    expect(await section.locator('code').allTextContents()).toContain('db.tunnel');
+    expect(await dialog.textContent()).not.toContain('`');
+    await shoot('format-guide');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
   it('ran without page errors, console errors or CSP violations', () => {
     expect(pageProblems).toEqual([]);
   });
