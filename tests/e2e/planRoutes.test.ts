@@ -11,6 +11,7 @@ import type { Installation } from '../../src/shared/profiles';
 import { startRestoreEnvironment, type RestoreEnvironment } from '../harness/restoreEnvironment';
 import { startSshd, type Sshd } from '../harness/sshd';
 import { collectPageProblems, launchChromium } from './bridge/browser';
+import { callOperation } from './bridge/callOperation';
 import { startBridge, type Bridge } from './bridge/bridgeServer';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-results/screenshots');
@@ -25,12 +26,7 @@ let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
 
-async function call<T>(op: string, request: unknown): Promise<T> {
-  const response = await fetch(new URL(`api/${op}`, bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
-  const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!result.ok) throw new Error(`${op}: ${result.error.message}`);
-  return result.value;
-}
+const call = <T>(op: string, request: unknown): Promise<T> => callOperation<T>(bridge, op, request);
 
 const region = (name: string): Locator => page.getByRole('region', { name, exact: true });
 const ref = (server: string) => `${env.installation}/${server}`;

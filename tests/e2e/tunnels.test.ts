@@ -17,6 +17,7 @@ import { createContentServer } from '../harness/coremedia/contentServerDatabase'
 import { startCluster, type PgCluster } from '../harness/postgresCluster';
 import { startSshd, type Sshd } from '../harness/sshd';
 import { collectPageProblems, launchChromium } from './bridge/browser';
+import { callOperation } from './bridge/callOperation';
 import { RENDERER_DIR, startBridge, type Bridge } from './bridge/bridgeServer';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-results/screenshots');
@@ -33,12 +34,7 @@ let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
 
-async function call<T>(op: string, body: unknown): Promise<T> {
-  const response = await fetch(new URL(`api/${op}`, bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const result = (await response.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!result.ok) throw new Error(`${op} failed: ${JSON.stringify(result.error)}`);
-  return result.value as T;
-}
+const call = <T>(op: string, request: unknown): Promise<T> => callOperation<T>(bridge, op, request);
 
 async function shoot(name: string): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
