@@ -6,6 +6,8 @@ import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
 import type { SshHopInput } from '../sshHopDraft';
 import { ErrorNotice } from './ErrorNotice';
+import { RouteBreakNotice } from './route/RouteBreakNotice';
+import { routeBreakOf } from './route/routeBreakOf';
 import { TextField } from './TextField';
 import './profileEditor.css';
 
@@ -38,6 +40,13 @@ function portNumber(text: string): number | undefined | null {
   if (text.trim() === '') return undefined;
   const port = Number(text.trim());
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
+/** A jump host before the hop failed: which one, and why; otherwise the error as it is. */
+function FetchFailure({ error }: { error: ErrorPayload }) {
+  const routeBreak = routeBreakOf(error);
+  const title = 'Could not fetch the host key';
+  return routeBreak ? <RouteBreakNotice title={title} routeBreak={routeBreak} route={error.route?.view} /> : <ErrorNotice title={title} error={error} />;
 }
 
 /**
@@ -93,7 +102,7 @@ export function HostKeyField({ hostname, port, alias = '', via = [], serverRef =
         {state.phase === 'trusted' ? <span className="status status-ok">Trusted; saved with the installation</span> : null}
       </div>
 
-      {state.phase === 'failed' ? <ErrorNotice title="Could not fetch the host key" error={state.error} /> : null}
+      {state.phase === 'failed' ? <FetchFailure error={state.error} /> : null}
 
       {state.phase === 'fetched' ? (
         <div className="host-key-review" role="group" aria-label="Fetched host key">

@@ -10,7 +10,7 @@ import { ErrorNotice } from './ErrorNotice';
 import { RoleBadge } from './RoleBadge';
 import { HopSecretFields } from './HopSecretFields';
 import { SecretField } from './SecretField';
-import { profileRouteOf } from './route/profileRoute';
+import { profileRouteOf, throughJumpHosts } from './route/profileRoute';
 
 interface ServerCardProps {
   installation: string;
@@ -99,6 +99,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
             {host.access === 'ssh' ? (
               <>
                 SSH <code>{`${host.user}@${host.hostname}:${host.port}`}</code>
+                {throughJumpHosts(host.jumpHosts)}
               </>
             ) : (
               'Local (this workstation)'

@@ -3,6 +3,7 @@ import type { Installation, Server, ServerRef } from '../../../shared/profiles';
 import type { ServerProbe, TopologySnapshot } from '../../../shared/topology';
 import { RoleBadge } from '../components/RoleBadge';
 import { RouteLine } from '../components/route/RouteLine';
+import { throughJumpHosts } from '../components/route/profileRoute';
 import { clockTime, timeAgo } from './probeTime';
 import { ServerActions } from './ServerActions';
 import { CommandApprovalPanel } from '../components/CommandApprovalPanel';
@@ -61,6 +62,7 @@ function ConnectionFacts({ probe, server }: { probe: ServerProbe; server: Server
           {host?.access === 'ssh' ? (
             <>
               SSH <code>{`${host.user}@${host.hostname}:${host.port}`}</code>
+              {throughJumpHosts(host.jumpHosts)}
               {host.hostKey ? (
                 <span className="topo-host-key">
                   host key <code>{host.hostKey}</code>

@@ -35,3 +35,7 @@ export function profileRouteOf(server: Pick<Server, 'db' | 'host'>): ProfileRout
   const host = server.host;
   return { hops: host.access === 'ssh' ? hopsOf(host, host.jumpHosts, 'server host') : [], target };
 }
+
+/** " through 2 jump hosts" after a host's address; empty without jump hosts. */
+export const throughJumpHosts = (jumpHosts: readonly unknown[] | undefined): string =>
+  jumpHosts?.length ? ` through ${jumpHosts.length} jump ${jumpHosts.length === 1 ? 'host' : 'hosts'}` : '';
