@@ -194,6 +194,20 @@ describe('the server editor with an SSH tunnel', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('names the jump host whose key is not the pinned one when fetching the endpoint\'s key through it', async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const form = serverForm(2);
+    await field(hop(form, 'Jump host 1 before the tunnel endpoint'), 'Host key').fill(endpoint.hostKeyFingerprint);
+    const tunnel = hop(form, 'Tunnel endpoint');
+    await tunnel.getByRole('button', { name: 'Fetch host key' }).click();
+    const failure = tunnel.getByRole('alert').filter({ hasText: 'Could not fetch the host key' });
+    await expect.poll(() => failure.isVisible(), { timeout: 20_000 }).toBe(true);
+    // The count is of the hops the fetch connects to (the jump hosts; the endpoint is only asked for its key).
+    expect(await failure.locator('.notice-title').textContent()).toMatch(/^Could not fetch the host key at hop 1 of [12] \(jump host 1\)$/);
+    expect(await failure.textContent()).toContain('host-key-mismatch');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('offers a passphrase field for each hop of the route', async () => {
     const card = serverCard('rls1');
     await expect.poll(() => card.getByLabel('SSH passphrase (tunnel endpoint)', { exact: true }).isVisible()).toBe(true);
