@@ -8,6 +8,7 @@ import type { SshHopInput } from '../sshHopDraft';
 import { ErrorNotice } from './ErrorNotice';
 import { RouteBreakNotice } from './route/RouteBreakNotice';
 import { routeBreakOf } from './route/routeBreakOf';
+import { throughJumpHosts } from './route/profileRoute';
 import { TextField } from './TextField';
 import './profileEditor.css';
 
@@ -61,7 +62,10 @@ export function HostKeyField({ hostname, port, alias = '', via = [], serverRef =
   const aliasName = alias.trim();
   const named = target !== '' || aliasName !== '';
   const canFetch = named && portValue !== null && via !== null && state.phase !== 'fetching';
-  const from = `${target || aliasName}:${portValue ?? 22}${via && via.length > 0 ? ` (through ${via.length} ${via.length === 1 ? 'jump host' : 'jump hosts'})` : ''}`;
+  // An alias without a port here takes its Port from ~/.ssh/config, which only main reads.
+  const address = `${target || aliasName}${portValue ? `:${portValue}` : target ? ':22' : ''}`;
+  const through = throughJumpHosts(via ?? []).trim();
+  const from = through ? `${address} (${through})` : address;
 
   const fetchKey = async () => {
     if (!canFetch) return;
