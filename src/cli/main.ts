@@ -32,7 +32,7 @@ const commands: CommandSpec[] = [
   { words: ['secrets', 'set'], run: lazy(() => import('./commands/secrets'), (m) => m.setSecret) },
   { words: ['secrets', 'delete'], run: lazy(() => import('./commands/secrets'), (m) => m.deleteSecret) },
   { words: ['secrets', 'confirm'], run: lazy(() => import('./commands/secrets'), (m) => m.confirmSecret), options: { yes: { type: 'boolean' } } },
-  { words: ['connection', 'test'], run: lazy(() => import('./commands/connection'), (m) => m.testConnection) },
+  { words: ['connection', 'test'], run: lazy(() => import('./commands/connection'), (m) => m.testConnection), options: { 'host-keys': { type: 'boolean' } } },
   { words: ['topology'], run: lazy(() => import('./commands/topology'), (m) => m.topology), options: { 'timeout-ms': { type: 'string' }, cached: { type: 'boolean' } } },
   {
     words: ['restore'],

@@ -2,6 +2,7 @@
 // and its replicas below it, each with what the probe found and the flags that concern it.
 import type { ServerProbe, TopologyFlag, TopologySnapshot } from '../shared/topology';
 import { describeEncryption } from '../shared/connectionEncryption';
+import { formatRoute, formatRouteBreak } from '../shared/sshRoutes';
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
@@ -66,6 +67,9 @@ function serverLines(s: ServerProbe, snapshot: TopologySnapshot, indent: string)
   const field = (label: string, text: string) => `${indent}${label.padEnd(13)}${text}`;
   const d = s.database;
   const lines = [field('database', describeDatabase(s))];
+  if (s.route) lines.push(field('route', `via ${formatRoute(s.route)}`));
+  // The message and hint are the `unreachable` flag's, printed below.
+  if (s.route && s.routeBreak) lines.push(field('', `✗ broke at ${formatRouteBreak(s.route, s.routeBreak)}`));
   if (s.role === 'master') {
     const head = d.changelogHead;
     if (head) {

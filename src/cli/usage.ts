@@ -24,10 +24,13 @@ Secrets (OS keychain, service "replica-desk")
                                        N = 1..8 from this workstation)
 
 Connections
-  connection test INSTALLATION[/SERVER] [--json]
+  connection test INSTALLATION[/SERVER] [--json] [--host-keys]
                                        connect with the stored credentials and report the
                                        PostgreSQL version, the schema and repository_server_type
-                                       and whether the connection is encrypted (TLS or not)
+                                       and whether the connection is encrypted (TLS or not);
+                                       through an SSH tunnel, every hop's outcome and host key;
+                                       --host-keys only lists the key each SSH hop presents
+                                       against the profile's pin
 
 Topology
   topology [INSTALLATION] [--json] [--timeout-ms N] [--cached]

@@ -1,5 +1,6 @@
 // How every operation answers across a boundary (IPC, the HTTP bridge, the CLI's --json):
 // errors are values, never thrown strings.
+import type { RouteOutcome } from './sshRoutes';
 
 export interface ProblemPath {
   /** JSON path of the offending value, e.g. `$.installations[0].servers[1].db.port`. */
@@ -16,6 +17,8 @@ export interface ErrorPayload {
   hint: string;
   /** For validation failures: every problem with its JSON path. */
   problems?: ProblemPath[];
+  /** For a failure on an SSH route (a connection test through a tunnel): each hop's outcome and where it broke. */
+  route?: RouteOutcome;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };

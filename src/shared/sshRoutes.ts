@@ -36,5 +36,22 @@ export interface RouteHopResult extends RouteHopView {
   elapsedMs?: number;
 }
 
+/**
+ * A route after a connection attempt (connection test, fetch host key): each hop's outcome
+ * and, when it failed, where it broke. Error payloads of such attempts carry it too.
+ */
+export interface RouteOutcome {
+  view: RouteView;
+  hops: RouteHopResult[];
+  break?: RouteBreak;
+}
+
 /** "ssh a@bastion:22 → ssh b@gw:22 → db.internal:5432" */
 export const formatRoute = (route: RouteView): string => [...route.hops.map((h) => h.description), route.target].join(' → ');
+
+/** "hop 2 of 2 (tunnel endpoint · ssh b@gw:22), host-key-mismatch" */
+export function formatRouteBreak(route: RouteView, at: RouteBreak): string {
+  const hop = route.hops[at.hopIndex];
+  const where = `hop ${at.hopIndex + 1} of ${at.hopCount}${hop ? ` (${hop.role} · ${hop.description})` : ''}`;
+  return at.code === 'ssh-channel-refused' && at.hopIndex === at.hopCount - 1 ? `${where} could not reach ${route.target}, ${at.code}` : `${where}, ${at.code}`;
+}

@@ -20,6 +20,9 @@ import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';
 import { routeContextFor } from './tunnels/sshConfig';
 import type { SecretEndpoint } from './secrets/secretEndpoint';
 import { testServerConnection } from './postgres/connectionTest';
+import { fetchHostKey, jumpSecretBase, type HostKeyRequest } from './tunnels/fetchHostKey';
+import { hopSecretLookup } from './tunnels/hopSecrets';
+import { hopHostKeys, type RouteHostKeys } from './tunnels/hopHostKeys';
 import { RunStore } from './history/runStore';
 import { RestoreService } from './restore/restoreService';
 import { KeptSchemaService } from './restore/keptSchemaService';
@@ -62,6 +65,10 @@ export interface ReplicaDesk {
   /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
   readonly dumps: DumpRetention;
   testConnection(ref: ServerRef): Promise<ConnectionReport>;
+  /** An SSH hop's host key fingerprint, through the jump hosts before it (tunnels/fetchHostKey.ts). */
+  fetchHostKey(request: HostKeyRequest): Promise<{ fingerprint: string }>;
+  /** The host key every SSH hop of the server's routes presents now, against its pin (tunnels/hopHostKeys.ts). */
+  hopHostKeys(ref: ServerRef): Promise<RouteHostKeys[]>;
   close(): void;
 }
 
@@ -119,6 +126,16 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     testConnection: (ref) => {
       const canonical = profiles.canonicalRef(ref);
       return testServerConnection(profiles.server(canonical), canonical, secretStore, env, log);
+    },
+    fetchHostKey: async (request) => {
+      const ref = request.ref ? profiles.canonicalRef(request.ref) : undefined;
+      const secretBase = ref && request.via ? jumpSecretBase(profiles.server(ref), request.via) : 'tunnel';
+      const options = { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), secretBase, timeoutMs: 10_000 };
+      return fetchHostKey({ ...request, ...(ref ? { ref } : {}) }, options);
+    },
+    hopHostKeys: async (ref) => {
+      const canonical = profiles.canonicalRef(ref);
+      return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
     close: () => store.close(),
   };

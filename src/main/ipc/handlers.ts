@@ -9,7 +9,6 @@ import type { ReplicaDesk } from '../core/replicaDesk';
 import { Secret } from '../core/secrets/secret';
 import { RestoreSessions } from '../core/restore/restoreSessions';
 import { formatRunReport } from '../core/history/runReport';
-import { probeSshHostKey } from '../core/hosts/sshHost';
 import type { RestoreEvent } from '../../shared/restoreEvents';
 import { endpointChangeText } from '../core/secrets/secretEndpoint';
 import { refuseWithoutPrompt, type ConfirmInMain } from './confirmInMain';
@@ -85,8 +84,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     exportRunReport: (r) => formatRunReport(core.restore.record(r.runId, true), r.format),
     probeTopology: (r) => core.topology.probe(r.installation, r.timeoutMs ? { timeoutMs: r.timeoutMs } : {}),
     cachedTopology: (r) => core.topology.cached(r.installation),
-    // TODO(i11 probe helper): alias and via (jump hosts) — core/tunnels.
-    probeHostKey: async (r) => ({ fingerprint: await probeSshHostKey(r.hostname ?? r.alias ?? '', r.port ?? 22, 10_000) }),
+    probeHostKey: (r) => core.fetchHostKey(r),
     getSettings: () => core.settings.all(),
     updateSettings: (r) => core.settings.update(r.settings),
     deleteRunDump: (r) => deleteRunDump(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId),

@@ -11,9 +11,28 @@ import {
   type ServerRole,
 } from '../../shared/profiles';
 import type { ProblemPath } from '../../shared/result';
+import {
+  SSH_HOP_FIELDS,
+  jumpHostsInputFrom,
+  newSshHopDraft,
+  optionalText as optional,
+  portFrom,
+  sshHopDraftFrom,
+  sshHopInputFrom,
+  type SshHopDraft,
+} from './sshHopDraft';
 
 export type SslModeChoice = '' | (typeof SSL_MODES)[number];
 export type HostAccess = 'local' | 'ssh';
+/** How the workstation reaches the database: `db.tunnel` absent, `via: "host"`, or `via: "ssh"`. */
+export type DbConnection = 'direct' | 'host' | 'ssh';
+
+/** `db.tunnel` as edited: the endpoint and its jump hosts stay in the form while another choice is made. */
+export interface TunnelDraft {
+  via: DbConnection;
+  endpoint: SshHopDraft;
+  jumpHosts: SshHopDraft[];
+}
 
 export interface ServerDraft {
   /** Stable identity for React keys; never sent. */
@@ -25,7 +44,8 @@ export interface ServerDraft {
   installDir: string;
   encryptedPasswords: boolean;
   db: { host: string; port: string; database: string; user: string; schema: string; sslmode: SslModeChoice };
-  host: { access: HostAccess; hostname: string; port: string; user: string; identityFile: string; hostKey: string };
+  tunnel: TunnelDraft;
+  host: { access: HostAccess; hostname: string; port: string; user: string; identityFile: string; hostKey: string; jumpHosts: SshHopDraft[] };
   control: { stop: string; start: string; status: string };
 }
 
@@ -48,13 +68,22 @@ export function newServerDraft(role: ServerRole): ServerDraft {
     installDir: '',
     encryptedPasswords: false,
     db: { host: '', port: '5432', database: '', user: '', schema: '', sslmode: '' },
-    host: { access: 'local', hostname: '', port: '22', user: '', identityFile: '', hostKey: '' },
+    tunnel: { via: 'direct', endpoint: newSshHopDraft(), jumpHosts: [] },
+    host: { access: 'local', hostname: '', port: '22', user: '', identityFile: '', hostKey: '', jumpHosts: [] },
     control: { stop: '', start: '', status: '' },
   };
 }
 
 export function emptyInstallationDraft(): InstallationDraft {
   return { name: '', description: '', onlineBackup: true, servers: [newServerDraft('master')] };
+}
+
+function tunnelDraftFrom(tunnel: Server['db']['tunnel']): TunnelDraft {
+  if (tunnel?.via === 'ssh') {
+    const { via: _via, jumpHosts, ...endpoint } = tunnel;
+    return { via: 'ssh', endpoint: sshHopDraftFrom(endpoint), jumpHosts: (jumpHosts ?? []).map(sshHopDraftFrom) };
+  }
+  return { via: tunnel?.via ?? 'direct', endpoint: newSshHopDraft(), jumpHosts: [] };
 }
 
 function serverDraftFrom(server: Server): ServerDraft {
@@ -74,6 +103,7 @@ function serverDraftFrom(server: Server): ServerDraft {
       schema: server.db.schema,
       sslmode: server.db.sslmode ?? '',
     },
+    tunnel: tunnelDraftFrom(server.db.tunnel),
     host:
       host.access === 'ssh'
         ? {
@@ -83,8 +113,9 @@ function serverDraftFrom(server: Server): ServerDraft {
             user: host.user,
             identityFile: host.identityFile ?? '',
             hostKey: host.hostKey ?? '',
+            jumpHosts: (host.jumpHosts ?? []).map(sshHopDraftFrom),
           }
-        : { access: 'local', hostname: '', port: '22', user: '', identityFile: '', hostKey: '' },
+        : { access: 'local', hostname: '', port: '22', user: '', identityFile: '', hostKey: '', jumpHosts: [] },
     control: {
       stop: server.control?.stop ?? '',
       start: server.control?.start ?? '',
@@ -102,10 +133,14 @@ export function draftFromInstallation(installation: Installation): InstallationD
   };
 }
 
-const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text);
+type TunnelInput = ServerInput['db']['tunnel'];
 
-/** Empty means "use the default"; anything else goes to the schema as a number (NaN included), so it reports it. */
-const portFrom = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
+function tunnelInputFrom(tunnel: TunnelDraft): TunnelInput {
+  if (tunnel.via === 'direct') return undefined;
+  if (tunnel.via === 'host') return { via: 'host' };
+  const jumpHosts = jumpHostsInputFrom(tunnel.jumpHosts);
+  return { via: 'ssh', ...sshHopInputFrom(tunnel.endpoint), ...(jumpHosts ? { jumpHosts } : {}) };
+}
 
 function serverInputFrom(draft: ServerDraft): ServerInput {
   const control = {
@@ -124,6 +159,7 @@ function serverInputFrom(draft: ServerDraft): ServerInput {
       user: draft.db.user,
       schema: optional(draft.db.schema),
       sslmode: draft.db.sslmode === '' ? undefined : draft.db.sslmode,
+      tunnel: tunnelInputFrom(draft.tunnel),
     },
     installDir: optional(draft.installDir),
     encryptedPasswords: draft.encryptedPasswords,
@@ -136,6 +172,7 @@ function serverInputFrom(draft: ServerDraft): ServerInput {
             user: draft.host.user,
             identityFile: optional(draft.host.identityFile),
             hostKey: optional(draft.host.hostKey),
+            jumpHosts: jumpHostsInputFrom(draft.host.jumpHosts),
           }
         : { access: 'local' },
     control: hasControl ? control : undefined,
@@ -175,9 +212,25 @@ const SERVER_FIELDS = [
   'control.stop', 'control.start', 'control.status',
 ];
 
+/** The keys of a hop list and of each hop's fields, e.g. `host.jumpHosts`, `host.jumpHosts.0.port`. */
+const hopListFields = (list: string, hops: readonly SshHopDraft[]): string[] => [
+  list,
+  ...hops.flatMap((_, h) => SSH_HOP_FIELDS.map((f) => `${list}.${h}.${f}`)),
+];
+
+function serverFieldsOf(server: ServerDraft): string[] {
+  return [
+    ...SERVER_FIELDS,
+    'db.tunnel', 'db.tunnel.via',
+    ...SSH_HOP_FIELDS.map((f) => `db.tunnel.${f}`),
+    ...hopListFields('db.tunnel.jumpHosts', server.tunnel.jumpHosts),
+    ...hopListFields('host.jumpHosts', server.host.jumpHosts),
+  ];
+}
+
 function fieldKeysOf(draft: InstallationDraft): Set<FieldKey> {
   const keys = new Set<FieldKey>(['name', 'description', 'onlineBackup']);
-  draft.servers.forEach((_, i) => SERVER_FIELDS.forEach((f) => keys.add(`servers.${i}.${f}`)));
+  draft.servers.forEach((server, i) => serverFieldsOf(server).forEach((f) => keys.add(`servers.${i}.${f}`)));
   return keys;
 }
 

@@ -74,7 +74,7 @@ describe('the packed app (electron-builder --dir --linux, stand-in Electron)', (
 
   it('carries the production dependencies and none of the development ones', () => {
     const modules = new Set(files.filter((p) => p.startsWith('node_modules/')).map((p) => p.split('/').slice(1, p.split('/')[1]!.startsWith('@') ? 3 : 2).join('/')));
-    for (const name of ['better-sqlite3', 'keytar', 'pg', 'ssh2', 'zod']) expect(modules.has(name), name).toBe(true);
+    for (const name of ['better-sqlite3', 'keytar', 'pg', 'ssh2', 'ssh-config', 'zod']) expect(modules.has(name), name).toBe(true);
     for (const name of ['electron', 'electron-builder', 'electron-vite', 'vite', 'vitest', 'react', 'typescript', 'playwright-core', '@electron/fuses']) {
       expect(modules.has(name), name).toBe(false);
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerProbe, TopologyFlag, TopologySnapshot } from '../../../src/shared/topology';
 import { isStale, STALE_AFTER_MS, timeAgo } from '../../../src/renderer/src/topology/probeTime';
-import { groupDigits, lagLabel, serverStatus, snapshotTone } from '../../../src/renderer/src/topology/serverStatus';
+import { groupDigits, lagLabel, routeText, serverStatus, snapshotTone } from '../../../src/renderer/src/topology/serverStatus';
 
 function probe(name: string, over: Partial<ServerProbe> = {}, database: Partial<ServerProbe['database']> = {}): ServerProbe {
   return {
@@ -98,5 +98,23 @@ describe('probe times', () => {
     expect(timeAgo('2026-11-23T10:00:00.000Z', at + 14 * 60_000)).toBe('14 min ago');
     expect(timeAgo('2026-11-23T10:00:00.000Z', at + 5 * 3_600_000)).toBe('5 h ago');
     expect(timeAgo('2026-11-23T10:00:00.000Z', at + 3 * 86_400_000)).toBe('3 days ago');
+  });
+});
+
+describe('a server reached through an SSH tunnel', () => {
+  const route = { hops: [{ role: 'jump host 1', description: 'ssh a@bastion:22' }, { role: 'tunnel endpoint', description: 'ssh b@gw:22' }], target: 'db.internal:5432' };
+
+  it('says "via SSH" in the words a screen reader hears, and nothing for a direct connection', () => {
+    const rls1 = probe('rls1', { route });
+    expect(routeText(rls1)).toBe('via SSH');
+    expect(serverStatus(snapshot([probe('mls'), rls1]), rls1).spoken).toBe('rls1: replica, reachable, running, lag 0, via SSH');
+    expect(routeText(probe('rls2'))).toBeNull();
+  });
+
+  it('says at which hop the route broke', () => {
+    const routeBreak = { hopIndex: 1, hopCount: 2, code: 'host-key-mismatch', message: 'SSH hop 2 of 2 …', hint: 'pin it again' };
+    const rls1 = probe('rls1', { route, routeBreak, lag: null }, { reachable: false, serverVersion: null });
+    expect(routeText(rls1)).toBe('SSH broke at hop 2 of 2');
+    expect(serverStatus(snapshot([probe('mls'), rls1]), rls1)).toMatchObject({ tone: 'error', spoken: 'rls1: replica, unreachable, running, lag unknown, SSH broke at hop 2 of 2' });
   });
 });

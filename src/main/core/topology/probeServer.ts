@@ -19,6 +19,7 @@ import { readChangelogHead } from '../coremedia/changelog';
 import { resolveRepositoryTables } from '../coremedia/repositoryTables';
 import { readReplicaState } from '../coremedia/serverType';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
+import type { LocalForward } from '../tunnels/localForward';
 import { CommandTimeoutError, HostUnreachableError, type Host } from '../hosts/host';
 import { openHost } from '../hosts/openHost';
 import type { Logger } from '../logging/logger';
@@ -29,8 +30,12 @@ import { connectionEncryption } from '../postgres/connectionEncryption';
 import { ConnectionTimeoutError, classifyConnectionError } from '../postgres/connectionErrors';
 import { resolveDbPassword } from '../secrets/dbPassword';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
+import { RouteAttempt } from '../tunnels/routeAttempt';
+import { routeViewOf } from '../tunnels/routeView';
+import type { SshRoute } from '../tunnels/sshRoute';
 import { BoundedPool } from './boundedPool';
 import { Deadline } from './deadline';
+import { ProbeTunnels, type ProbeTunnelSources } from './probeTunnel';
 
 export { DEFAULT_TOPOLOGY_TIMEOUT_MS };
 
@@ -42,6 +47,11 @@ export interface ProbeDeps {
   approvals: CommandApprovalCheck;
   /** Where status commands wait for a slot; default statusCommandPool. */
   statusPool?: BoundedPool;
+  /** Hop secrets and ~/.ssh/config for servers whose database is behind an SSH tunnel. */
+  hopSecrets?: ProbeTunnelSources['hopSecrets'];
+  routeContext?: ProbeTunnelSources['routeContext'];
+  /** The topology call's tunnels, shared by its servers; without it a probe opens (and closes) its own. */
+  tunnels?: ProbeTunnels;
 }
 
 /**
@@ -88,7 +98,7 @@ export const emptyDatabaseProbe = (): DatabaseProbe => ({
   elapsedMs: 0,
 });
 
-async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<pg.Client> {
+async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline, connectTo?: { host: string; port: number }): Promise<pg.Client> {
   const { db } = server;
   const timedOut = () => new ConnectionTimeoutError(db, deadline.ms, 'connect');
   // The keychain read is our own work: its time is given back (up to the cap), so a busy keychain does not eat the server's timeout.
@@ -97,7 +107,7 @@ async function connect(server: Server, ref: ServerRef, deps: ProbeDeps, deadline
   if (deadline.expired()) throw timedOut();
   // openClient's own guard may fire up to 250 ms after its timeout (pg cleans up first);
   // the race keeps the answer on time.
-  const opening = openClient(db, password.secret, {
+  const opening = openClient(connectTo ? { ...db, connectTo } : db, password.secret, {
     timeoutMs: deadline.remainingMs(),
     statementTimeoutMs: deadline.remainingMs(),
     applicationName: 'replica-desk topology',
@@ -142,13 +152,22 @@ async function readRepository(client: pg.Client, server: Server, probe: Database
   }
 }
 
-export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline): Promise<DatabaseProbe> {
+/** A tunnelled server's route for one probe: what it is, and how far opening it got. */
+export interface ProbeRoute {
+  tunnels: ProbeTunnels;
+  attempt: RouteAttempt;
+}
+
+export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeDeps, deadline: Deadline, route?: ProbeRoute): Promise<DatabaseProbe> {
   const started = performance.now();
   const probe = emptyDatabaseProbe();
   const { db } = server;
   let client: pg.Client | undefined;
+  let forward: LocalForward | undefined;
   try {
-    client = await connect(server, ref, deps, deadline);
+    // Opening the tunnel is the server's time, like the TCP connect it stands for.
+    if (route) forward = await route.tunnels.open(ref, route.attempt, deadline, () => new ConnectionTimeoutError(db, deadline.ms, 'connect'));
+    client = await connect(server, ref, deps, deadline, forward);
     probe.reachable = true;
     probe.encryption = connectionEncryption(client);
     const open = client;
@@ -158,7 +177,9 @@ export async function probeDatabase(server: Server, ref: ServerRef, deps: ProbeD
       () => void open.end().catch(() => undefined),
     );
   } catch (error) {
-    const classified = error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, timeoutMs: deadline.ms });
+    // Through a tunnel, "connection closed" may really be a dropped hop or a refused forward.
+    const onRoute = route && forward && !probe.reachable ? route.tunnels.routeFailure(route.attempt, forward) : null;
+    const classified = onRoute ?? (error instanceof ReplicaDeskError ? error : classifyConnectionError(error, db, { ref, timeoutMs: deadline.ms }));
     // What stopped the probe outranks a missing cluster identity noted on the way.
     probe.error = classified.toPayload();
   } finally {
@@ -225,7 +246,37 @@ export async function probeServer(installation: string, server: Server, deps: Pr
   const ref: ServerRef = { installation, server: server.name };
   const started = performance.now();
   const deadline = new Deadline(timeoutMs);
-  const [database, process] = await Promise.all([probeDatabase(server, ref, deps, deadline), probeProcess(server, ref, deps, deadline.split())]);
+  // A probe of its own (not part of a topology call) owns its tunnels.
+  const ownTunnels = !deps.tunnels && server.db.tunnel ? new ProbeTunnels(deps, timeoutMs) : null;
+  const tunnels = deps.tunnels ?? ownTunnels;
+  try {
+    let sshRoute: SshRoute | null = null;
+    let routeError: unknown = null;
+    const resolving = performance.now();
+    try {
+      sshRoute = tunnels ? await tunnels.routeOf(server) : null;
+    } catch (error) {
+      routeError = error;
+    }
+    // Reading ~/.ssh/config is our own work, not the server's.
+    deadline.giveBack(performance.now() - resolving);
+    const attempt = sshRoute && tunnels ? new RouteAttempt(sshRoute) : null;
+    const [database, process] = await Promise.all([
+      routeError ? { ...emptyDatabaseProbe(), error: toErrorPayload(routeError) } : probeDatabase(server, ref, deps, deadline, attempt && tunnels ? { tunnels, attempt } : undefined),
+      probeProcess(server, ref, deps, deadline.split()),
+    ]);
+    const routeBreak = attempt?.routeBreakOrNull;
+    return {
+      ...probeResult(server, ref, database, process, started),
+      ...(sshRoute ? { route: routeViewOf(sshRoute) } : {}),
+      ...(routeBreak ? { routeBreak } : {}),
+    };
+  } finally {
+    await ownTunnels?.close();
+  }
+}
+
+function probeResult(server: Server, ref: ServerRef, database: DatabaseProbe, process: ProcessProbe, started: number): ServerProbe {
   const { db } = server;
   return {
     name: server.name,

@@ -1,6 +1,8 @@
 // An installation's picture at one moment: every server probed at once, then each replica
 // set against the master's changelog head and its own restore history, and the
 // inconsistencies flagged. A server that is down is part of the picture, not an error.
+// Servers whose database is behind SSH share one set of tunnels for the call (probeTunnel.ts),
+// closed when it ends.
 import type { Installation, Server } from '../../../shared/profiles';
 import { formatServerRef } from '../../../shared/profiles';
 import { DEFAULT_TOPOLOGY_TIMEOUT_MS, type ServerProbe, type TopologySnapshot } from '../../../shared/topology';
@@ -8,6 +10,7 @@ import { ReplicaDeskError, toErrorPayload } from '../errors';
 import { withDeadline } from './deadline';
 import { deriveFlags, lastRestoreByReplica, withDerivedFields, type RestoreHistoryEntry } from './deriveTopology';
 import { emptyDatabaseProbe, probeServer, type ProbeDeps } from './probeServer';
+import { ProbeTunnels } from './probeTunnel';
 
 export interface TopologyDeps extends ProbeDeps {
   /** The installation's restore runs (e.g. RunStore.list); any order. */
@@ -69,11 +72,19 @@ export async function probeTopology(
   const probedAt = new Date();
   const started = performance.now();
   const servers = probeOrder(installation);
-  const settled = await Promise.allSettled(
-    servers.map((server) =>
-      withDeadline(probe(installation.name, server, deps, { timeoutMs }), overallDeadlineMs(timeoutMs), () => new ProbeOverdueError(overallDeadlineMs(timeoutMs))),
-    ),
-  );
+  // One pool for the call: servers behind the same hops share each hop's connection.
+  const tunnels = deps.tunnels ?? ProbeTunnels.for(servers, deps, timeoutMs);
+  const probeDeps = tunnels ? { ...deps, tunnels } : deps;
+  let settled: PromiseSettledResult<ServerProbe>[];
+  try {
+    settled = await Promise.allSettled(
+      servers.map((server) =>
+        withDeadline(probe(installation.name, server, probeDeps, { timeoutMs }), overallDeadlineMs(timeoutMs), () => new ProbeOverdueError(overallDeadlineMs(timeoutMs))),
+      ),
+    );
+  } finally {
+    if (tunnels !== deps.tunnels) await tunnels?.close();
+  }
   const probes = settled.map((result, i) => {
     if (result.status === 'fulfilled') return result.value;
     deps.log?.error(`topology ${installation.name}/${servers[i]!.name}: probe failed`, { error: String(result.reason) });

@@ -8,6 +8,7 @@ import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import type { ProfileService } from '../profiles/profileService';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { probeTopology, type ProbeTopologyOptions } from './probeTopology';
+import { ProbeTunnels } from './probeTunnel';
 import type { TopologyCache } from './topologyCache';
 
 /** How many of an installation's newest runs are searched for each replica's last restore. */
@@ -38,7 +39,18 @@ export class TopologyService {
       approvals: this.approvals,
       history: (name: string) => this.runs.list({ installation: name, limit: HISTORY_DEPTH }),
     };
-    const snapshots = await Promise.all(targets.map((i) => probeTopology(i, deps, { timeoutMs })));
+    // One set of SSH tunnels for the whole call: installations behind the same bastion share its connection.
+    const tunnels = ProbeTunnels.for(
+      targets.flatMap((i) => i.servers),
+      deps,
+      timeoutMs,
+    );
+    let snapshots: TopologySnapshot[];
+    try {
+      snapshots = await Promise.all(targets.map((i) => probeTopology(i, tunnels ? { ...deps, tunnels } : deps, { timeoutMs })));
+    } finally {
+      await tunnels?.close();
+    }
     for (const snapshot of snapshots) this.cache.put(snapshot);
     return snapshots;
   }

@@ -57,7 +57,7 @@ const hopKey = (hop: SshHop): string => JSON.stringify([hop.user, hop.hostname.t
 const prefixKey = (hops: readonly SshHop[], n: number): string => hops.slice(0, n + 1).map(hopKey).join(' > ');
 
 /** A channel from `via` to the next hop, as a jump host opens it. */
-function channelTo(via: Client, from: SshHop, to: SshHop, signal: AbortSignal | undefined): Promise<ClientChannel> {
+export function channelTo(via: Client, from: SshHop, to: SshHop, signal: AbortSignal | undefined): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(new CancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });

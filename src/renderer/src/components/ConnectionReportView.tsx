@@ -1,5 +1,6 @@
 import type { ConnectionReport, PasswordSource } from '../../../shared/api';
 import { EncryptionFact } from './EncryptionFact';
+import { RouteHopList } from './route/RouteHopList';
 
 const passwordSources: Record<PasswordSource, string> = {
   keychain: 'the keychain',
@@ -10,7 +11,9 @@ const passwordSources: Record<PasswordSource, string> = {
 export function ConnectionReportView({ report }: { report: ConnectionReport }) {
   return (
     <div className="notice notice-success" aria-label="Connection report">
-      <p className="notice-title">Connected in {report.elapsedMs} ms</p>
+      <p className="notice-title">
+        Connected in {report.elapsedMs} ms{report.route ? ` through ${report.route.hops.length} SSH ${report.route.hops.length === 1 ? 'hop' : 'hops'}` : ''}
+      </p>
       <dl className="facts facts-compact">
         <div>
           <dt>PostgreSQL</dt>
@@ -38,6 +41,7 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
           <dd>{passwordSources[report.passwordSource]}</dd>
         </div>
       </dl>
+      {report.route ? <RouteHopList view={report.route.view} hops={report.route.hops} database="ok" /> : null}
       {report.passwordWarning ? <p className="notice-hint">{report.passwordWarning}</p> : null}
     </div>
   );

@@ -4,7 +4,7 @@ import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
 import { ConnectionReportView } from './ConnectionReportView';
-import { ErrorNotice } from './ErrorNotice';
+import { ConnectionFailure } from './ConnectionFailure';
 
 type TestState =
   | { phase: 'idle' }
@@ -28,7 +28,7 @@ export function ConnectionTest({ serverRef }: { serverRef: ServerRef }) {
       </button>
       <div aria-live="polite">
         {state.phase === 'done' ? <ConnectionReportView report={state.report} /> : null}
-        {state.phase === 'failed' ? <ErrorNotice title="Connection failed" error={state.error} /> : null}
+        {state.phase === 'failed' ? <ConnectionFailure error={state.error} /> : null}
       </div>
     </div>
   );

@@ -1,14 +1,26 @@
+// An SSH hop's host key pin (the server host, a jump host, the tunnel endpoint), with trust
+// on first use through the hops before it.
 import { useState } from 'react';
+import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
+import type { SshHopInput } from '../sshHopDraft';
 import { ErrorNotice } from './ErrorNotice';
+import { RouteBreakNotice } from './route/RouteBreakNotice';
+import { routeBreakOf } from './route/routeBreakOf';
+import { throughJumpHosts } from './route/profileRoute';
 import { TextField } from './TextField';
 import './profileEditor.css';
 
 interface HostKeyFieldProps {
-  /** The SSH hostname and port as typed in the form; the key is fetched from there. */
+  /** The SSH hostname, port and ~/.ssh/config alias as typed in the form; the key is fetched from there. */
   hostname: string;
   port: string;
+  alias?: string;
+  /** The hops to pass through first (jump hosts); null while one of them is incomplete. */
+  via?: SshHopInput[] | null;
+  /** The saved server, so the hops before this one use its keychain secrets. */
+  serverRef?: ServerRef | null;
   value: string;
   onChange(value: string): void;
   onBlur(): void;
@@ -24,10 +36,18 @@ type FetchState =
 
 const SERVER_COMMAND = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub';
 
-function portNumber(text: string): number | null {
-  if (text.trim() === '') return 22;
+/** Empty: 22, or the alias's Port from ~/.ssh/config. */
+function portNumber(text: string): number | undefined | null {
+  if (text.trim() === '') return undefined;
   const port = Number(text.trim());
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
+/** A jump host before the hop failed: which one, and why; otherwise the error as it is. */
+function FetchFailure({ error }: { error: ErrorPayload }) {
+  const routeBreak = routeBreakOf(error);
+  const title = 'Could not fetch the host key';
+  return routeBreak ? <RouteBreakNotice title={title} routeBreak={routeBreak} route={error.route?.view} /> : <ErrorNotice title={title} error={error} />;
 }
 
 /**
@@ -35,17 +55,29 @@ function portNumber(text: string): number | null {
  * the admin compare it with the server's own fingerprint, and only then write it into the
  * profile. Nothing is trusted without that comparison being asked for.
  */
-export function HostKeyField({ hostname, port, value, onChange, onBlur, errors }: HostKeyFieldProps) {
+export function HostKeyField({ hostname, port, alias = '', via = [], serverRef = null, value, onChange, onBlur, errors }: HostKeyFieldProps) {
   const [state, setState] = useState<FetchState>({ phase: 'idle' });
   const portValue = portNumber(port);
   const target = hostname.trim();
-  const canFetch = target !== '' && portValue !== null && state.phase !== 'fetching';
+  const aliasName = alias.trim();
+  const named = target !== '' || aliasName !== '';
+  const canFetch = named && portValue !== null && via !== null && state.phase !== 'fetching';
+  // An alias without a port here takes its Port from ~/.ssh/config, which only main reads.
+  const address = `${target || aliasName}${portValue ? `:${portValue}` : target ? ':22' : ''}`;
+  const through = throughJumpHosts(via ?? []).trim();
+  const from = through ? `${address} (${through})` : address;
 
   const fetchKey = async () => {
-    if (portValue === null || target === '') return;
+    if (!canFetch) return;
     setState({ phase: 'fetching' });
-    const result = await api.probeHostKey({ hostname: target, port: portValue });
-    setState(result.ok ? { phase: 'fetched', fingerprint: result.value.fingerprint, from: `${target}:${portValue}` } : { phase: 'failed', error: result.error });
+    const result = await api.probeHostKey({
+      ...(target ? { hostname: target } : {}),
+      ...(portValue !== undefined ? { port: portValue } : {}),
+      ...(aliasName ? { alias: aliasName } : {}),
+      ...(via.length > 0 ? { via } : {}),
+      ...(serverRef ? { ref: serverRef } : {}),
+    });
+    setState(result.ok ? { phase: 'fetched', fingerprint: result.value.fingerprint, from } : { phase: 'failed', error: result.error });
   };
 
   const pinned = value.trim();
@@ -69,11 +101,12 @@ export function HostKeyField({ hostname, port, value, onChange, onBlur, errors }
         <button type="button" className="button" onClick={() => void fetchKey()} disabled={!canFetch}>
           {state.phase === 'fetching' ? 'Fetching…' : 'Fetch host key'}
         </button>
-        {target === '' ? <span className="field-hint">Enter the SSH hostname first.</span> : null}
+        {!named ? <span className="field-hint">Enter the SSH hostname first.</span> : null}
+        {named && via === null ? <span className="field-hint">Complete the jump hosts before this one first.</span> : null}
         {state.phase === 'trusted' ? <span className="status status-ok">Trusted; saved with the installation</span> : null}
       </div>
 
-      {state.phase === 'failed' ? <ErrorNotice title="Could not fetch the host key" error={state.error} /> : null}
+      {state.phase === 'failed' ? <FetchFailure error={state.error} /> : null}
 
       {state.phase === 'fetched' ? (
         <div className="host-key-review" role="group" aria-label="Fetched host key">

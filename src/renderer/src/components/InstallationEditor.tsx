@@ -98,6 +98,7 @@ export function InstallationEditor({ existing, onSaved, onCancel }: Installation
             onRemove={() => form.removeServer(index)}
             errorsFor={form.errorsFor}
             touch={form.touch}
+            savedInstallation={existing?.name ?? null}
           />
         ))}
         <div className="actions">

@@ -3,6 +3,7 @@ import type { ImportSummary } from '../../../shared/api';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
 import { ErrorNotice } from './ErrorNotice';
+import { FormatGuideDialog } from './FormatGuideDialog';
 import { ImportResultDialog, type ImportOutcome } from './ImportResultDialog';
 import './profileEditor.css';
 
@@ -33,6 +34,7 @@ export function ProfilesFileActions({ onImported, layout = 'inline', exportable 
   const [busy, setBusy] = useState(false);
   const [exportError, setExportError] = useState<ErrorPayload | null>(null);
   const [exported, setExported] = useState<string | null>(null);
+  const [guideOpen, setGuideOpen] = useState(false);
 
   const runImport = async (fileName: string, text: string, replace: boolean) => {
     setBusy(true);
@@ -84,7 +86,11 @@ export function ProfilesFileActions({ onImported, layout = 'inline', exportable 
             Export profiles…
           </button>
         ) : null}
+        <button type="button" className="button button-quiet" onClick={() => setGuideOpen(true)}>
+          Format guide
+        </button>
       </div>
+      {guideOpen ? <FormatGuideDialog onClose={() => setGuideOpen(false)} /> : null}
       {exported ? <p className="field-hint" role="status">Exported {exported}.</p> : null}
       {exportError ? <ErrorNotice title="Could not export the profiles" error={exportError} /> : null}
       {outcome ? (

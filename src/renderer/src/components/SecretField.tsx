@@ -13,6 +13,8 @@ interface SecretFieldProps {
   /** For a stored secret: whether it may go to where the server points now. */
   endpoint?: SecretEndpointStatus | null | undefined;
   onStatus(next: SecretStatus): void;
+  /** Which SSH hop the secret is for (`jump host 1 · ops@bastion:22`), when the server has several. */
+  hop?: string;
 }
 
 const SSH_FALLBACK = 'Without it, the ssh-agent or an unencrypted identity file is used.';
@@ -22,10 +24,12 @@ const labels: Record<BaseSecretKind, { label: string; fallback: string }> = {
   tunnel: { label: 'SSH passphrase (tunnel endpoint)', fallback: SSH_FALLBACK },
 };
 const labelOf = (kind: SecretKind): { label: string; fallback: string } =>
-  kind in labels ? labels[kind as BaseSecretKind] : { label: `SSH passphrase (${kind.replace(/^(ssh|tunnel)-jump(\d)$/, 'jump host $2')})`, fallback: SSH_FALLBACK };
+  kind in labels
+    ? labels[kind as BaseSecretKind]
+    : { label: `SSH passphrase (${kind.replace(/^(ssh|tunnel)-jump(\d)$/, (_, base: string, n: string) => `jump host ${n} to the ${base === 'ssh' ? 'server host' : 'tunnel endpoint'}`)})`, fallback: SSH_FALLBACK };
 
 /** Write-only: a stored value is never read back, only whether one exists. */
-export function SecretField({ serverRef, kind, stored, endpoint, onStatus }: SecretFieldProps) {
+export function SecretField({ serverRef, kind, stored, endpoint, onStatus, hop }: SecretFieldProps) {
   const id = useId();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
@@ -76,6 +80,7 @@ export function SecretField({ serverRef, kind, stored, endpoint, onStatus }: Sec
           <span className="status status-muted">Not stored</span>
         )}
       </div>
+      {hop ? <p className="field-hint secret-field-hop">{hop}</p> : null}
       <div className="secret-field-row">
         <input
           id={id}

@@ -1,3 +1,4 @@
+import './route/route.css';
 import { useEffect, useMemo, useState } from 'react';
 import type { SecretStatus } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
@@ -7,7 +8,9 @@ import { CommandApprovalPanel } from './CommandApprovalPanel';
 import { ConnectionTest } from './ConnectionTest';
 import { ErrorNotice } from './ErrorNotice';
 import { RoleBadge } from './RoleBadge';
+import { HopSecretFields } from './HopSecretFields';
 import { SecretField } from './SecretField';
+import { profileRouteOf, throughJumpHosts } from './route/profileRoute';
 
 interface ServerCardProps {
   installation: string;
@@ -39,6 +42,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
   }, [serverRef]);
 
   const { db, host } = server;
+  const route = profileRouteOf(server);
   return (
     <article className="card server-card" aria-label={`Server ${server.name}`}>
       <header className="server-card-head">
@@ -58,6 +62,21 @@ export function ServerCard({ installation, server }: ServerCardProps) {
             </code>
           </dd>
         </div>
+        {route ? (
+          <div className="fact-wide">
+            <dt>Database through SSH</dt>
+            <dd className="route-hop-texts">
+              {route.hops.map((hop, i) => (
+                <span key={i}>
+                  <code title={hop.role}>{hop.text}</code>
+                  {hop.pinned ? null : <span className="status status-warn" title="Edit the installation and use “Fetch host key” for this hop"> key not pinned</span>}
+                  {' → '}
+                </span>
+              ))}
+              <code>{route.target}</code>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Schema</dt>
           <dd>
@@ -80,6 +99,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
             {host.access === 'ssh' ? (
               <>
                 SSH <code>{`${host.user}@${host.hostname}:${host.port}`}</code>
+                {throughJumpHosts(host.jumpHosts)}
               </>
             ) : (
               'Local (this workstation)'
@@ -119,9 +139,7 @@ export function ServerCard({ installation, server }: ServerCardProps) {
         {secretsError ? <ErrorNotice title="Could not read the keychain" error={secretsError} /> : null}
         <div className="secret-fields">
           <SecretField serverRef={serverRef} kind="db" stored={secrets?.db} endpoint={secrets?.endpoints.db} onStatus={setSecrets} />
-          {host.access === 'ssh' ? (
-            <SecretField serverRef={serverRef} kind="ssh" stored={secrets?.ssh} endpoint={secrets?.endpoints.ssh} onStatus={setSecrets} />
-          ) : null}
+          <HopSecretFields serverRef={serverRef} server={server} secrets={secrets} onStatus={setSecrets} />
         </div>
       </div>
 

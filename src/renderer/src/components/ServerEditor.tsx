@@ -1,10 +1,16 @@
-import { SSL_MODES, type ServerRole } from '../../../shared/profiles';
+// One server of the installation form: its name and role, the database and how it is
+// reached (directly or through SSH), the host access with its jump hosts, and the control
+// commands.
+import { SSL_MODES, type ServerRef, type ServerRole } from '../../../shared/profiles';
 import type { FieldKey, HostAccess, ServerDraft, SslModeChoice } from '../installationDraft';
+import { viaHopsFrom } from '../sshHopDraft';
 import { CheckboxField } from './CheckboxField';
 import { HostKeyField } from './HostKeyField';
 import { roleLabels } from './RoleBadge';
 import { SelectField } from './SelectField';
 import { TextField } from './TextField';
+import { DbTunnelEditor } from './ssh/DbTunnelEditor';
+import { JumpHostList } from './ssh/JumpHostList';
 
 interface ServerEditorProps {
   index: number;
@@ -14,6 +20,8 @@ interface ServerEditorProps {
   canRemove: boolean;
   errorsFor(key: FieldKey): string[];
   touch(key: FieldKey): void;
+  /** The saved installation's name, when editing one: a saved server's hops use its keychain secrets. */
+  savedInstallation: string | null;
 }
 
 const roleOptions = (['master', 'replica'] as const).map((r) => ({ value: r, label: roleLabels[r] }));
@@ -26,8 +34,9 @@ const sslOptions: { value: SslModeChoice; label: string }[] = [
   ...SSL_MODES.map((m) => ({ value: m, label: m })),
 ];
 
-export function ServerEditor({ index, server, onChange, onRemove, canRemove, errorsFor, touch }: ServerEditorProps) {
+export function ServerEditor({ index, server, onChange, onRemove, canRemove, errorsFor, touch, savedInstallation }: ServerEditorProps) {
   const key = (field: string): FieldKey => `servers.${index}.${field}`;
+  const errorsOf = (field: string): string[] => errorsFor(key(field));
   const change = (field: string, next: ServerDraft) => {
     touch(key(field));
     onChange(next);
@@ -40,11 +49,13 @@ export function ServerEditor({ index, server, onChange, onRemove, canRemove, err
   });
   const db = (field: keyof ServerDraft['db'] & string) =>
     text(`db.${field}`, server.db[field], (v) => ({ ...server, db: { ...server.db, [field]: v } }));
-  const host = (field: Exclude<keyof ServerDraft['host'], 'access'>) =>
+  const host = (field: Exclude<keyof ServerDraft['host'], 'access' | 'jumpHosts'>) =>
     text(`host.${field}`, server.host[field], (v) => ({ ...server, host: { ...server.host, [field]: v } }));
   const control = (field: keyof ServerDraft['control']) =>
     text(`control.${field}`, server.control[field], (v) => ({ ...server, control: { ...server.control, [field]: v } }));
   const service = server.role === 'master' ? 'master-live-server' : 'replication-live-server';
+  const serverRef: ServerRef | null =
+    savedInstallation !== null && server.originalName !== null ? { installation: savedInstallation, server: server.originalName } : null;
   const renamedFrom = server.originalName !== null && server.originalName !== server.name.trim() ? server.originalName : null;
 
   return (
@@ -101,6 +112,7 @@ export function ServerEditor({ index, server, onChange, onRemove, canRemove, err
           errors={errorsFor(key('db.sslmode'))}
           onChange={(sslmode) => change('db.sslmode', { ...server, db: { ...server.db, sslmode } })}
         />
+        <DbTunnelEditor server={server} change={change} text={text} errorsFor={errorsOf} serverRef={serverRef} />
       </div>
 
       <h4 className="form-section-title">Host access</h4>
@@ -119,7 +131,23 @@ export function ServerEditor({ index, server, onChange, onRemove, canRemove, err
             <TextField label="SSH port" inputMode="numeric" placeholder="22" {...host('port')} />
             <TextField label="SSH user" required placeholder="coremedia" {...host('user')} />
             <TextField label="Identity file" monospace placeholder="~/.ssh/id_ed25519" hint="Optional; the ssh-agent is used otherwise." {...host('identityFile')} />
-            <HostKeyField hostname={server.host.hostname} port={server.host.port} {...host('hostKey')} />
+            <HostKeyField
+              hostname={server.host.hostname}
+              port={server.host.port}
+              via={viaHopsFrom(server.host.jumpHosts)}
+              serverRef={serverRef}
+              {...host('hostKey')}
+            />
+            <JumpHostList
+              leadsTo="the server host"
+              prefix="host.jumpHosts"
+              hops={server.host.jumpHosts}
+              withHops={(jumpHosts) => ({ ...server, host: { ...server.host, jumpHosts } })}
+              change={change}
+              text={text}
+              errors={errorsOf('host.jumpHosts')}
+              serverRef={serverRef}
+            />
           </>
         ) : null}
       </div>

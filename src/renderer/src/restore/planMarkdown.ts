@@ -3,6 +3,7 @@
 // commands (already masked by the core). Pure, so what the admin exports is what was shown.
 import { formatServerRef } from '../../../shared/profiles';
 import { modeOf, type PlannedAction, type PlannedStep, type PreflightFinding, type RestorePlan } from '../../../shared/restorePlan';
+import { formatRoute } from '../../../shared/sshRoutes';
 import { actionRuns } from './actionRuns';
 import { MODE_LABEL } from './stepPhases';
 
@@ -67,6 +68,7 @@ export function planMarkdown({ plan, preflight, preparedAt }: PlanMarkdownInput)
     `- Mode: ${MODE_LABEL[modeOf(plan)]}${plan.modeReason ? `. ${plan.modeReason}` : ''}`,
     `- Steps: ${plan.steps.length} (${destructive} destructive, ${manual} manual)`,
     `- Prepared: ${preparedAt.toISOString()} with Replica Desk; secrets are masked`,
+    ...Object.entries(plan.routes ?? {}).map(([ref, route]) => `- Database of ${inline(ref)} through SSH: ${inline(formatRoute(route))}`),
     '',
     `## Preflight: ${preflight.ok ? 'passed' : `${errors} blocking problem${errors === 1 ? '' : 's'}`}`,
     '',

@@ -4,7 +4,7 @@ import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
 import { ConnectionReportView } from '../components/ConnectionReportView';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ConnectionFailure } from '../components/ConnectionFailure';
 
 interface ServerActionsProps {
   serverRef: ServerRef;
@@ -38,7 +38,7 @@ export function ServerActions({ serverRef, role, onRestore }: ServerActionsProps
       </div>
       <div aria-live="polite">
         {test.phase === 'done' ? <ConnectionReportView report={test.report} /> : null}
-        {test.phase === 'failed' ? <ErrorNotice title="Connection failed" error={test.error} /> : null}
+        {test.phase === 'failed' ? <ConnectionFailure error={test.error} /> : null}
       </div>
     </div>
   );

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Installation, Server, ServerRef } from '../../../shared/profiles';
 import type { ServerProbe, TopologySnapshot } from '../../../shared/topology';
 import { RoleBadge } from '../components/RoleBadge';
+import { RouteLine } from '../components/route/RouteLine';
+import { throughJumpHosts } from '../components/route/profileRoute';
 import { clockTime, timeAgo } from './probeTime';
 import { ServerActions } from './ServerActions';
 import { CommandApprovalPanel } from '../components/CommandApprovalPanel';
@@ -36,6 +38,14 @@ function ConnectionFacts({ probe, server }: { probe: ServerProbe; server: Server
           </code>
         </dd>
       </div>
+      {probe.route ? (
+        <div className="topo-fact-wide">
+          <dt>Database route</dt>
+          <dd>
+            <RouteLine route={probe.route} />
+          </dd>
+        </div>
+      ) : null}
       <div>
         <dt>Schema</dt>
         <dd>
@@ -52,6 +62,7 @@ function ConnectionFacts({ probe, server }: { probe: ServerProbe; server: Server
           {host?.access === 'ssh' ? (
             <>
               SSH <code>{`${host.user}@${host.hostname}:${host.port}`}</code>
+              {throughJumpHosts(host.jumpHosts)}
               {host.hostKey ? (
                 <span className="topo-host-key">
                   host key <code>{host.hostKey}</code>

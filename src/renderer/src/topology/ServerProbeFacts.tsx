@@ -1,6 +1,7 @@
 import type { ServerProbe } from '../../../shared/topology';
 import { EncryptionFact } from '../components/EncryptionFact';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { RouteBreakNotice } from '../components/route/RouteBreakNotice';
 import { groupDigits, lagLabel } from './serverStatus';
 
 /** A list of values in which a repeated row is what the admin must notice. */
@@ -78,7 +79,12 @@ export function ServerProbeFacts({ probe }: { probe: ServerProbe }) {
   const d = probe.database;
   return (
     <div className="topo-probe-facts">
-      {d.error ? <ErrorNotice title={d.reachable ? 'The repository could not be read' : 'The database is unreachable'} error={d.error} /> : null}
+      {/* A broken route is the reason the database is unreachable: the break names the hop. */}
+      {probe.routeBreak ? (
+        <RouteBreakNotice title="The database is unreachable: the SSH route broke" routeBreak={probe.routeBreak} route={probe.route} />
+      ) : d.error ? (
+        <ErrorNotice title={d.reachable ? 'The repository could not be read' : 'The database is unreachable'} error={d.error} />
+      ) : null}
       <dl className="facts facts-compact">
         <div>
           <dt>Database</dt>

@@ -1,7 +1,7 @@
 import type { KeyboardEvent } from 'react';
 import type { ServerProbe, TopologySnapshot } from '../../../shared/topology';
 import { clockTime } from './probeTime';
-import { flagsOf, lagLabel, processText, serverStatus, type Tone } from './serverStatus';
+import { flagsOf, lagLabel, processText, routeText, serverStatus, type Tone } from './serverStatus';
 import type { LastReachable } from './useTopology';
 
 interface TopologyGraphProps {
@@ -50,6 +50,7 @@ function ServerNode({ snapshot, probe, x, y, selected, onSelect }: NodeProps) {
     probe.process.state === 'running' ? 'ok' : probe.process.state === 'stopped' ? 'warning' : 'unknown';
   // `15.4 (Debian 15.4-1)`: the number is what fits and what matters at a glance.
   const version = probe.database.serverVersion ? `PostgreSQL ${probe.database.serverVersion.split(' ')[0]}` : null;
+  const route = routeText(probe);
   return (
     <g
       className={`topo-node topo-tone-${status.tone}${selected ? ' topo-node-selected' : ''}`}
@@ -69,6 +70,11 @@ function ServerNode({ snapshot, probe, x, y, selected, onSelect }: NodeProps) {
       <text className={`topo-node-role topo-role-${probe.role}`} x={NODE_W - 12} y={22} textAnchor="end">
         {probe.role === 'master' ? 'MASTER' : 'REPLICA'}
       </text>
+      {route ? (
+        <text className={`topo-node-route${probe.routeBreak ? ' topo-node-route-broken' : ''}`} x={NODE_W - 12} y={38} textAnchor="end">
+          {probe.routeBreak ? `SSH ✕ ${probe.routeBreak.hopIndex + 1}/${probe.routeBreak.hopCount}` : 'via SSH'}
+        </text>
+      ) : null}
       <circle className={`topo-dot topo-dot-${reachable ? 'ok' : 'error'}`} cx={20} cy={42} r={4} />
       <text className="topo-node-line" x={30} y={46}>
         {reachable ? (version ?? 'reachable') : 'unreachable'}

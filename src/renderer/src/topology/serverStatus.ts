@@ -74,7 +74,15 @@ export function serverStatus(snapshot: TopologySnapshot, probe: ServerProbe): Se
   if (lag?.kind === 'behind') spokenParts.push('lagging', lag.text);
   else if (lag) spokenParts.push(lag.text === 'unknown' ? 'lag unknown' : lag.text);
   if (flags.length > 0) spokenParts.push(`${flags.length} ${flags.length === 1 ? 'flag' : 'flags'}`);
+  const route = routeText(probe);
+  if (route) spokenParts.push(route);
   return { tone, summary: parts.join(' · '), spoken: `${probe.name}: ${spokenParts.join(', ')}` };
+}
+
+/** "via SSH", or where the route broke ("SSH broke at hop 2 of 2"); null for a direct connection. */
+export function routeText(probe: Pick<ServerProbe, 'route' | 'routeBreak'>): string | null {
+  if (probe.routeBreak) return `SSH broke at hop ${probe.routeBreak.hopIndex + 1} of ${probe.routeBreak.hopCount}`;
+  return probe.route ? 'via SSH' : null;
 }
 
 /** The whole installation's tone: its worst server. */
