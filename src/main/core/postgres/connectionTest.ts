@@ -13,7 +13,8 @@ import type { Logger } from '../logging/logger';
 import { withDeadline } from '../topology/deadline';
 import type { LocalForward } from '../tunnels/localForward';
 import { hopSecretLookup, type HopSecretLookup } from '../tunnels/hopSecrets';
-import { defaultRouteContext, openProbePool, type RouteContextSource } from '../tunnels/probeTunnels';
+import { openProbePool, type RouteContextSource } from '../tunnels/probePool';
+import { routeContextFor } from '../tunnels/sshConfig';
 import { RouteAttempt } from '../tunnels/routeAttempt';
 import { RouteAttemptError } from '../tunnels/routeAttemptError';
 import { dbRouteOf } from '../tunnels/sshRoute';
@@ -62,7 +63,7 @@ export async function testServerConnection(
   let attempt: RouteAttempt | undefined;
   let forward: LocalForward | undefined;
   try {
-    const route = db.tunnel ? dbRouteOf(server, await (options.routeContext ?? defaultRouteContext)(env)) : null;
+    const route = db.tunnel ? dbRouteOf(server, await (options.routeContext ?? routeContextFor)(env)) : null;
     if (route) {
       pool = openProbePool({ env, hopSecrets: options.hopSecrets ?? hopSecretLookup(secretStore), readyTimeoutMs: timeoutMs });
       const routeAttempt = (attempt = new RouteAttempt(route));

@@ -8,7 +8,7 @@
 // snapshot, which keep the profile's servers.
 import type { Installation, Server } from '../../../shared/profiles';
 import type { RouteView } from '../../../shared/sshRoutes';
-import type { HopSecretLookup } from '../tunnels/hopSecrets';
+import { noHopSecrets, type HopSecretLookup } from '../tunnels/hopSecrets';
 import { routeContextFor } from '../tunnels/sshConfig';
 import { dbRouteOf, type SshHop, type SshRoute } from '../tunnels/sshRoute';
 import { routeViewOf } from '../tunnels/routeView';
@@ -85,7 +85,7 @@ export class RunTunnels {
   static async open(installation: Installation, serverNames: readonly string[], options: RunTunnelsOptions): Promise<RunTunnels> {
     const servers = installation.servers.filter((s) => serverNames.includes(s.name));
     const { routes, failures } = await dbRoutesOf(servers, options.env);
-    const pool = new TunnelPool({ ...(options.secrets ?? { secretFor: async () => null }), env: options.env });
+    const pool = new TunnelPool({ ...(options.secrets ?? noHopSecrets), env: options.env });
     const forwards = new Map<string, { host: string; port: number }>();
     // Each route's failure (a hop's SshHopError, or CancelledError when the run is cancelled
     // while opening) is kept for the caller, which refuses that server.

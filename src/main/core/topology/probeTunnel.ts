@@ -8,7 +8,8 @@ import type { ReplicaDeskError } from '../errors';
 import type { LocalForward } from '../tunnels/localForward';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import { hopSecretLookup, type HopSecretLookup } from '../tunnels/hopSecrets';
-import { defaultRouteContext, openProbePool, type RouteContextSource } from '../tunnels/probeTunnels';
+import { openProbePool, type RouteContextSource } from '../tunnels/probePool';
+import { routeContextFor } from '../tunnels/sshConfig';
 import { RouteAttempt } from '../tunnels/routeAttempt';
 import { dbRouteOf, type RouteContext, type SshRoute } from '../tunnels/sshRoute';
 import type { TunnelPool } from '../tunnels/tunnelPool';
@@ -61,7 +62,7 @@ export class ProbeTunnels {
   /** The server's database route, or null when it is reached directly; InvalidInputError for an unknown alias. */
   async routeOf(server: Server): Promise<SshRoute | null> {
     if (!server.db.tunnel) return null;
-    this.context ??= (this.sources.routeContext ?? defaultRouteContext)(this.sources.env);
+    this.context ??= (this.sources.routeContext ?? routeContextFor)(this.sources.env);
     return dbRouteOf(server, await this.context);
   }
 

@@ -7,7 +7,7 @@ import type { RouteHopView } from '../../../shared/sshRoutes';
 import { toErrorPayload } from '../errors';
 import { keyOfHop } from './fetchHostKey';
 import type { HopSecretLookup } from './hopSecrets';
-import { openProbePool } from './probeTunnels';
+import { openProbePool } from './probePool';
 import { hopViewOf } from './routeView';
 import { dbRouteOf, hostRouteOf, type RouteContext, type SshHop } from './sshRoute';
 

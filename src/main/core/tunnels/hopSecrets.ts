@@ -17,6 +17,9 @@ import type { TunnelPoolOptions } from './tunnelPool';
 /** TunnelPool's secretFor and explainAuthFailure, backed by the endpoint-bound keychain. */
 export type HopSecretLookup = Required<Pick<TunnelPoolOptions, 'secretFor' | 'explainAuthFailure'>>;
 
+/** Without a keychain: the agent and unencrypted identity files only. */
+export const noHopSecrets: HopSecretLookup = { secretFor: async () => null, explainAuthFailure: (_hop, _ref, error) => error };
+
 const hopKey = (ref: ServerRef, hop: SshHop): string => JSON.stringify([ref.installation, ref.server, hop.secretKind, hop.user, hop.hostname.toLowerCase(), hop.port]);
 
 export function hopSecretLookup(secretStore: EndpointBoundSecretStore): HopSecretLookup {

@@ -1,8 +1,7 @@
 // What the short-lived users of SSH tunnels share (topology probes, connection tests,
 // fetching a host key): pool settings suited to a few seconds' work, where a route's
 // ~/.ssh/config context comes from, and where a hop's keychain secret comes from.
-import type { HopSecretLookup } from './hopSecrets';
-import { routeContextFor } from './sshConfig';
+import { noHopSecrets, type HopSecretLookup } from './hopSecrets';
 import type { RouteContext } from './sshRoute';
 import { TunnelPool } from './tunnelPool';
 
@@ -12,13 +11,8 @@ import { TunnelPool } from './tunnelPool';
  */
 export const PROBE_KEEPALIVE = { intervalMs: 2_000, countMax: 2 } as const;
 
-/** Without a keychain: the agent and unencrypted identity files only. */
-export const noHopSecrets: HopSecretLookup = { secretFor: async () => null, explainAuthFailure: (_hop, _ref, error) => error };
-
-/** ~/.ssh/config and the local user, as every route is resolved. */
+/** ~/.ssh/config and the local user, as every route is resolved (default: sshConfig.ts routeContextFor). */
 export type RouteContextSource = (env: NodeJS.ProcessEnv) => Promise<RouteContext>;
-
-export const defaultRouteContext: RouteContextSource = routeContextFor;
 
 export interface ProbePoolOptions {
   env: NodeJS.ProcessEnv;
@@ -29,11 +23,9 @@ export interface ProbePoolOptions {
 
 /** A pool for one probe or test, with probe keepalives; the caller closes it. */
 export function openProbePool(options: ProbePoolOptions): TunnelPool {
-  const secrets = options.hopSecrets ?? noHopSecrets;
   return new TunnelPool({
+    ...(options.hopSecrets ?? noHopSecrets),
     env: options.env,
-    secretFor: (hop, ref) => secrets.secretFor(hop, ref),
-    explainAuthFailure: (hop, ref, error) => secrets.explainAuthFailure(hop, ref, error),
     readyTimeoutMs: options.readyTimeoutMs,
     keepalive: PROBE_KEEPALIVE,
   });
