@@ -12,7 +12,7 @@ import { useRoute } from './shell/useRoute';
 import { useViewShortcuts } from './shell/useViewShortcuts';
 import { ViewFrame } from './shell/ViewFrame';
 import { isMacPlatform, MAIN_VIEWS } from './shell/viewShortcuts';
-import { useInstallations } from './useInstallations';
+import { useInstallations } from './installations/useInstallations';
 import './shell/shell.css';
 
 interface RestoreRequest {
