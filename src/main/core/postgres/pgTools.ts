@@ -128,14 +128,14 @@ async function expandPattern(p: InstallPattern, join: (...parts: string[]) => st
   }
 }
 
-function pathEntries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+export function pathEntries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
   // Windows spells it Path; the lookup is case-insensitive there.
   const key = Object.keys(env).find((k) => (platform === 'win32' ? k.toUpperCase() === 'PATH' : k === 'PATH'));
   const value = key ? env[key] : undefined;
   return (value ?? '').split(platform === 'win32' ? ';' : ':').filter((d) => d.trim().length > 0);
 }
 
-async function isExecutable(file: string, platform: NodeJS.Platform): Promise<boolean> {
+export async function isExecutable(file: string, platform: NodeJS.Platform): Promise<boolean> {
   try {
     await access(file, platform === 'win32' ? constants.F_OK : constants.X_OK);
     return true;
@@ -144,12 +144,18 @@ async function isExecutable(file: string, platform: NodeJS.Platform): Promise<bo
   }
 }
 
-function readVersion(file: string, env: NodeJS.ProcessEnv): Promise<{ version: string; major: number } | null> {
+export function readVersion(file: string, env: NodeJS.ProcessEnv): Promise<{ version: string; major: number } | null> {
   return new Promise((resolve) => {
     execFile(file, ['--version'], { shell: false, timeout: VERSION_TIMEOUT_MS, env, windowsHide: true }, (error, stdout) => {
       resolve(error ? null : parseToolVersion(String(stdout)));
     });
   });
+}
+
+/** Where PostgreSQL installs itself on this OS (newest first within each pattern); the sandbox looks there for the server programs too. */
+export async function installedBinDirs(platform: NodeJS.Platform): Promise<string[]> {
+  const join = platform === 'win32' ? path.win32.join : path.posix.join;
+  return (await Promise.all(installPatterns(platform).map((p) => expandPattern(p, join)))).flat();
 }
 
 interface Candidate {
@@ -178,14 +184,12 @@ async function candidateIn(dir: string, order: number, env: NodeJS.ProcessEnv, p
 /** The tools to use, or PgToolsMissingError naming every directory searched. */
 export async function findPgTools(options: FindPgToolsOptions): Promise<PgTools> {
   const platform = options.platform ?? process.platform;
-  const join = platform === 'win32' ? path.win32.join : path.posix.join;
   const configured = options.binDir?.trim() || options.env[PG_BIN_ENV]?.trim() || null;
   let dirs: string[];
   if (configured) {
     dirs = [configured];
   } else {
-    const installed = (await Promise.all(installPatterns(platform).map((p) => expandPattern(p, join)))).flat();
-    dirs = [...pathEntries(options.env, platform), ...installed];
+    dirs = [...pathEntries(options.env, platform), ...(await installedBinDirs(platform))];
   }
   const unique = [...new Set(dirs)];
 
