@@ -6,10 +6,12 @@ import { openReplicaDesk, type ReplicaDesk } from './core/replicaDesk';
 import { toErrorPayload } from './core/errors';
 import { createHandlers } from './ipc/handlers';
 import { nativeConfirm } from './nativeConfirm';
-import { RESTORE_EVENT_CHANNEL } from '../shared/operations';
+import { RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL } from '../shared/operations';
 import { RestoreSessions } from './core/restore/restoreSessions';
 import { guardCloseDuringRuns, notifyRunEnd } from './runWatcher';
+import { guardCloseDuringSandboxJob } from './sandboxWatcher';
 import { registerIpc } from './ipc/registerIpc';
+import { SandboxJobs } from './ipc/sandboxJobs';
 import { buildApplicationMenu } from './menu';
 import { createMainWindow, mainWindowPaths } from './window';
 
@@ -31,10 +33,12 @@ function run(): void {
   let mainWindow: BrowserWindow | null = null;
   let unregisterIpc = (): void => {};
   let sessions: RestoreSessions | null = null;
+  let sandboxJobs: SandboxJobs | null = null;
 
   const openMainWindow = (): void => {
     const window = createMainWindow(paths);
     if (sessions) guardCloseDuringRuns(window, sessions);
+    if (sandboxJobs) guardCloseDuringSandboxJob(window, sandboxJobs);
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
     });
@@ -70,8 +74,11 @@ function run(): void {
         // Only the app's own window hears restore events.
         if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(RESTORE_EVENT_CHANNEL, event);
       }, opened.log);
+      sandboxJobs = new SandboxJobs(() => opened.sandbox, (event) => {
+        if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(SANDBOX_EVENT_CHANNEL, event);
+      });
       unregisterIpc = registerIpc({
-        handlers: createHandlers(opened, { sessions, confirmInMain: nativeConfirm(() => mainWindow) }),
+        handlers: createHandlers(opened, { sessions, sandboxJobs, confirmInMain: nativeConfirm(() => mainWindow) }),
         mainWindow: () => mainWindow,
         appEntryUrl: paths.appEntryUrl,
         log: opened.log,

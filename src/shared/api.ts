@@ -13,9 +13,11 @@ import type { ConnectionEncryption } from './connectionEncryption';
 import type { RouteHopResult, RouteView } from './sshRoutes';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
-import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
+import { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation } from './operations';
+import { SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB, type SandboxStatus } from './sandbox';
+import type { SandboxDownReply, SandboxEvent, SandboxStatusReply } from './sandboxEvents';
 
-export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
+export { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation };
 
 const ServerRefSchema = z.object({ installation: z.string().min(1), server: z.string().min(1) });
 /** The keychain kinds of a server's own secrets: database password, SSH host, tunnel endpoint. */
@@ -98,6 +100,17 @@ export const requestSchemas = {
   prepareRollback: z.object({ runId: z.string().min(1), replicas: z.array(z.string().min(1)).default([]) }).strict(),
   /** Drops what the run keeps aside for one replica (server name); main asks the admin itself (confirmInMain). */
   discardKeptSchema: z.object({ runId: z.string().min(1), replica: z.string().min(1) }).strict(),
+  /**
+   * Builds (or reuses and repairs) the sandbox installation; answers when it is up, with
+   * progress on SANDBOX_EVENT_CHANNEL meanwhile. No directory: where the sandbox lives (and
+   * what `sandboxDown` deletes) is main's choice, never the renderer's.
+   */
+  sandboxUp: z.object({ sizeMb: z.number().int().min(SANDBOX_MIN_SIZE_MB).max(SANDBOX_MAX_SIZE_MB).optional() }).strict(),
+  /** Cancels the sandbox job running now (up or down). */
+  sandboxCancel: z.object({}).strict(),
+  sandboxStatus: z.object({}).strict(),
+  /** Removes everything the sandbox made; main asks the admin itself (confirmInMain). */
+  sandboxDown: z.object({}).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -208,6 +221,11 @@ export interface Responses {
   prepareRollback: PreparedRestore;
   /** `discarded` is false when the admin declined in main's dialog; nothing changed then. */
   discardKeptSchema: { discarded: boolean; kept: KeptSchemaDiscard };
+  sandboxUp: { status: SandboxStatus };
+  /** False when no sandbox job was running. */
+  sandboxCancel: { cancelled: boolean };
+  sandboxStatus: SandboxStatusReply;
+  sandboxDown: SandboxDownReply;
 }
 
 export interface CommandApprovalResult {
@@ -234,6 +252,7 @@ export type ReplicaDeskBridge = ReplicaDeskApi & ReplicaDeskEvents;
 /** Events the renderer can subscribe to; each returns its unsubscribe function. */
 export interface ReplicaDeskEvents {
   onRestoreEvent(listener: (event: RestoreEvent) => void): () => void;
+  onSandboxEvent(listener: (event: SandboxEvent) => void): () => void;
 }
 
 /** The typed surface the renderer sees (window.api in Electron, an HTTP bridge in tests). */

@@ -32,6 +32,10 @@ export const operations = [
   'approveCommands',
   'prepareRollback',
   'discardKeptSchema',
+  'sandboxUp',
+  'sandboxCancel',
+  'sandboxStatus',
+  'sandboxDown',
 ] as const;
 
 export type Operation = (typeof operations)[number];
@@ -41,3 +45,6 @@ export const channelFor = (op: Operation): string => `replica-desk:${op}`;
 
 /** Events main sends to the window (restore progress, questions for manual steps). */
 export const RESTORE_EVENT_CHANNEL = 'replica-desk:event:restore';
+
+/** Progress of the app's sandbox up/down (shared/sandboxEvents.ts). */
+export const SANDBOX_EVENT_CHANNEL = 'replica-desk:event:sandbox';

@@ -17,6 +17,9 @@ import { discardKeptSchemaInMain } from './discardKeptSchema';
 import { approveCommandsInMain } from './approveCommands';
 import { parseApprovalTarget } from '../core/profiles/commandReview';
 import { InvalidInputError } from '../core/errors';
+import type { SandboxEvent } from '../../shared/sandboxEvents';
+import { SandboxJobs } from './sandboxJobs';
+import { sandboxDownInMain } from './sandboxDown';
 
 export type Handler<Op extends Operation> = (request: unknown) => Promise<Result<Responses[Op]>>;
 export type Handlers = { [Op in Operation]: Handler<Op> };
@@ -35,10 +38,15 @@ export interface HandlerOptions {
    * `options.confirmInMain ?? refuseWithoutPrompt` (./confirmInMain): without one, no.
    */
   confirmInMain?: ConfirmInMain;
+  /** Delivers sandbox progress to the window (IPC) or the browser (bridge). */
+  emitSandbox?: (event: SandboxEvent) => void;
+  /** The app and the bridge pass their own, to cancel a sandbox job on quit. */
+  sandboxJobs?: SandboxJobs;
 }
 
 export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}): Handlers {
   const sessions = options.sessions ?? new RestoreSessions(core.restore, options.emit ?? (() => undefined), core.log);
+  const sandboxJobs = options.sandboxJobs ?? new SandboxJobs(() => core.sandbox, options.emitSandbox ?? (() => undefined));
   const impl: Implementations = {
     listInstallations: () => core.profiles.list(),
     saveInstallation: (r) => core.profiles.save(r),
@@ -96,6 +104,10 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     approveCommands: (r) => approveCommandsInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.ref),
     prepareRollback: (r) => sessions.prepareRollback({ runId: r.runId, replicas: r.replicas }),
     discardKeptSchema: (r) => discardKeptSchemaInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId, r.replica),
+    sandboxUp: async (r) => ({ status: await sandboxJobs.up(r.sizeMb) }),
+    sandboxCancel: () => ({ cancelled: sandboxJobs.cancel() }),
+    sandboxStatus: async () => ({ ...(await core.sandbox.status()), job: sandboxJobs.current() }),
+    sandboxDown: () => sandboxDownInMain(core, sandboxJobs, sessions, options.confirmInMain ?? refuseWithoutPrompt),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

@@ -1,9 +1,9 @@
 // The renderer's HTTP bridge for end-to-end tests and browser preview: serves the built
 // renderer (out/renderer) and answers `POST /api/<operation>` with the same transport-
 // neutral handlers Electron registers on IPC, driving the real core (SQLite, keychain,
-// PostgreSQL). Restore events, which Electron sends to the window, stream to every browser
-// connected to `GET /api/events` (Server-Sent Events). Only loopback, only the operations
-// of the shared contract.
+// PostgreSQL). Restore and sandbox events, which Electron sends to the window, stream to
+// every browser connected to `GET /api/events` (Server-Sent Events; sandbox events as the
+// named event `sandbox`). Only loopback, only the operations of the shared contract.
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +17,8 @@ import { createHandlers } from '../../../src/main/ipc/handlers';
 import type { ConfirmInMain } from '../../../src/main/ipc/confirmInMain';
 import { RestoreSessions } from '../../../src/main/core/restore/restoreSessions';
 import type { RestoreEvent } from '../../../src/shared/restoreEvents';
+import { SandboxJobs } from '../../../src/main/ipc/sandboxJobs';
+import { SANDBOX_SSE_EVENT, type SandboxEvent } from '../../../src/shared/sandboxEvents';
 
 export const RENDERER_DIR = resolve(__dirname, '../../../out/renderer');
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -102,7 +104,7 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   createReadStream(file).pipe(res);
 }
 
-/** Fans restore events out to the browsers listening on `GET /api/events`. */
+/** Fans restore and sandbox events out to the browsers listening on `GET /api/events`. */
 class EventStream {
   private readonly clients = new Set<ServerResponse>();
 
@@ -118,8 +120,9 @@ class EventStream {
     req.on('close', () => this.clients.delete(res));
   }
 
-  emit(event: RestoreEvent): void {
-    const frame = `data: ${JSON.stringify(event)}\n\n`;
+  /** A restore event as the stream's default message; other events under their SSE name. */
+  emit(event: RestoreEvent | SandboxEvent, name?: string): void {
+    const frame = `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(event)}\n\n`;
     for (const res of this.clients) res.write(frame);
   }
 
@@ -138,7 +141,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const events = new EventStream();
   // The bridge keeps the sessions, so closing it can stop its runs before the core closes.
   const sessions = new RestoreSessions(core.restore, (event) => events.emit(event), core.log);
-  const handlers = createHandlers(core, { emit: (event) => events.emit(event), sessions, ...(options.confirmInMain ? { confirmInMain: options.confirmInMain } : {}) });
+  const sandboxJobs = new SandboxJobs(() => core.sandbox, (event) => events.emit(event, SANDBOX_SSE_EVENT));
+  const handlers = createHandlers(core, { emit: (event) => events.emit(event), sessions, sandboxJobs, ...(options.confirmInMain ? { confirmInMain: options.confirmInMain } : {}) });
   const known = new Set<string>(operations);
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, op: string) => {
@@ -182,6 +186,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     close: async () => {
       // Runs still going are cancelled (their compensation runs) before the core goes away.
       await sessions.cancelAll();
+      sandboxJobs.cancel();
+      await sandboxJobs.idle();
       events.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));

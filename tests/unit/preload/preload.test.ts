@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contextBridge, ipcRenderer, resetElectronMock } from '../../mocks/electron';
-import { channelFor, operations, RESTORE_EVENT_CHANNEL } from '../../../src/shared/api';
+import { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL } from '../../../src/shared/api';
 
 vi.mock('electron', () => import('../../mocks/electron'));
 
@@ -22,8 +22,8 @@ describe('the preload script', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['api']);
   });
 
-  it('has exactly one function per operation, named after it, plus the event subscription', () => {
-    expect(Object.keys(api).sort()).toEqual([...operations, 'onRestoreEvent'].sort());
+  it('has exactly one function per operation, named after it, plus the event subscriptions', () => {
+    expect(Object.keys(api).sort()).toEqual([...operations, 'onRestoreEvent', 'onSandboxEvent'].sort());
     for (const op of operations) expect(typeof api[op], op).toBe('function');
   });
 
@@ -35,6 +35,17 @@ describe('the preload script', () => {
     off();
     ipcRenderer.deliver(RESTORE_EVENT_CHANNEL, { type: 'log', runId: 'r', level: 'info', message: 'late' });
     expect(seen).toEqual([{ type: 'log', runId: 'r', level: 'info', message: 'm' }]);
+  });
+
+  it('delivers sandbox events on their own channel only, without Electron\'s event object, and unsubscribes', () => {
+    const seen: unknown[] = [];
+    const progress = { action: 'up', phase: 'master', index: 3, count: 8, message: 'generating', doneMb: 2, totalMb: 5 };
+    const off = (api as any).onSandboxEvent((e: unknown) => seen.push(e));
+    ipcRenderer.deliver(SANDBOX_EVENT_CHANNEL, { type: 'progress', progress });
+    ipcRenderer.deliver(RESTORE_EVENT_CHANNEL, { type: 'log', runId: 'r', level: 'info', message: 'not for the sandbox' });
+    off();
+    ipcRenderer.deliver(SANDBOX_EVENT_CHANNEL, { type: 'end', action: 'up', outcome: 'done', error: null });
+    expect(seen).toEqual([{ type: 'progress', progress }]);
   });
 
   it('exposes neither ipcRenderer nor a generic invoke', () => {

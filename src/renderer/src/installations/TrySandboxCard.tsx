@@ -1,0 +1,64 @@
+import { useState } from 'react';
+import { SANDBOX_DEFAULT_SIZE_MB, SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB } from '../../../shared/sandbox';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { TextField } from '../components/TextField';
+import { SandboxProgress } from '../sandbox/SandboxProgress';
+import { useSandboxState } from '../sandbox/SandboxContext';
+
+interface TrySandboxCardProps {
+  /** The sandbox is up: show its topology. */
+  onReady(): void;
+}
+
+function sizeProblem(text: string): string | null {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n)) return 'a whole number of MB';
+  return n < SANDBOX_MIN_SIZE_MB || n > SANDBOX_MAX_SIZE_MB ? `between ${SANDBOX_MIN_SIZE_MB} and ${SANDBOX_MAX_SIZE_MB.toLocaleString('en-US')} MB` : null;
+}
+
+/** The empty Installations view's third way in: a sandbox installation to try a restore on, without any production server. */
+export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
+  const sandbox = useSandboxState();
+  const [size, setSize] = useState(String(SANDBOX_DEFAULT_SIZE_MB));
+  if (!sandbox) return null;
+  const problem = sizeProblem(size);
+  const job = sandbox.job;
+  const ended = sandbox.lastEnd?.action === 'up' ? sandbox.lastEnd : null;
+
+  const tryIt = async () => {
+    if (problem) return;
+    if (await sandbox.up(Number(size))) onReady();
+  };
+
+  return (
+    <section className="card try-sandbox" aria-label="Try the sandbox">
+      <h3 className="card-title">Try the sandbox</h3>
+      <p className="muted">
+        Builds a complete installation named <code>sandbox</code> on this workstation: throwaway PostgreSQL clusters on
+        loopback ports, a generated content-server master, two replicas (one stale and lagging) and stand-in servers. Its
+        files stay in Replica Desk's data folder. It never touches a production server, and Remove sandbox takes it all
+        away again.
+      </p>
+      {job ? (
+        <SandboxProgress job={job} onCancel={() => void sandbox.cancel()} />
+      ) : (
+        <>
+          <TextField
+            label="Size of the master (MB)"
+            value={size}
+            inputMode="numeric"
+            hint="About this much generated content; 50 MB takes well under a minute."
+            errors={problem ? [problem] : []}
+            onChange={setSize}
+          />
+          <button type="button" className="button button-primary" disabled={problem !== null} onClick={() => void tryIt()}>
+            {ended ? 'Try the sandbox again' : 'Try the sandbox'}
+          </button>
+        </>
+      )}
+      {!job && ended ? (
+        <ErrorNotice title={ended.outcome === 'cancelled' ? 'Cancelled' : 'The sandbox could not be built'} error={ended.error} />
+      ) : null}
+    </section>
+  );
+}
