@@ -13,6 +13,8 @@ import { useViewShortcuts } from './shell/useViewShortcuts';
 import { ViewFrame } from './shell/ViewFrame';
 import { isMacPlatform, MAIN_VIEWS } from './shell/viewShortcuts';
 import { useInstallations } from './installations/useInstallations';
+import { SandboxContext } from './sandbox/SandboxContext';
+import { useSandbox } from './sandbox/useSandbox';
 import './shell/shell.css';
 
 interface RestoreRequest {
@@ -27,6 +29,8 @@ const IS_MAC = isMacPlatform(navigator.platform || navigator.userAgent);
 
 export function App() {
   const { installations, error, reload } = useInstallations();
+  // One for the window: a sandbox build goes on (and its progress shows) whichever view is open.
+  const sandbox = useSandbox(reload);
   const [route, navigate] = useRoute();
   const [visited, setVisited] = useState<ReadonlySet<ViewName>>(() => new Set([route.view]));
   const [restore, setRestore] = useState<RestoreRequest | null>(null);
@@ -57,66 +61,68 @@ export function App() {
   const installationNames = (installations ?? []).map((i) => i.name);
 
   return (
-    <div className="app">
-      <ShellHeader current={route.view} isMac={IS_MAC} onReloadInstallations={route.view === 'installations' ? () => void reload() : undefined} />
+    <SandboxContext.Provider value={sandbox}>
+      <div className="app">
+        <ShellHeader current={route.view} isMac={IS_MAC} onReloadInstallations={route.view === 'installations' ? () => void reload() : undefined} />
 
-      {visited.has('installations') ? (
-        <div className="view" hidden={route.view !== 'installations'}>
-          <ViewFrame>
-            <Installations.View installations={installations} error={error} reload={reload} />
-          </ViewFrame>
-        </div>
-      ) : null}
-
-      {route.view === 'topology' ? (
-        <main className="content view-page">
-          {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
-          {installations === null ? (
-            error ? null : <p className="loading muted">Loading installations…</p>
-          ) : (
+        {visited.has('installations') ? (
+          <div className="view" hidden={route.view !== 'installations'}>
             <ViewFrame>
-              <Topology.View
-                installations={installations}
-                onRestore={(installation, replica) => navigate({ view: 'restore', installation, replica })}
-                onOpenRun={(runId) => navigate({ view: 'history', runId })}
+              <Installations.View installations={installations} error={error} reload={reload} onOpenTopology={() => navigate({ view: 'topology' })} />
+            </ViewFrame>
+          </div>
+        ) : null}
+
+        {route.view === 'topology' ? (
+          <main className="content view-page">
+            {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
+            {installations === null ? (
+              error ? null : <p className="loading muted">Loading installations…</p>
+            ) : (
+              <ViewFrame>
+                <Topology.View
+                  installations={installations}
+                  onRestore={(installation, replica) => navigate({ view: 'restore', installation, replica })}
+                  onOpenRun={(runId) => navigate({ view: 'history', runId })}
+                />
+              </ViewFrame>
+            )}
+          </main>
+        ) : null}
+
+        {restore ? (
+          <main className="content view-page" hidden={route.view !== 'restore'}>
+            {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
+            {installations === null ? (
+              error ? null : <p className="loading muted">Loading installations…</p>
+            ) : (
+              <ViewFrame key={restore.key}>
+                <Restore.View
+                  installations={installations}
+                  initialInstallation={restore.installation}
+                  initialReplica={restore.replica}
+                  resumeRunId={restore.resume}
+                  rollbackRunId={restore.rollback}
+                />
+              </ViewFrame>
+            )}
+          </main>
+        ) : null}
+
+        {visited.has('history') ? (
+          <main className="content view-page" hidden={route.view !== 'history'}>
+            <ViewFrame key={`${historyFilterKey.installation ?? ''}|${historyFilterKey.replica ?? ''}`}>
+              <HistoryView
+                active={route.view === 'history'}
+                runId={route.view === 'history' ? route.runId : undefined}
+                initialInstallation={historyFilterKey.installation}
+                initialReplica={historyFilterKey.replica}
+                installations={installationNames}
               />
             </ViewFrame>
-          )}
-        </main>
-      ) : null}
-
-      {restore ? (
-        <main className="content view-page" hidden={route.view !== 'restore'}>
-          {error ? <ErrorNotice title="Could not load the installations" error={error} /> : null}
-          {installations === null ? (
-            error ? null : <p className="loading muted">Loading installations…</p>
-          ) : (
-            <ViewFrame key={restore.key}>
-              <Restore.View
-                installations={installations}
-                initialInstallation={restore.installation}
-                initialReplica={restore.replica}
-                resumeRunId={restore.resume}
-                rollbackRunId={restore.rollback}
-              />
-            </ViewFrame>
-          )}
-        </main>
-      ) : null}
-
-      {visited.has('history') ? (
-        <main className="content view-page" hidden={route.view !== 'history'}>
-          <ViewFrame key={`${historyFilterKey.installation ?? ''}|${historyFilterKey.replica ?? ''}`}>
-            <HistoryView
-              active={route.view === 'history'}
-              runId={route.view === 'history' ? route.runId : undefined}
-              initialInstallation={historyFilterKey.installation}
-              initialReplica={historyFilterKey.replica}
-              installations={installationNames}
-            />
-          </ViewFrame>
-        </main>
-      ) : null}
-    </div>
+          </main>
+        ) : null}
+      </div>
+    </SandboxContext.Provider>
   );
 }

@@ -7,6 +7,7 @@
 import type { Operation, ReplicaDeskApi, Request, Responses } from '../../shared/api';
 import { operations } from '../../shared/operations';
 import type { RestoreEvent, RestoreEventListener } from '../../shared/restoreEvents';
+import { isSandboxEvent, SANDBOX_SSE_EVENT, type SandboxEventListener } from '../../shared/sandboxEvents';
 import { fail, type Result } from '../../shared/result';
 
 function isResult(value: unknown): value is Result<unknown> {
@@ -47,33 +48,41 @@ function httpApi(): ReplicaDeskApi {
 
 export const api: ReplicaDeskApi = window.api ?? httpApi();
 
-// In a browser the bridge streams restore events as Server-Sent Events (connect-src 'self'
-// allows it). One stream serves every listener, opened on the first subscription and
-// closed with the last, so a component can subscribe and unsubscribe freely.
-const browserListeners = new Set<RestoreEventListener>();
+// In a browser the bridge streams restore events (the stream's default messages) and sandbox
+// events (named `sandbox`) as Server-Sent Events (connect-src 'self' allows it). One stream
+// serves every listener, opened on the first subscription and closed with the last, so a
+// component can subscribe and unsubscribe freely.
+const restoreListeners = new Set<RestoreEventListener>();
+const sandboxListeners = new Set<SandboxEventListener>();
 let browserEvents: EventSource | null = null;
 
 function isRestoreEvent(value: unknown): value is RestoreEvent {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && typeof (value as { runId?: unknown }).runId === 'string';
 }
 
-function subscribeOverHttp(listener: RestoreEventListener): () => void {
-  browserListeners.add(listener);
+/** Hands each parsed event that `accepts` to the listeners of the moment. */
+function deliver<E>(listeners: ReadonlySet<(event: E) => void>, accepts: (value: unknown) => value is E) {
+  return (message: MessageEvent<string>) => {
+    let event: unknown;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (accepts(event)) for (const each of [...listeners]) each(event);
+  };
+}
+
+function subscribeOverHttp<E>(listeners: Set<(event: E) => void>, listener: (event: E) => void): () => void {
+  listeners.add(listener);
   if (!browserEvents) {
     browserEvents = new EventSource('/api/events');
-    browserEvents.onmessage = (message: MessageEvent<string>) => {
-      let event: unknown;
-      try {
-        event = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (isRestoreEvent(event)) for (const each of [...browserListeners]) each(event);
-    };
+    browserEvents.onmessage = deliver(restoreListeners, isRestoreEvent);
+    browserEvents.addEventListener(SANDBOX_SSE_EVENT, deliver(sandboxListeners, isSandboxEvent));
   }
   return () => {
-    browserListeners.delete(listener);
-    if (browserListeners.size === 0 && browserEvents) {
+    listeners.delete(listener);
+    if (restoreListeners.size === 0 && sandboxListeners.size === 0 && browserEvents) {
       browserEvents.close();
       browserEvents = null;
     }
@@ -82,5 +91,10 @@ function subscribeOverHttp(listener: RestoreEventListener): () => void {
 
 /** Restore events (progress, logs, questions for manual steps); returns the unsubscribe function. */
 export function onRestoreEvent(listener: RestoreEventListener): () => void {
-  return window.api ? window.api.onRestoreEvent(listener) : subscribeOverHttp(listener);
+  return window.api ? window.api.onRestoreEvent(listener) : subscribeOverHttp(restoreListeners, listener);
+}
+
+/** The sandbox job's progress and end; returns the unsubscribe function. */
+export function onSandboxEvent(listener: SandboxEventListener): () => void {
+  return window.api ? window.api.onSandboxEvent(listener) : subscribeOverHttp(sandboxListeners, listener);
 }

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../../shared/runRecord';
 import { routeHash } from '../shell/route';
 import { RunOutcomeBadge } from './RunOutcomeBadge';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
 import { outcomeOf } from './runSummary';
 import { elapsedMs, formatDateTime, formatDuration } from './timeFormat';
 
@@ -23,7 +24,9 @@ export function RunDetailHeader({ run, exporting, onExport }: RunDetailHeaderPro
         </p>
         <h2 className="run-detail-title">
           {run.kind === 'rollback' ? 'Rollback' : 'Restore'} of {run.installation} <RunOutcomeBadge outcome={outcome} />
+          {run.sandbox ? <SandboxBadge /> : null}
         </h2>
+        {run.sandbox ? <p className="muted">A run on the sandbox, the throwaway installation Try the sandbox built on this workstation; no production server was touched.</p> : null}
         {run.rollbackOf ? (
           <p className="muted">
             Rolls back run{' '}

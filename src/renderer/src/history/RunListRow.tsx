@@ -1,6 +1,7 @@
 import { routeHash } from '../shell/route';
 import { formatByteSize } from '../../../shared/byteSize';
 import { RunOutcomeBadge } from './RunOutcomeBadge';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
 import { replicaNames, type RunSummary } from './runSummary';
 import { formatDateTime, formatDuration } from './timeFormat';
 
@@ -37,7 +38,10 @@ export function RunListRow({ run, tabIndex }: RunListRowProps) {
         <span className="run-line run-sub">{run.durationMs === null ? (run.outcome === 'running' ? 'running…' : 'unfinished') : formatDuration(run.durationMs)}</span>
       </span>
       <span className="run-cell">
-        <span className="run-line run-strong">{run.installation}</span>
+        <span className="run-line run-strong">
+          {run.installation}
+          {run.sandbox ? <SandboxBadge /> : null}
+        </span>
         <span className="run-line run-sub">{replicaNames(run) || '—'}</span>
       </span>
       <span className="run-cell">

@@ -19,6 +19,8 @@ export const outcomeLabel = (outcome: RunOutcome): string => OUTCOMES.find((o) =
 export interface RunSummary {
   runId: string;
   installation: string;
+  /** A run of the sandbox installation, never production (kept after the sandbox is removed). */
+  sandbox: boolean;
   outcome: RunOutcome;
   resumable: boolean;
   createdAt: string;
@@ -49,6 +51,7 @@ export function summarizeRun(run: RunRecord): RunSummary {
   return {
     runId: run.runId,
     installation: run.installation,
+    sandbox: run.sandbox === true,
     outcome: outcomeOf(run),
     resumable: run.resumable,
     createdAt: run.createdAt,

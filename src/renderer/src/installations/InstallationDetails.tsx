@@ -5,6 +5,10 @@ import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ServerCard } from './ServerCard';
+import { RemoveSandbox } from './RemoveSandbox';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
+import { SandboxNotice } from '../sandbox/SandboxNotice';
+import { useIsSandbox } from '../sandbox/SandboxContext';
 
 interface InstallationDetailsProps {
   installation: Installation;
@@ -16,6 +20,7 @@ export function InstallationDetails({ installation, onEdit, onDeleted }: Install
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<ErrorPayload | null>(null);
+  const sandbox = useIsSandbox(installation.name);
   // The master first: it is the one every replica is restored from.
   const servers = [...installation.servers].sort((a, b) => (a.role === b.role ? 0 : a.role === 'master' ? -1 : 1));
   const replicas = servers.filter((s) => s.role === 'replica').length;
@@ -35,8 +40,11 @@ export function InstallationDetails({ installation, onEdit, onDeleted }: Install
     <div className="details">
       <header className="page-header">
         <div>
-          <p className="eyebrow">Installation</p>
-          <h2>{installation.name}</h2>
+          <p className="eyebrow">{sandbox ? 'Sandbox installation' : 'Installation'}</p>
+          <h2>
+            {installation.name}
+            {sandbox ? <SandboxBadge /> : null}
+          </h2>
           {installation.description ? <p className="page-description">{installation.description}</p> : null}
           <ul className="chips" aria-label="Summary">
             <li className="chip">1 master</li>
@@ -48,21 +56,27 @@ export function InstallationDetails({ installation, onEdit, onDeleted }: Install
             </li>
           </ul>
         </div>
-        <div className="actions">
-          <button type="button" className="button" onClick={onEdit}>
-            Edit
-          </button>
-          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        </div>
+        {sandbox ? null : (
+          <div className="actions">
+            <button type="button" className="button" onClick={onEdit}>
+              Edit
+            </button>
+            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+          </div>
+        )}
       </header>
+
+      {sandbox ? <SandboxNotice what="This is the sandbox" /> : null}
 
       <div className="server-list">
         {servers.map((server) => (
           <ServerCard key={`${installation.name}/${server.name}`} installation={installation.name} server={server} />
         ))}
       </div>
+
+      {sandbox ? <RemoveSandbox /> : null}
 
       {confirming ? (
         <ConfirmDialog

@@ -1,5 +1,7 @@
 import type { Installation } from '../../../shared/profiles';
 import { ProfilesFileActions } from './ProfilesFileActions';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
+import { useSandboxMark } from '../sandbox/SandboxContext';
 
 interface InstallationListProps {
   installations: Installation[];
@@ -16,6 +18,7 @@ function serverSummary(installation: Installation): string {
 }
 
 export function InstallationList({ installations, selected, onSelect, onAdd, onImported }: InstallationListProps) {
+  const isSandbox = useSandboxMark();
   return (
     <nav className="sidebar" aria-label="Installations">
       <div className="sidebar-head">
@@ -34,7 +37,10 @@ export function InstallationList({ installations, selected, onSelect, onAdd, onI
                 aria-current={inst.name === selected ? 'page' : undefined}
                 onClick={() => onSelect(inst.name)}
               >
-                <span className="installation-item-name">{inst.name}</span>
+                <span className="installation-item-name">
+                  {inst.name}
+                  {isSandbox(inst.name) ? <SandboxBadge /> : null}
+                </span>
                 <span className="installation-item-meta">{inst.description || serverSummary(inst)}</span>
               </button>
             </li>

@@ -1,12 +1,15 @@
 import { ProfilesFileActions } from './ProfilesFileActions';
+import { TrySandboxCard } from './TrySandboxCard';
 
 interface InstallationsEmptyStateProps {
   onAdd(): void;
   onReload(): void;
+  /** Try the sandbox built it: show its topology. */
+  onSandboxReady(): void;
 }
 
-/** What a new user sees first: the two ways to describe their servers. */
-export function InstallationsEmptyState({ onAdd, onReload }: InstallationsEmptyStateProps) {
+/** What a new user sees first: the two ways to describe their servers, and a sandbox to try Replica Desk on first. */
+export function InstallationsEmptyState({ onAdd, onReload, onSandboxReady }: InstallationsEmptyStateProps) {
   return (
     <section className="empty-state" aria-label="Getting started">
       <h2>No installations yet</h2>
@@ -37,6 +40,7 @@ export function InstallationsEmptyState({ onAdd, onReload }: InstallationsEmptyS
             </button>
           </div>
         </div>
+        <TrySandboxCard onReady={onSandboxReady} />
       </div>
     </section>
   );

@@ -13,10 +13,12 @@ interface InstallationsViewProps {
   installations: Installation[] | null;
   error: ErrorPayload | null;
   reload(): Promise<unknown>;
+  /** After Try the sandbox: show the topology (the sandbox's). */
+  onOpenTopology(): void;
 }
 
 /** The profiles: the installations in a sidebar, and the chosen one's servers, or its editor. */
-export function InstallationsView({ installations, error, reload }: InstallationsViewProps) {
+export function InstallationsView({ installations, error, reload, onOpenTopology }: InstallationsViewProps) {
   const [selected, setSelected] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ kind: 'browse' });
 
@@ -49,7 +51,7 @@ export function InstallationsView({ installations, error, reload }: Installation
       return error ? null : <p className="loading muted">Loading installations…</p>;
     }
     if (current === null) {
-      return <InstallationsEmptyState onAdd={() => setMode({ kind: 'create' })} onReload={() => void reload()} />;
+      return <InstallationsEmptyState onAdd={() => setMode({ kind: 'create' })} onReload={() => void reload()} onSandboxReady={onOpenTopology} />;
     }
     return (
       <InstallationDetails

@@ -22,6 +22,9 @@ import { allConfirmed, TypedConfirmation } from './TypedConfirmation';
 import { useLiveRun } from './useLiveRun';
 import { useThroughputHistory } from './useThroughputHistory';
 import { WizardStageList } from './WizardStageList';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
+import { SandboxNotice } from '../sandbox/SandboxNotice';
+import { useIsSandbox } from '../sandbox/SandboxContext';
 import type { WizardStage } from './wizardStages';
 import './restoreWizard.css';
 
@@ -60,6 +63,7 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
   const allReplicas = replicasOf(installation);
   const replicas = chosen ?? (initialReplica && allReplicas.includes(initialReplica) ? [initialReplica] : allReplicas);
   const runInstallation = record?.installation ?? prepared?.result.plan.installation.name ?? installation?.name ?? '';
+  const onSandbox = useIsSandbox(runInstallation) || record?.sandbox === true;
 
   const showSummary = useCallback(
     async (runId: string) => {
@@ -252,13 +256,17 @@ export function RestoreWizard({ installations, initialInstallation, initialRepli
       <header className="page-header">
         <div>
           <p className="eyebrow">Restore</p>
-          <h2>{rollbackRunId ? `Roll back run ${rollbackRunId}` : runInstallation ? `Restore replicas of ${runInstallation}` : 'Restore replicas'}</h2>
+          <h2>
+            {rollbackRunId ? `Roll back run ${rollbackRunId}` : runInstallation ? `Restore replicas of ${runInstallation}` : 'Restore replicas'}
+            {onSandbox ? <SandboxBadge /> : null}
+          </h2>
           <p className="page-description">Replication Live Servers are rebuilt from a backup of their Master Live Server, step by step, on the record.</p>
         </div>
       </header>
       <WizardStageList current={stage} />
       {error && stage !== 'summary' ? <ErrorNotice title="Replica Desk could not do that" error={error} /> : null}
       {error && stage === 'summary' && !record ? <ErrorNotice title="Could not load the run" error={error} /> : null}
+      {onSandbox && (stage === 'plan' || stage === 'confirm') ? <SandboxNotice what={`This ${rollbackRunId ? 'rollback' : 'restore'} runs on the sandbox`} /> : null}
       {body()}
       {nav ? <div className="actions wizard-nav">{nav}</div> : null}
     </div>

@@ -5,6 +5,8 @@ import { snapshotTone, type Tone } from './serverStatus';
 import { TopologyFlagList } from './TopologyFlagList';
 import { TopologyGraph } from './TopologyGraph';
 import type { LastReachable } from './useTopology';
+import { SandboxBadge } from '../sandbox/SandboxBadge';
+import { useIsSandbox } from '../sandbox/SandboxContext';
 
 interface TopologyGroupProps {
   installation: Installation;
@@ -34,15 +36,18 @@ function sameServers(installation: Installation, snapshot: TopologySnapshot): bo
 export function TopologyGroup({ installation, snapshot, lastReachable, lastKnown, probing, now, selected, onSelect }: TopologyGroupProps) {
   const tone = snapshot ? snapshotTone(snapshot) : 'unknown';
   const reachable = snapshot?.servers.filter((s) => s.database.reachable).length ?? 0;
+  const sandbox = useIsSandbox(installation.name);
   return (
     <section className={`card topo-group${lastKnown ? ' topo-group-last-known' : ''}`} aria-label={`Installation ${installation.name}`}>
       <header className="topo-group-head">
         <div>
           <h3 className="topo-group-title">
             {installation.name}
+            {sandbox ? <SandboxBadge /> : null}
             <span className={`topo-chip topo-tone-${tone}`}>{toneLabels[tone]}</span>
           </h3>
           {installation.description ? <p className="muted">{installation.description}</p> : null}
+          {sandbox ? <p className="muted">The sandbox: throwaway clusters and stand-in servers on this workstation, not production.</p> : null}
         </div>
         <div className="topo-probe-time">
           {snapshot ? (
