@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { TextField } from '../components/TextField';
 import { SandboxProgress } from '../sandbox/SandboxProgress';
 import { useSandboxState } from '../sandbox/SandboxContext';
+import '../sandbox/sandbox.css';
 
 interface TrySandboxCardProps {
   /** The sandbox is up: show its topology. */
@@ -34,6 +35,9 @@ export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
     <section className="card try-sandbox" aria-label="Try the sandbox">
       <h3 className="card-title">Try the sandbox</h3>
       <p className="muted">
+        Not ready to point Replica Desk at your servers? Restore a replica on a sandbox first.
+      </p>
+      <p className="muted">
         Builds a complete installation named <code>sandbox</code> on this workstation: throwaway PostgreSQL clusters on
         loopback ports, a generated content-server master, two replicas (one stale and lagging) and stand-in servers. Its
         files stay in Replica Desk's data folder. It never touches a production server, and Remove sandbox takes it all
@@ -47,7 +51,7 @@ export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
             label="Size of the master (MB)"
             value={size}
             inputMode="numeric"
-            hint="About this much generated content; 50 MB takes well under a minute."
+            hint="About this much generated content for the master; the restore copies it into each replica."
             errors={problem ? [problem] : []}
             onChange={setSize}
           />
