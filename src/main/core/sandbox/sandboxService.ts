@@ -15,12 +15,10 @@ import {
   SANDBOX_MAX_SIZE_MB,
   SANDBOX_MIN_SIZE_MB,
   SANDBOX_UP_PHASES,
-  type SandboxDownPhase,
   type SandboxDownReport,
   type SandboxProgress,
   type SandboxStatus,
   type SandboxUpOptions,
-  type SandboxUpPhase,
 } from '../../../shared/sandbox';
 import { CancelledError } from '../cancellation';
 import { ConflictError, InvalidInputError, ReplicaDeskError } from '../errors';
