@@ -11,6 +11,7 @@
 // The sandbox's stand-in is a POSIX sh script (STAND_IN_SCRIPT) around `psql` from the
 // client tools: it needs neither node_modules nor a Node runtime, so it runs the same from the
 // CLI, the Electron app and a packaged release (whose Electron binary refuses to run as Node).
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -157,4 +158,15 @@ export function writeStandInConninfo(dir: string, db: { host: string; port: numb
 export function sandboxStandInControl(o: { dir: string; scriptFile: string; psql: string; pgpassFile: string }): StandInControl {
   const launch = `env PGPASSFILE=${q(o.pgpassFile)} /bin/sh ${q(o.scriptFile)} ${q(o.dir)} ${q(o.psql)}`;
   return { start: standInStartCommand(o.dir, launch), stop: standInStopCommand(o.dir), status: standInStatusCommand(o.dir) };
+}
+
+/** Runs a control command with /bin/sh (as a local profile's commands run): its exit code and what it said on stderr. */
+export function runControlCommand(command: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
 }
