@@ -171,9 +171,11 @@ async function candidateIn(dir: string, order: number, env: NodeJS.ProcessEnv, p
   const files = Object.fromEntries((Object.keys(TOOL_NAMES) as ToolKey[]).map((k) => [k, join(dir, `${TOOL_NAMES[k]}${suffix}`)])) as Record<ToolKey, string>;
   // Existence first: no process is spawned for a directory that lacks a tool.
   for (const file of Object.values(files)) if (!(await isExecutable(file, platform))) return null;
+  const keys = Object.keys(files) as ToolKey[];
+  const versions = await Promise.all(keys.map((key) => readVersion(files[key], env)));
   const tools: Partial<PgTools> = {};
-  for (const key of Object.keys(files) as ToolKey[]) {
-    const version = await readVersion(files[key], env);
+  for (const [i, key] of keys.entries()) {
+    const version = versions[i];
     if (!version) return null;
     tools[key] = { path: files[key], ...version };
   }
@@ -193,9 +195,10 @@ export async function findPgTools(options: FindPgToolsOptions): Promise<PgTools>
   }
   const unique = [...new Set(dirs)];
 
+  // The directories are asked at once: each answer is a few process starts.
+  const found = await Promise.all(unique.map((dir, order) => candidateIn(dir, order, options.env, platform)));
   const candidates: Candidate[] = [];
-  for (const [order, dir] of unique.entries()) {
-    const candidate = await candidateIn(dir, order, options.env, platform);
+  for (const candidate of found) {
     // All three must agree: a pg_restore older than the pg_dump cannot read its archives.
     if (candidate && candidate.tools.pgRestore.major === candidate.tools.pgDump.major && candidate.tools.psql.major === candidate.tools.pgDump.major) {
       candidates.push(candidate);

@@ -105,11 +105,7 @@ export async function checkSandboxPrograms(
 
   const configured = env[PG_SERVER_BIN_ENV]?.trim() || null;
   const dirs = configured ? [configured] : [...pathEntries(env, platform), ...(await installedBinDirs(platform))];
-  const found: ServerCandidate[] = [];
-  for (const dir of new Set(dirs)) {
-    const candidate = await serverIn(dir, env, platform);
-    if (candidate) found.push(candidate);
-  }
+  const found = (await Promise.all([...new Set(dirs)].map((dir) => serverIn(dir, env, platform)))).filter((c): c is ServerCandidate => c !== null);
   if (found.length === 0) {
     const where = configured ? `in ${configured} (${PG_SERVER_BIN_ENV})` : `on PATH or where PostgreSQL installs itself (${[...new Set(dirs)].join(', ') || 'no directory to search'})`;
     throw new SandboxProgramsMissingError(
