@@ -7,15 +7,17 @@ import { table } from './output';
 /** One progress line per event; MB counts of one phase at most once a second (and the last). */
 export function sandboxProgressPrinter(write: (text: string) => void, now: () => number = Date.now): (p: SandboxProgress) => void {
   let last = '';
+  let lastPhase = '';
   let lastMbAt = 0;
   return (p) => {
     const mb = p.doneMb !== undefined ? ` ${Math.floor(p.doneMb)}${p.totalMb !== undefined ? `/${Math.round(p.totalMb)}` : ''} MB` : '';
     const line = `[${p.index}/${p.count}] ${p.phase}: ${p.message}${mb}${p.reused ? ' (reused)' : ''}`;
     if (line === last) return;
     const finished = p.doneMb === undefined || p.totalMb === undefined || p.doneMb >= p.totalMb;
-    if (mb && !finished && now() - lastMbAt < 1000) return;
+    if (mb && !finished && p.phase === lastPhase && now() - lastMbAt < 1000) return;
     if (mb) lastMbAt = now();
     last = line;
+    lastPhase = p.phase;
     write(`${line}\n`);
   };
 }

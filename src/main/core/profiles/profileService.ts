@@ -108,11 +108,15 @@ export class ProfileService {
     return this.get(next.name);
   }
 
-  /** Deletes the installation, its servers' keychain entries and command approvals. `as`: the owner deleting its own. */
-  async delete(name: string, as: InstallationOwner | null = null): Promise<void> {
+  /**
+   * Deletes the installation, its command approvals and its servers' keychain entries.
+   * `as`: the owner deleting its own; `keychainRemoved`: the caller removed every keychain
+   * entry the servers may have, and their bindings, itself (reading all kinds again is slow).
+   */
+  async delete(name: string, options: { as?: InstallationOwner; keychainRemoved?: boolean } = {}): Promise<void> {
     const existing = this.get(name);
-    refuseOwned(this.ownership, [existing.name], 'deleting it', as);
-    const removed = existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
+    refuseOwned(this.ownership, [existing.name], 'deleting it', options.as ?? null);
+    const removed = options.keychainRemoved ? [] : existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
     await this.secrets.relocate([], removed, () => {
       this.approvals.transaction(() => {
         this.repository.delete(existing.name);

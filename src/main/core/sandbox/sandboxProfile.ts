@@ -44,14 +44,14 @@ export class SandboxProfile {
   }
 
   /**
-   * Removes the installation (its servers' keychain entries, their bindings and its command
-   * approvals go with it, profileService.ts) and its cached topology. False when it was gone.
+   * Removes the installation with its command approvals and its cached topology, after
+   * sandboxKeychain.ts removed its servers' keychain entries. False when it was gone.
    */
   async remove(name: string): Promise<boolean> {
     const cached = this.topologyCache.delete(name);
     const stored = this.stored(name);
     if (!stored) return cached;
-    await this.profiles.delete(stored.name, 'sandbox');
+    await this.profiles.delete(stored.name, { as: 'sandbox', keychainRemoved: true });
     return true;
   }
 }
