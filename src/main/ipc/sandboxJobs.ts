@@ -19,7 +19,7 @@ export class SandboxBusyError extends ConflictError {
 }
 
 /** A cancelled sandbox job: what exists stays recorded, so the next up or down picks it up. */
-export class SandboxCancelledError extends ReplicaDeskError {
+export class SandboxJobCancelledError extends ReplicaDeskError {
   constructor(action: SandboxAction, options?: { cause?: unknown }) {
     super(
       'cancelled',
@@ -101,7 +101,7 @@ export class SandboxJobs {
     } catch (e) {
       progress.flush();
       const cancelled = e instanceof CancelledError || (abort.signal.aborted && toErrorPayload(e).code === 'cancelled');
-      const error = cancelled ? new SandboxCancelledError(action, { cause: e }) : e;
+      const error = cancelled ? new SandboxJobCancelledError(action, { cause: e }) : e;
       // The operation's handler logs an internal error; the window hears how the job ended.
       this.emit({ type: 'end', action, outcome: cancelled ? 'cancelled' : 'failed', error: toErrorPayload(error) });
       throw error;
