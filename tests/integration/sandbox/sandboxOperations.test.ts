@@ -75,7 +75,6 @@ describe('the sandbox operations', () => {
 
     const built = await first;
     expect(built).toMatchObject({ ok: true, value: { status: { exists: true, installation: 'sandbox' } } });
-
     const phases = progress().filter((p) => p.action === 'up');
     // Each phase reported at least once (a throttled MB update may be dropped, a phase never), in order.
     expect([...new Set(phases.map((p) => p.phase))]).toEqual([...SANDBOX_UP_PHASES]);
