@@ -10,7 +10,8 @@ export function sandboxProgressPrinter(write: (text: string) => void, now: () =>
   let lastPhase = '';
   let lastMbAt = 0;
   return (p) => {
-    const mb = p.doneMb !== undefined ? ` ${Math.floor(p.doneMb)}${p.totalMb !== undefined ? `/${Math.round(p.totalMb)}` : ''} MB` : '';
+    // A message that states its MB count already is not given a second one.
+    const mb = p.doneMb !== undefined && !/\bMB\b/.test(p.message) ? ` ${Math.floor(p.doneMb)}${p.totalMb !== undefined ? `/${Math.round(p.totalMb)}` : ''} MB` : '';
     const line = `[${p.index}/${p.count}] ${p.phase}: ${p.message}${mb}${p.reused ? ' (reused)' : ''}`;
     if (line === last) return;
     const finished = p.doneMb === undefined || p.totalMb === undefined || p.doneMb >= p.totalMb;

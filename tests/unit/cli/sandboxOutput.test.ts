@@ -27,4 +27,10 @@ describe('sandboxProgressPrinter', () => {
       '[3/8] master: generating the content-server database… 50/50 MB\n',
     ]);
   });
+
+  it('adds no MB count to a message that states one', () => {
+    const lines: string[] = [];
+    sandboxProgressPrinter((t) => lines.push(t))({ action: 'up', phase: 'master', index: 3, count: 8, message: 'generating: 4 of 5 MB', doneMb: 4, totalMb: 5 });
+    expect(lines).toEqual(['[3/8] master: generating: 4 of 5 MB\n']);
+  });
 });

@@ -28,7 +28,7 @@ import { KeychainTimeoutError } from '../secrets/keychainErrors';
 import type { SecretStore } from '../secrets/secretStore';
 import type { SandboxKeychain } from './sandboxKeychain';
 import type { SandboxLock } from './sandboxLock';
-import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, type SandboxManifest } from './sandboxMachine';
+import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
 import { SANDBOX_SERVER_NAMES } from './sandboxManifest';
 import type { SandboxProfile } from './sandboxProfile';
 import type { SandboxState, SandboxStore } from './sandboxStore';
@@ -164,7 +164,11 @@ export class LocalSandboxService implements SandboxService {
         existing,
         signal,
         onProgress: (p) => progress(p),
-        onManifest: () => this.deps.state.manifestWritten(),
+        // Written before each resource is made: a kill at any moment leaves what `down` cleans from.
+        onManifest: (m) => {
+          writeManifestFile(m);
+          this.deps.state.manifestWritten();
+        },
       });
       if (signal?.aborted) throw new SandboxCancelledError('up');
       const file = sandboxProfiles(built.manifest);
