@@ -69,14 +69,13 @@ export function InstallationDetails({ installation, onEdit, onDeleted }: Install
       </header>
 
       {sandbox ? <SandboxNotice what="This is the sandbox" /> : null}
+      {sandbox ? <RemoveSandbox /> : null}
 
       <div className="server-list">
         {servers.map((server) => (
           <ServerCard key={`${installation.name}/${server.name}`} installation={installation.name} server={server} />
         ))}
       </div>
-
-      {sandbox ? <RemoveSandbox /> : null}
 
       {confirming ? (
         <ConfirmDialog

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SandboxProgress } from '../sandbox/SandboxProgress';
 import { useSandboxState } from '../sandbox/SandboxContext';
+import '../sandbox/sandbox.css';
 
 /** The sandbox's details offer this instead of Edit and Delete: main asks first, then stops and removes everything the sandbox made. */
 export function RemoveSandbox() {
