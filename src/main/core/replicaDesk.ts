@@ -141,7 +141,8 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
       const canonical = profiles.canonicalRef(ref);
       return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
-    keychainHealth: () => checkKeychainHealth({ store: keychain, env }),
+    // The check asks the lock question itself first, so its read needs no second one from the store.
+    keychainHealth: () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env }),
     close: () => store.close(),
   };
 }

@@ -3,11 +3,10 @@
 //
 // The read is a get of an account that never exists, under the replica-desk service: it
 // never writes and never raises a prompt of its own. On Linux a locked default keyring makes
-// that read answer "not found" (libsecret skips locked items), so the Secret Service is asked
-// at the same time whether the default collection is locked (secretServiceLock.ts; the
-// keytar store asks the same question on its "not found", and the two share one D-Bus call).
-// A keychain that does not answer within the timeout (an unlock prompt nobody can see) is
-// reported as an error; the pending native call is left behind, and the CLI exits past it.
+// that read answer "not found" (libsecret skips locked items), so the Secret Service is first
+// asked whether the default collection is locked (secretServiceLock.ts), by a D-Bus tool
+// killed at the timeout. A keychain that does not answer within the timeout (an unlock prompt
+// nobody can see, a hung daemon) is reported as an error.
 import type { KeychainHealth } from '../../../shared/sandbox';
 import { ReplicaDeskError } from '../errors';
 import { KeychainLockedError, KeychainTimeoutError, KeychainUnavailableError, toKeychainError } from './keychainErrors';
@@ -51,33 +50,35 @@ export async function checkKeychainHealth(options: KeychainHealthOptions): Promi
   const timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_HEALTH_TIMEOUT_MS;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const timedOut = () => unhealthy('error', new KeychainTimeoutError('a health check read', timeoutMs, platform), elapsed());
 
-  // Asked beside the read, not after it: the keytar store asks the same on its "not found".
-  const unknown: KeychainLockState = { state: 'unknown', reason: 'not asked' };
-  const lock: Promise<KeychainLockState> =
-    platform === 'linux' ? probeSecretServiceLock(null, { env: options.env ?? process.env, timeoutMs }).catch(() => unknown) : Promise.resolve(unknown);
+  // Linux: the lock question first, from a D-Bus tool that is killed at the timeout. A hung
+  // Secret Service is found there, before any native call: libsecret would wait 25 s for the
+  // answer, and a pending native call holds the process at exit (libuv joins its threads).
+  if (platform === 'linux') {
+    const lock = await probeSecretServiceLock(null, { env: options.env ?? process.env, timeoutMs }).catch(
+      (e: unknown): KeychainLockState => ({ state: 'unknown', reason: String(e) }),
+    );
+    if (lock.state === 'unknown' && lock.timedOut) return timedOut();
+    if (lock.state === 'locked') {
+      return unhealthy('locked', new KeychainLockedError('the default keyring is locked, so no stored password can be read', platform), elapsed());
+    }
+    // Unlocked, no service on the bus, or no D-Bus tool installed: the read tells the rest.
+  }
 
   const read = options.store.get(KEYCHAIN_HEALTH_ACCOUNT).then(
     (): Outcome => ({ kind: 'read' }),
     (error: unknown): Outcome => ({ kind: 'failed', error }),
   );
-  const outcome = await within(read, timeoutMs, { kind: 'timeout' });
-
-  if (outcome.kind === 'timeout') {
-    return unhealthy('error', new KeychainTimeoutError('a health check read', timeoutMs, platform), elapsed());
-  }
+  const outcome = await within(read, timeoutMs - elapsed(), { kind: 'timeout' });
+  if (outcome.kind === 'timeout') return timedOut();
   if (outcome.kind === 'failed') {
     const error = outcome.error instanceof ReplicaDeskError ? outcome.error : toKeychainError(outcome.error, platform);
     if (error instanceof KeychainUnavailableError) return unhealthy('no-service', error, elapsed());
     if (error instanceof KeychainLockedError) return unhealthy('locked', error, elapsed());
     return unhealthy('error', error, elapsed());
   }
-  // The read worked (no entry is the normal answer); only a locked keyring can hide behind it.
-  const state = await within(lock, timeoutMs - elapsed(), unknown);
-  if (state.state === 'locked') {
-    const reason = state.keyring === 'default' ? 'the default keyring is locked, so no stored password can be read' : `the keyring "${state.keyring}" is locked`;
-    return unhealthy('locked', new KeychainLockedError(reason, platform), elapsed());
-  }
+  // No entry is the normal answer.
   return { state: 'ok', message: '', hint: null, elapsedMs: elapsed() };
 }
 
