@@ -4,6 +4,7 @@ import type { ReplicaDesk } from '../main/core/replicaDesk';
 import { openRunHistory, type OpenedRunHistory } from '../main/core/history/openRunHistory';
 import { listRuns, showRun } from './commands/runs';
 import { UsageError, type Command, type CommandContext } from './context';
+import { warnAboutKeychain } from './keychainWarning';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
 
@@ -121,6 +122,8 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
       },
       history: () => (history ??= openRunHistory({ env: environment.env, ...(home ? { home } : {}) })).history,
     };
+    // One harmless keychain read first, so a missing or locked keychain is named before the work.
+    if (!spec.light) await warnAboutKeychain(ctx.core(), out);
     return await spec.run(ctx);
   } catch (e) {
     if (e instanceof TypeError && 'code' in e && String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
