@@ -103,6 +103,8 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const restore = new RestoreService(profiles, runs, secretStore, env, log, home, approvals, dumps);
   const topologyCache = new TopologyCache(store.db);
   const topology = new TopologyService(profiles, topologyCache, restore.runs, secretStore, env, log, approvals);
+  // The check asks the lock question itself first, so its read needs no second one from the store.
+  const keychainHealth = () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env });
   const sandbox = new LocalSandboxService({
     home,
     env,
@@ -111,7 +113,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     lock: new SandboxLock(store.db),
     keychain: new SandboxKeychain(secrets, keychain, bindings),
     profile: new SandboxProfile(profiles, approvals, topologyCache),
-    secretStore: keychain,
+    keychainHealth,
     runs,
   });
   return {
@@ -163,8 +165,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
       const canonical = profiles.canonicalRef(ref);
       return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
-    // The check asks the lock question itself first, so its read needs no second one from the store.
-    keychainHealth: () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env }),
+    keychainHealth,
     close: () => store.close(),
   };
 }
