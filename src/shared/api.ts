@@ -14,7 +14,7 @@ import type { RouteHopResult, RouteView } from './sshRoutes';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation } from './operations';
-import { SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB, type SandboxStatus } from './sandbox';
+import { SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB, type KeychainHealth, type SandboxStatus } from './sandbox';
 import type { SandboxDownReply, SandboxEvent, SandboxStatusReply } from './sandboxEvents';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation };
@@ -111,6 +111,8 @@ export const requestSchemas = {
   sandboxStatus: z.object({}).strict(),
   /** Removes everything the sandbox made; main asks the admin itself (confirmInMain). */
   sandboxDown: z.object({}).strict(),
+  /** One harmless keychain read (core/secrets/keychainHealth.ts); the shell's banner shows what is wrong. */
+  keychainHealth: z.object({}).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -226,6 +228,7 @@ export interface Responses {
   sandboxCancel: { cancelled: boolean };
   sandboxStatus: SandboxStatusReply;
   sandboxDown: SandboxDownReply;
+  keychainHealth: KeychainHealth;
 }
 
 export interface CommandApprovalResult {

@@ -36,6 +36,7 @@ export const operations = [
   'sandboxCancel',
   'sandboxStatus',
   'sandboxDown',
+  'keychainHealth',
 ] as const;
 
 export type Operation = (typeof operations)[number];

@@ -108,6 +108,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     sandboxCancel: () => ({ cancelled: sandboxJobs.cancel() }),
     sandboxStatus: async () => ({ ...(await core.sandbox.status()), job: sandboxJobs.current() }),
     sandboxDown: () => sandboxDownInMain(core, sandboxJobs, sessions, options.confirmInMain ?? refuseWithoutPrompt),
+    keychainHealth: () => core.keychainHealth(),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

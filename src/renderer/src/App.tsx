@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ErrorNotice } from './components/ErrorNotice';
 import { HistoryView } from './history/HistoryView';
 import { Installations, Restore, Topology } from './shell/lazyViews';
+import { KeychainBanner } from './shell/KeychainBanner';
 import { ShellHeader } from './shell/ShellHeader';
 import type { Route, ViewName } from './shell/route';
 import { useRoute } from './shell/useRoute';
@@ -64,6 +65,7 @@ export function App() {
     <SandboxContext.Provider value={sandbox}>
       <div className="app">
         <ShellHeader current={route.view} isMac={IS_MAC} onReloadInstallations={route.view === 'installations' ? () => void reload() : undefined} />
+        <KeychainBanner />
 
         {visited.has('installations') ? (
           <div className="view" hidden={route.view !== 'installations'}>

@@ -15,6 +15,7 @@ import {
   SANDBOX_MAX_SIZE_MB,
   SANDBOX_MIN_SIZE_MB,
   SANDBOX_UP_PHASES,
+  type KeychainHealth,
   type SandboxDownReport,
   type SandboxProgress,
   type SandboxStatus,
@@ -24,8 +25,6 @@ import { CancelledError } from '../cancellation';
 import { ConflictError, InvalidInputError, ReplicaDeskError } from '../errors';
 import type { RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
-import { KeychainTimeoutError } from '../secrets/keychainErrors';
-import type { SecretStore } from '../secrets/secretStore';
 import type { SandboxKeychain } from './sandboxKeychain';
 import type { SandboxLock } from './sandboxLock';
 import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
@@ -53,8 +52,8 @@ export interface SandboxServiceDeps {
   lock: SandboxLock;
   keychain: SandboxKeychain;
   profile: SandboxProfile;
-  /** The keychain itself, for the one harmless read before anything is made. */
-  secretStore: SecretStore;
+  /** The one harmless keychain read made before anything is built (secrets/keychainHealth.ts). */
+  keychainHealth: () => Promise<KeychainHealth>;
   runs: RunStore;
 }
 
@@ -83,32 +82,12 @@ export class SandboxInUseError extends ReplicaDeskError {
 }
 
 export class SandboxKeychainError extends ReplicaDeskError {
-  constructor(cause: unknown) {
-    const inner = cause instanceof ReplicaDeskError ? cause : null;
+  constructor(health: KeychainHealth) {
     super(
       'sandbox-keychain',
-      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${inner ? inner.message : String(cause)} Nothing was created.`,
-      inner?.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
-      { cause },
+      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${health.message.replace(/\.?$/, '.')} Nothing was created.`,
+      health.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
     );
-  }
-}
-
-const KEYCHAIN_PROBE_ACCOUNT = 'replica-desk/keychain-probe/db';
-const KEYCHAIN_PROBE_TIMEOUT_MS = 3000;
-
-/** One harmless read within a few seconds, or the reason the keychain cannot be used. */
-async function checkKeychain(store: SecretStore): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KeychainTimeoutError('a test read', KEYCHAIN_PROBE_TIMEOUT_MS)), KEYCHAIN_PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([store.get(KEYCHAIN_PROBE_ACCOUNT), timeout]);
-  } catch (error) {
-    throw new SandboxKeychainError(error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -149,7 +128,8 @@ export class LocalSandboxService implements SandboxService {
       if (state) this.refuseActiveRun('up');
       // Before anything is made: the programs, and a keychain that answers.
       await checkSandboxPrograms(this.platform, this.deps.env);
-      await checkKeychain(this.deps.secretStore);
+      const keychain = await this.deps.keychainHealth();
+      if (keychain.state !== 'ok') throw new SandboxKeychainError(keychain);
       // A sandbox whose build made nothing yet may still move or change its size.
       const dir = (existing ? state?.dir : undefined) ?? dirGiven ?? state?.dir ?? join(this.deps.home, 'sandbox');
       const sizeMb = (existing ? state?.sizeMb : undefined) ?? sizeGiven ?? state?.sizeMb ?? SANDBOX_DEFAULT_SIZE_MB;
