@@ -72,7 +72,7 @@ export function TopologyView({ installations, onRestore, onOpenRun }: TopologyVi
       {installations.length === 0 ? (
         <section className="empty-state" aria-label="No topology yet">
           <h2>Nothing to probe yet</h2>
-          <p>Add an installation (or import a profiles file) first; its servers then show up here with their live state.</p>
+          <p>Add an installation (or import a profiles file, or try the sandbox) in the Installations view first; its servers then show up here with their live state.</p>
         </section>
       ) : !topology.loaded ? (
         <p className="loading muted">Reading the last probe results…</p>
