@@ -39,9 +39,9 @@ export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
       </p>
       <p className="muted">
         Builds a complete installation named <code>sandbox</code> on this workstation: throwaway PostgreSQL clusters on
-        loopback ports, a generated content-server master, two replicas (one stale and lagging) and stand-in servers. Its
-        files stay in Replica Desk's data folder. It never touches a production server, and Remove sandbox takes it all
-        away again.
+        loopback ports, a generated content-server master, two replicas (one stale and lagging) and stand-in servers. It
+        never touches a production server, and everything it makes is recorded, so Remove sandbox takes exactly that away
+        again.
       </p>
       {job ? (
         <SandboxProgress job={job} onCancel={() => void sandbox.cancel()} />
