@@ -34,6 +34,8 @@ let page: Page;
 const pageProblems: string[] = [];
 /** What main asked in its native dialog (the stand-in says yes). */
 const prompts: TrustPrompt[] = [];
+/** The sandbox as the cancelled first try left it. */
+let leftover: SandboxStatusReply | null = null;
 
 async function shoot(name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
@@ -98,7 +100,9 @@ describe('Try the sandbox', () => {
     expect(await building.count()).toBe(0);
     expect(await tryCard().getByRole('button', { name: 'Try the sandbox again' }).isEnabled()).toBe(true);
     expect(await page.getByRole('navigation', { name: 'Installations' }).getByRole('listitem').count()).toBe(0);
-    expect((await status()).job).toBeNull();
+    // What the first try made stays recorded, for the next try to reuse (or Remove sandbox to remove).
+    leftover = await status();
+    expect(leftover).toMatchObject({ exists: true, job: null });
     await shoot('03-cancelled');
   }, BUILD.timeout + 30_000);
 
@@ -114,6 +118,8 @@ describe('Try the sandbox', () => {
     const built = await status();
     expect(built).toMatchObject({ exists: true, installation: 'sandbox', job: null, problems: [] });
     expect(built.servers.map((s) => s.name).sort()).toEqual(['mls', 'rls1', 'rls2']);
+    // The same sandbox, finished: the second try built on what the first had made.
+    expect({ dir: built.dir, createdAt: built.createdAt }).toEqual({ dir: leftover?.dir, createdAt: leftover?.createdAt });
 
     const group = region('Installation sandbox');
     await expect.poll(() => group.isVisible(), WORK).toBe(true);
