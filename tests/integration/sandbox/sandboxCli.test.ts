@@ -6,7 +6,7 @@
 // state row behind, while the run stays in the history marked [sandbox]. An installation
 // named `sandbox` that the sandbox did not create is refused and left untouched; an
 // installation of the admin's own and its keychain entry survive up and down.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -21,7 +21,7 @@ import { PROFILES_FORMAT } from '../../../src/shared/profiles';
 import type { SandboxDownReport, SandboxStatus } from '../../../src/shared/sandbox';
 import type { TopologyDocument } from '../../../src/shared/topology';
 import type { RunRecord } from '../../../src/shared/runRecord';
-import { assertCliBuilt, runCli } from '../../harness/cli';
+import { assertCliBuilt, repoRoot, runCli } from '../../harness/cli';
 import { processesMentioning } from '../../harness/processes';
 
 const tag = randomBytes(3).toString('hex');
@@ -91,6 +91,66 @@ describe('an installation named sandbox that the sandbox did not create', () => 
     expect((await other(['profiles', 'export'])).stdout).toBe(before);
     expect(JSON.parse((await other(['sandbox', 'status', '--json'])).stdout)).toMatchObject({ exists: false });
   });
+});
+
+describe('what must hold before `sandbox up` makes anything', () => {
+  const nothingMade = async (otherHome: string) => {
+    expect(existsSync(join(otherHome, 'sandbox'))).toBe(false);
+    expect(JSON.parse((await runCli(['sandbox', 'status', '--json'], { home: otherHome })).stdout)).toMatchObject({ exists: false });
+  };
+
+  it('missing PostgreSQL server programs: the package to install, nothing made', async () => {
+    const otherHome = join(root, 'no-programs');
+    const result = await runCli(['sandbox', 'up', '--size', '5', '--json'], { home: otherHome, env: { REPLICA_DESK_PG_SERVER_BIN: join(root, 'nowhere') } });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'sandbox-programs-missing', hint: expect.stringMatching(/install/i) });
+    await nothingMade(otherHome);
+  });
+
+  it('a keychain that cannot be used: what to start or unlock, nothing made', async () => {
+    const otherHome = join(root, 'no-keychain');
+    const result = await runCli(['sandbox', 'up', '--size', '5', '--json'], { home: otherHome, env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(root, 'no-bus')}` } });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'sandbox-keychain', message: expect.stringContaining('Nothing was created.') });
+    await nothingMade(otherHome);
+  });
+
+  it('a --size out of range is bad usage (exit 2)', async () => {
+    const result = await cli(['sandbox', 'up', '--size', '20001']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--size must be a whole number between 1 and 20000');
+  });
+});
+
+describe('Ctrl-C during sandbox up', () => {
+  it('cancels cleanly (exit 1, the lock freed), and down then removes what was made', async () => {
+    const otherHome = join(root, 'cancelled');
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'replica-desk.js'), 'sandbox', 'up', '--size', '200'], {
+      env: { ...process.env, REPLICA_DESK_HOME: otherHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/^\[3\/8\] master: /m.test(stderr)) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(1);
+    expect(stderr).toMatch(/Cancelling the sandbox build/);
+    expect(stderr).toMatch(/sandbox up was cancelled; what it made so far is recorded\.\nhint: Run `replica-desk sandbox up` again/);
+
+    const status = JSON.parse((await runCli(['sandbox', 'status', '--json'], { home: otherHome })).stdout) as SandboxStatus;
+    expect(status).toMatchObject({ exists: true, busy: null });
+    const down = await runCli(['sandbox', 'down', '--json'], { home: otherHome });
+    expect(down.code, down.stderr).toBe(0);
+    expect(processesMentioning(status.dir!)).toEqual([]);
+    for (const c of status.clusters) expect(processesMentioning(c.dataDir)).toEqual([]);
+    expect(existsSync(status.dir!)).toBe(false);
+  }, 180_000);
 });
 
 describe('sandbox up, restore, up again, down', () => {

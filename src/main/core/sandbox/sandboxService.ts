@@ -7,7 +7,7 @@
 // state (sandboxStore.ts), the lock (sandboxLock.ts), the keychain (sandboxKeychain.ts) and
 // the profile (sandboxProfile.ts), and checks what must hold before anything is made.
 import { resolve, join } from 'node:path';
-import { formatServerRef, type ServerRef } from '../../../shared/profiles';
+import { formatServerRef, type Installation, type ServerRef } from '../../../shared/profiles';
 import {
   SANDBOX_DEFAULT_SIZE_MB,
   SANDBOX_DOWN_PHASES,
@@ -106,6 +106,16 @@ function numbered(listener: SandboxProgressListener | undefined, action: 'up' | 
   return (p) => listener?.({ ...p, action, index: phases.indexOf(p.phase) + 1, count: phases.length });
 }
 
+/** The installation the manifest's profile holds, or null while the build has not made every server. */
+function builtProfile(manifest: SandboxManifest): Installation | null {
+  if (manifest.servers.length < SANDBOX_SERVER_NAMES.length) return null;
+  try {
+    return sandboxProfiles(manifest).installations[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 const isCancel = (e: unknown, signal?: AbortSignal) => e instanceof CancelledError || (e instanceof ReplicaDeskError && e.code === 'cancelled') || signal?.aborted === true;
 
 export class LocalSandboxService implements SandboxService {
@@ -199,9 +209,10 @@ export class LocalSandboxService implements SandboxService {
     }
     let profileImported = false;
     if (manifest) {
-      const installation = sandboxProfiles(manifest).installations[0];
-      profileImported = installation !== undefined && this.deps.profile.isCurrent(installation);
-      if (!profileImported) {
+      const installation = builtProfile(manifest);
+      profileImported = installation !== null && this.deps.profile.isCurrent(installation);
+      if (!installation) problems.push('the build did not finish: not every cluster and server exists yet (`sandbox up` finishes it)');
+      else if (!profileImported) {
         problems.push(this.deps.profile.stored(state.installation) ? `the profile "${state.installation}" differs from what the sandbox built (\`sandbox up\` imports it again)` : `the profile "${state.installation}" is missing (\`sandbox up\` imports it)`);
       }
     }
