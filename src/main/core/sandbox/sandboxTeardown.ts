@@ -91,16 +91,15 @@ export async function teardownSandbox(
 
   if (phases.includes('clusters')) {
     report('clusters', 'Stopping the sandbox\'s PostgreSQL clusters and removing their data…');
-    for (const c of m.clusters) {
-      throwIfAborted(signal);
-      if (!claimed(m, c.root)) {
-        removed.push(`cluster ${c.name}: left alone (${c.root} is not a directory the sandbox recorded as its own)`);
-        continue;
-      }
-      const stopped = existsSync(join(c.dataDir, 'PG_VERSION')) && existsSync(m.pg.binDir) ? await stopCluster(m.pg.binDir, c) : 'was-stopped';
-      rmSync(c.root, { recursive: true, force: true });
-      removed.push(`cluster ${c.name} (port ${c.port}): ${stopped === 'stopped' ? 'stopped, ' : ''}data directory removed`);
-    }
+    const lines = await Promise.all(
+      m.clusters.map(async (c) => {
+        if (!claimed(m, c.root)) return `cluster ${c.name}: left alone (${c.root} is not a directory the sandbox recorded as its own)`;
+        const stopped = existsSync(join(c.dataDir, 'PG_VERSION')) && existsSync(m.pg.binDir) ? await stopCluster(m.pg.binDir, c) : 'was-stopped';
+        rmSync(c.root, { recursive: true, force: true });
+        return `cluster ${c.name} (port ${c.port}): ${stopped === 'stopped' ? 'stopped, ' : ''}data directory removed`;
+      }),
+    );
+    removed.push(...lines);
   }
 
   if (phases.includes('files')) {
