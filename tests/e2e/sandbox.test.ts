@@ -96,7 +96,10 @@ describe('Try the sandbox', () => {
     await shoot('02-progress');
     await building.getByRole('button', { name: 'Cancel' }).click();
 
-    await expect.poll(() => tryCard().getByRole('alert').textContent(), BUILD).toContain('Building the sandbox was cancelled.');
+    // A cancel the admin asked for is a plain status, not an error.
+    await expect.poll(() => tryCard().getByRole('status').textContent(), BUILD).toContain('Building the sandbox was cancelled.');
+    expect(await tryCard().getByRole('alert').count()).toBe(0);
+    expect(await tryCard().getByRole('button', { name: 'Remove what it made' }).isVisible()).toBe(true);
     expect(await building.count()).toBe(0);
     expect(await tryCard().getByRole('button', { name: 'Try the sandbox again' }).isEnabled()).toBe(true);
     expect(await page.getByRole('navigation', { name: 'Installations' }).getByRole('listitem').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { SandboxJobEndNotice } from '../sandbox/SandboxJobEndNotice';
 import { SandboxProgress } from '../sandbox/SandboxProgress';
 import { useSandboxState } from '../sandbox/SandboxContext';
 import '../sandbox/sandbox.css';
@@ -34,7 +34,7 @@ export function RemoveSandbox() {
           </button>
         </div>
       )}
-      {!job && ended ? <ErrorNotice title={ended.outcome === 'cancelled' ? 'Removal cancelled' : 'The sandbox could not be removed'} error={ended.error} /> : null}
+      {!job && ended ? <SandboxJobEndNotice ended={ended} /> : null}
     </section>
   );
 }

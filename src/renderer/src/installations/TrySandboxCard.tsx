@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { SANDBOX_DEFAULT_SIZE_MB, SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB } from '../../../shared/sandbox';
-import { ErrorNotice } from '../components/ErrorNotice';
 import { TextField } from '../components/TextField';
+import { SandboxJobEndNotice } from '../sandbox/SandboxJobEndNotice';
 import { SandboxProgress } from '../sandbox/SandboxProgress';
 import { useSandboxState } from '../sandbox/SandboxContext';
 import '../sandbox/sandbox.css';
@@ -24,7 +24,9 @@ export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
   if (!sandbox) return null;
   const problem = sizeProblem(size);
   const job = sandbox.job;
-  const ended = sandbox.lastEnd?.action === 'up' ? sandbox.lastEnd : null;
+  const ended = sandbox.lastEnd;
+  // An earlier try that did not finish (cancelled, failed, or the app closed mid-build) is recorded.
+  const unfinished = sandbox.status?.exists === true;
 
   const tryIt = async () => {
     if (problem) return;
@@ -56,12 +58,18 @@ export function TrySandboxCard({ onReady }: TrySandboxCardProps) {
             onChange={setSize}
           />
           <button type="button" className="button button-primary" disabled={problem !== null} onClick={() => void tryIt()}>
-            {ended ? 'Try the sandbox again' : 'Try the sandbox'}
+            {ended || unfinished ? 'Try the sandbox again' : 'Try the sandbox'}
           </button>
         </>
       )}
-      {!job && ended ? (
-        <ErrorNotice title={ended.outcome === 'cancelled' ? 'Cancelled' : 'The sandbox could not be built'} error={ended.error} />
+      {!job && ended ? <SandboxJobEndNotice ended={ended} /> : null}
+      {!job && unfinished ? (
+        <div className="actions">
+          <span className="muted">What an earlier try made is still recorded.</span>
+          <button type="button" className="button button-quiet" onClick={() => void sandbox.down()}>
+            Remove what it made
+          </button>
+        </div>
       ) : null}
     </section>
   );
