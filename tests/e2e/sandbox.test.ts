@@ -99,7 +99,7 @@ describe('Try the sandbox', () => {
     // A cancel the admin asked for is a plain status, not an error.
     await expect.poll(() => tryCard().getByRole('status').textContent(), BUILD).toContain('Building the sandbox was cancelled.');
     expect(await tryCard().getByRole('alert').count()).toBe(0);
-    expect(await tryCard().getByRole('button', { name: 'Remove what it made' }).isVisible()).toBe(true);
+    await expect.poll(() => tryCard().getByRole('button', { name: 'Remove what it made' }).isVisible(), WORK).toBe(true);
     expect(await building.count()).toBe(0);
     expect(await tryCard().getByRole('button', { name: 'Try the sandbox again' }).isEnabled()).toBe(true);
     expect(await page.getByRole('navigation', { name: 'Installations' }).getByRole('listitem').count()).toBe(0);
