@@ -14,7 +14,7 @@ import { CommandReview } from './profiles/commandReview';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
-import { checkKeychainHealth } from './secrets/keychainHealth';
+import { checkKeychainHealth, checkOsKeychainHealth } from './secrets/keychainHealth';
 import type { KeychainHealth } from '../../shared/sandbox';
 import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
 import { SecretBindings } from './secrets/secretBindings';
@@ -141,8 +141,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
       const canonical = profiles.canonicalRef(ref);
       return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
-    // The check asks the lock question itself first, so its read needs no second one from the store.
-    keychainHealth: () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env }),
+    keychainHealth: () => (options.secretStore ? checkKeychainHealth({ store: options.secretStore, env }) : checkOsKeychainHealth(env)),
     close: () => store.close(),
   };
 }
