@@ -137,6 +137,7 @@ export class LocalSandboxService implements SandboxService {
       if (state && existing) this.refuseMismatch(state, dirGiven, sizeGiven);
       if (state) this.refuseActiveRun('up');
       // Before anything is made: the programs, and a keychain that answers.
+      progress({ phase: 'programs', message: 'Checking the PostgreSQL programs, and that the keychain answers…' });
       await checkSandboxPrograms(this.platform, this.deps.env);
       const keychain = await this.deps.keychainHealth();
       if (keychain.state !== 'ok') throw new SandboxKeychainError(keychain);
