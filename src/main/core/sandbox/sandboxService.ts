@@ -107,7 +107,7 @@ export class LocalSandboxService implements SandboxService {
       if (state) this.refuseActiveRun('up');
       // Before anything is made: the programs, and a keychain that answers.
       progress({ phase: 'programs', message: 'Checking the PostgreSQL programs, and that the keychain answers…' });
-      await checkSandboxPrograms(this.platform, this.deps.env);
+      const programs = await checkSandboxPrograms(this.platform, this.deps.env);
       const keychain = await this.deps.keychainHealth();
       if (keychain.state !== 'ok') throw new SandboxKeychainError(keychain);
       // A sandbox whose build made nothing yet may still move or change its size.
@@ -122,6 +122,7 @@ export class LocalSandboxService implements SandboxService {
         dir,
         sizeMb,
         existing,
+        programs,
         signal,
         onProgress: (p) => progress(p),
         // Written before each resource is made: a kill at any moment leaves what `down` cleans from.
