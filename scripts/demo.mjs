@@ -54,9 +54,11 @@ function commandExists(name) {
 const isShared = (server, master) =>
   master && server.connection.host === master.connection.host && server.connection.port === master.connection.port && server.connection.database === master.connection.database;
 
-/** A topology snapshot (`topology --json`) as a compact table; replicas behind the master are flagged. */
-export function formatTopology(snapshot, installation = INSTALLATION) {
-  const servers = (snapshot.servers ?? []).filter((s) => !s.ref || s.ref.startsWith(`${installation}/`));
+/** The installation's snapshot from `topology --json` as a compact table; replicas behind the master are flagged. */
+export function formatTopology(document, installation = INSTALLATION) {
+  const snapshot = (document.installations ?? []).find((i) => i.installation === installation);
+  if (!snapshot) throw new StageFailure(`the topology has no installation "${installation}".`);
+  const servers = snapshot.servers;
   const master = servers.find((s) => s.role === 'master');
   const head = master?.database?.changelogHead?.sequenceNo ?? null;
   const rows = [['server', 'role', 'database / schema', 'type', 'position', 'lag', 'process']];
@@ -78,8 +80,7 @@ export function formatTopology(snapshot, installation = INSTALLATION) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => `    ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd());
   lines.splice(1, 0, `    ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
-  for (const f of snapshot.flags ?? []) {
-    if (f.servers?.length && !servers.some((s) => f.servers.includes(s.name))) continue;
+  for (const f of snapshot.flags) {
     lines.push(`    ${f.severity === 'error' ? '✗' : '!'} ${f.code}: ${f.message}`);
   }
   return { text: lines.join('\n'), lagging: notes, replicas: servers.filter((s) => s.role === 'replica') };

@@ -5,13 +5,14 @@
 // Each scenario ends with `sandbox down` and proves nothing is left: no process for the
 // sandbox's directories, nothing on its ports, no directory, no state, no keychain entry.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, repoRoot, runCli, startCliInBackground, type BackgroundCli, type CliResult } from '../../harness/cli';
 import { processesMentioning } from '../../harness/processes';
+import { withoutPostgres, withoutPostgresUnavailable } from '../../harness/withoutPostgres';
 import { privateKeyringUnavailable, startPrivateKeyring, type PrivateKeyring } from '../secrets/privateKeyring';
 
 const SIZE_MB = '5';
@@ -19,15 +20,15 @@ const SIZE_MB = '5';
 const KILL_SIZE_MB = '30';
 const SERVERS = ['mls', 'rls1', 'rls2'] as const;
 
+/** The parts of `<dir>/sandbox.json` (M's SandboxManifest) these checks read. */
 interface ManifestView {
   dir: string;
-  clusters: Array<{ name: string; port: number; dataDir: string }>;
+  clusters: Array<{ name: string; port: number; dataDir: string; root: string }>;
+  servers: Array<{ name: string; standInDir: string }>;
+  /** Everything the sandbox created; some may live outside `dir` (where the postgres user can reach them). */
+  paths: string[];
 }
 
-const mountNamespaceUnavailable = (): string | null =>
-  process.platform !== 'linux' || process.getuid?.() !== 0 || spawnSync('unshare', ['-m', 'true']).status !== 0
-    ? 'needs root on Linux with unshare -m (a private mount namespace)'
-    : null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,6 +122,8 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
       expect(await portAnswers(c.port), `port ${c.port} of cluster ${c.name}`).toBe(false);
       expect(existsSync(c.dataDir)).toBe(false);
     }
+    for (const s of manifest?.servers ?? []) expect(processesMentioning(s.standInDir), `stand-in ${s.name}`).toEqual([]);
+    expect((manifest?.paths ?? []).filter((p) => existsSync(p))).toEqual([]);
     expect(existsSync(dir)).toBe(false);
     const status = await statusOf(home);
     expect(status.exists).toBe(false);
@@ -211,41 +214,16 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
     await expectNothingLeft(home, defaultDir(home), manifest);
   }, 300_000);
 
-  describe.skipIf(mountNamespaceUnavailable())('on a machine without PostgreSQL', () => {
-    /**
-     * Runs the CLI in a private mount namespace where the PostgreSQL programs do not exist: an
-     * empty tmpfs over /usr/lib/postgresql (the server and client binaries) and /dev/null over
-     * each wrapper or copy elsewhere on PATH (psql, pg_config …), plus PATH without them. Only
-     * this process sees it; nothing outside the namespace changes.
-     */
-    function withoutPostgres(home: string, args: string[]): CliResult {
-      const programs = ['initdb', 'pg_ctl', 'postgres', 'psql', 'pg_dump', 'pg_restore', 'pg_config', 'pg_ctlcluster', 'pg_lsclusters'];
-      const hide: string[] = [];
-      for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-        for (const p of programs) {
-          const file = join(dir, p);
-          if (!existsSync(file)) continue;
-          const real = realpathSync(file);
-          if (!real.startsWith('/usr/lib/postgresql/')) hide.push(file);
-        }
-      }
-      const script = [
-        'set -e',
-        '[ -d /usr/lib/postgresql ] && mount -t tmpfs -o size=1m none /usr/lib/postgresql',
-        ...hide.map((f) => `mount --bind /dev/null '${f}'`),
-        'exec "$@"',
-      ].join('\n');
-      const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', process.execPath, join(repoRoot, 'bin', 'replica-desk.js'), 'sandbox', ...args], {
-        env: { ...process.env, ...keyring.env, REPLICA_DESK_HOME: home },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+  describe.skipIf(withoutPostgresUnavailable())('on a machine without PostgreSQL', () => {
+    function upWithoutPostgres(home: string): CliResult {
+      const [file, ...args] = withoutPostgres([process.execPath, join(repoRoot, 'bin', 'replica-desk.js'), 'sandbox', 'up', '--size', SIZE_MB, '--json']);
+      const run = spawnSync(file!, args, { env: { ...process.env, ...keyring.env, REPLICA_DESK_HOME: home }, encoding: 'utf8', timeout: 60_000 });
       return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
     }
 
     it('sandbox up stops with the package to install, and creates nothing', async () => {
       const home = newHome();
-      const up = withoutPostgres(home, ['up', '--size', SIZE_MB, '--json']);
+      const up = upWithoutPostgres(home);
       expect(up.code, up.stderr).toBe(1);
       const error = JSON.parse(up.stdout).error;
       expect(error.message).toMatch(/PostgreSQL|initdb|pg_ctl/);
@@ -260,7 +238,7 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
     }, 120_000);
   });
 
-  describe.skipIf(mountNamespaceUnavailable())('on a full disk', () => {
+  describe.skipIf(withoutPostgresUnavailable())('on a full disk', () => {
     let mount: string;
     beforeAll(() => {
       mount = mkdtempSync(join(tmpdir(), 'rd-full-'));
