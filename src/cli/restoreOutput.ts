@@ -80,9 +80,12 @@ export function describeKept(kept: KeptSchemaRecord): string {
   return `${what} kept as ${kept.schema}${size}`;
 }
 
+/** The run's installation, marked `[sandbox]` for a sandbox run so it is never taken for production. */
+export const runInstallationLabel = (run: Pick<RunRecord, 'installation' | 'sandbox'>): string => `${run.installation}${run.sandbox ? ' [sandbox]' : ''}`;
+
 export function formatRunSummary(run: RunRecord): string {
   const kind = run.kind === 'rollback' ? `rollback of run ${run.rollbackOf}` : run.mode;
-  const lines = [`Run ${run.runId} (${run.installation}, ${kind}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
+  const lines = [`Run ${run.runId} (${runInstallationLabel(run)}, ${kind}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
   if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
   if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);

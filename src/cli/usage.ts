@@ -79,6 +79,23 @@ Restore (the vendor procedure, from one backup of the master)
                                        (default: the dumpsKept setting, 2); never a dump a
                                        running or resumable run needs. Runs after every run too
 
+Sandbox (a throwaway installation named "sandbox" on this workstation, to try everything)
+  sandbox up [--size MB] [--dir DIR] [--json]
+                                       build it, or reuse and repair what exists: PostgreSQL
+                                       clusters on free loopback ports, a generated master of
+                                       about MB (default 50, 1-20000), replicas in both layouts
+                                       (one stale and lagging), stand-in servers with control
+                                       commands, the key file, passwords in the keychain and
+                                       the profile imported; DIR defaults to <data dir>/sandbox;
+                                       progress on stderr; Ctrl-C cancels (run it again to
+                                       finish, or \`sandbox down\`); refused while another
+                                       \`sandbox up\`/\`down\` runs, or when an installation
+                                       named "sandbox" exists that the sandbox did not create
+  sandbox status [--json]              clusters, servers (running, layout, stale), keychain
+                                       entries, profile, and what \`sandbox up\` would repair
+  sandbox down [--json]                stop and remove everything the sandbox made, and only
+                                       that (its runs stay in the history, marked [sandbox])
+
 Global options
   --home DIR     data directory (default: REPLICA_DESK_HOME, then the desktop app's)
   --json         print one JSON document on stdout

@@ -71,6 +71,8 @@ export interface RunRecordStep {
 export interface RunRecord {
   runId: string;
   installation: string;
+  /** A run of the sandbox installation (`replica-desk sandbox up`): never a production run. Stays after `sandbox down`. */
+  sandbox: boolean;
   status: RunStatus;
   interrupted: boolean;
   resumable: boolean;

@@ -29,7 +29,11 @@ export const SANDBOX_UP_PHASES = [
 ] as const;
 export type SandboxUpPhase = (typeof SANDBOX_UP_PHASES)[number];
 
-export const SANDBOX_DOWN_PHASES = ['servers', 'clusters', 'keychain', 'profiles', 'files'] as const;
+/**
+ * The phases of `sandbox down`, in order. The keychain entries and the profile go first, so
+ * nothing offers the installation while its servers and clusters are taken away.
+ */
+export const SANDBOX_DOWN_PHASES = ['keychain', 'profiles', 'servers', 'clusters', 'files'] as const;
 export type SandboxDownPhase = (typeof SANDBOX_DOWN_PHASES)[number];
 
 export interface SandboxProgress {
@@ -81,6 +85,12 @@ export interface SandboxStatus {
   servers: SandboxServer[];
   /** Problems seen (a cluster's data directory gone, a port taken): what `up` will repair or `down` remove. */
   problems: string[];
+  /** The servers' keychain entries (`sandbox/<server>/db`) and whether each is stored. */
+  keychain?: Array<{ account: string; stored: boolean }>;
+  /** The installation `sandbox` is in the profiles with its control commands approved. */
+  profileImported?: boolean;
+  /** A `sandbox up` or `down` at work now (CLI or app), or null. */
+  busy?: { action: 'up' | 'down'; pid: number; host: string; startedAt: string } | null;
 }
 
 export interface SandboxDownReport {

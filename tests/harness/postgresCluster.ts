@@ -1,15 +1,21 @@
 // A throwaway PostgreSQL cluster for integration tests: the real initdb/pg_ctl/postgres,
 // a free loopback port, scram-sha-256 password auth, optionally TLS. initdb refuses to
 // run as root, so as root the cluster belongs to the `postgres` user and every server
-// binary runs through `runuser -u postgres --`.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+// binary runs through `runuser -u postgres --` (the product's sandbox/postgresServer.ts).
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import {
+  findPostgresBinDir,
+  freeLoopbackPort,
+  handOverToServerUser,
+  runServerTool,
+  serverCommand,
+} from '../../src/main/core/sandbox/postgresServer';
 
 const run = promisify(execFile);
 
@@ -38,59 +44,9 @@ export interface PgCluster {
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** pg_config's bindir if it has initdb, else the newest /usr/lib/postgresql/N/bin. */
-export function findPostgresBinDir(): string {
-  try {
-    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
-  } catch {
-    // no pg_config on PATH; look where Debian puts the server
-  }
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => /^\d+(\.\d+)?$/.test(v) && existsSync(join(root, v, 'bin', 'initdb')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions[0] === undefined) throw new Error('No PostgreSQL server binaries found; install them with: apt-get install -y postgresql');
-  return join(root, versions[0], 'bin');
-}
+export { findPostgresBinDir };
 
-const asRoot = process.getuid?.() === 0;
-
-function serverCommand(binDir: string, tool: string, args: string[]): [string, string[]] {
-  const file = join(binDir, tool);
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
-}
-
-async function runServerTool(binDir: string, tool: string, args: string[]): Promise<void> {
-  const [file, argv] = serverCommand(binDir, tool, args);
-  try {
-    await run(file, argv, { encoding: 'utf8' });
-  } catch (error) {
-    const e = error as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`${tool} failed: ${e.stderr || e.stdout || e.message}`);
-  }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-// The server's files must belong to whoever runs the server.
-function handOver(path: string): void {
-  if (!asRoot) return;
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  chownSync(path, uid, gid);
-}
+const handOver = handOverToServerUser;
 
 async function makeCertificate(dir: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'server.crt');

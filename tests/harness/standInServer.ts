@@ -1,6 +1,7 @@
 // Control commands for a stand-in CoreMedia server (standInServerProcess.mjs): the `start`, `stop`
 // and `status` strings a test profile uses as control.*, on a local host or over SSH (the
-// test sshd runs on this machine, so the same paths work there). They are plain POSIX sh.
+// test sshd runs on this machine, so the same paths work there). They are plain POSIX sh,
+// built by the product's sandbox/standInServer.ts around this harness's Node stand-in.
 //
 //   start   launches the stand-in in the background, detached from the session's output,
 //           and returns once its pid file exists, i.e. once its connection is established;
@@ -10,11 +11,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  STAND_IN_APPLICATION_NAME,
+  shellQuote,
+  standInFiles as productStandInFiles,
+  standInStartCommand,
+  standInStatusCommand as productStatusCommand,
+  standInStopCommand as productStopCommand,
+  type StandInControl,
+  type StandInFiles,
+} from '../../src/main/core/sandbox/standInServer';
 
-export const STAND_IN_APPLICATION_NAME = 'coremedia-stand-in';
+export { STAND_IN_APPLICATION_NAME, type StandInControl, type StandInFiles };
 const SCRIPT = fileURLToPath(new URL('./standInServerProcess.mjs', import.meta.url));
-/** start and stop give up after this many 0.1 s polls. */
-const POLLS = 300;
 
 export interface StandInOptions {
   /** Holds the pid file, the conninfo file and the log; created if missing. */
@@ -35,57 +44,18 @@ export interface StandInOptions {
   script?: string;
 }
 
-export interface StandInControl {
-  start: string;
-  stop: string;
-  status: string;
-}
+const q = shellQuote;
 
-export interface StandInFiles {
-  pidFile: string;
-  conninfoFile: string;
-  logFile: string;
-}
-
-const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
-export const standInFiles = (dir: string): StandInFiles => ({
-  pidFile: join(dir, 'server.pid'),
-  conninfoFile: join(dir, 'conninfo.json'),
-  logFile: join(dir, 'server.log'),
-});
+export const standInFiles = (dir: string): StandInFiles => ({ ...productStandInFiles(dir), conninfoFile: join(dir, 'conninfo.json') });
 
 /** A stop that really stops, whatever the profile's stop does; for a test's cleanup. */
-export function standInStopCommand(dir: string): string {
-  const pid = q(standInFiles(dir).pidFile);
-  return [
-    `[ -f ${pid} ] || exit 0`,
-    `pid=$(cat ${pid})`,
-    // A stand-in killed hard leaves its pid file behind: nothing to stop.
-    `if ! kill -TERM "$pid" 2>/dev/null; then rm -f ${pid}; exit 0; fi`,
-    'i=0',
-    `while [ -f ${pid} ] && kill -0 "$pid" 2>/dev/null; do i=$((i+1)); if [ $i -gt ${POLLS} ]; then echo "stand-in $pid did not stop" >&2; exit 1; fi; sleep 0.1; done`,
-    'exit 0',
-  ].join('; ');
-}
+export const standInStopCommand = (dir: string): string => productStopCommand(dir, standInFiles(dir));
 
-export function standInStatusCommand(dir: string): string {
-  const pid = q(standInFiles(dir).pidFile);
-  return `[ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null`;
-}
+export const standInStatusCommand = (dir: string): string => productStatusCommand(dir, standInFiles(dir));
 
 function startCommand(dir: string, script: string): string {
-  const { pidFile, conninfoFile, logFile } = standInFiles(dir);
-  const [pid, failed, log] = [q(pidFile), q(`${pidFile}.failed`), q(logFile)];
-  return [
-    // Already running: like a real start script, nothing to do.
-    `if ${standInStatusCommand(dir)}; then exit 0; fi`,
-    `rm -f ${pid} ${failed}`,
-    // Output away from the session's pipes, so the start command (and an SSH channel) can end.
-    `nohup ${q(process.execPath)} ${q(script)} --pidfile ${pid} --conninfo-file ${q(conninfoFile)} >>${log} 2>&1 </dev/null & i=0`,
-    `while [ ! -s ${pid} ]; do if [ -f ${failed} ]; then cat ${failed} >&2; exit 1; fi; i=$((i+1)); if [ $i -gt ${POLLS} ]; then echo "stand-in did not start; see ${logFile}" >&2; exit 1; fi; sleep 0.1; done`,
-    'exit 0',
-  ].join('; ');
+  const { pidFile, conninfoFile } = standInFiles(dir);
+  return standInStartCommand(dir, `${q(process.execPath)} ${q(script)} --pidfile ${q(pidFile)} --conninfo-file ${q(conninfoFile)}`, standInFiles(dir));
 }
 
 /** Writes the stand-in's conninfo file and returns its control commands. */

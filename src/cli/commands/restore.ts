@@ -13,6 +13,7 @@ import { parseLockTimeoutSeconds } from '../../main/core/restore/swapLockTimeout
 import { requireArgs, type CommandContext, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson } from '../output';
 import { ask } from '../prompt';
+import { cancellableByCtrlC } from '../interrupts';
 import { eventPrinter, formatPlan, formatPreflight, formatRunSummary } from '../restoreOutput';
 
 export const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
@@ -89,20 +90,9 @@ export const resume: Command = async (ctx) => {
 };
 
 export async function runAndReport(ctx: CommandContext, service: RestoreService, runId: string, plan: RestorePlan, yes: boolean, pgBinDir: string | undefined): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      ctx.out.stderr('\nCancelling: stopping child processes and running compensation (Ctrl-C again to exit at once)…\n');
-      controller.abort(new Error('cancelled by Ctrl-C'));
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
-    await service.execute(runId, {
-      signal: controller.signal,
+  await cancellableByCtrlC(ctx.out, 'Cancelling: stopping child processes and running compensation', (signal) =>
+    service.execute(runId, {
+      signal,
       onEvent: eventPrinter(ctx.out.stderr, plan.steps.length),
       confirm: async (instruction) => {
         if (yes) return true;
@@ -112,11 +102,8 @@ export async function runAndReport(ctx: CommandContext, service: RestoreService,
       },
       ...(pgBinDir ? { pgBinDir } : {}),
       timeouts: timeoutsFrom(ctx),
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+    }),
+  );
   const record = service.record(runId);
   if (ctx.out.json) printJson(ctx.out, record);
   else ctx.out.stdout(formatRunSummary(record));

@@ -1,7 +1,7 @@
 // `replica-desk runs list` and `runs show`: the restore history, as a table or JSON.
 import { requireArgs, wholeNumberOption, type Command } from '../context';
 import { EXIT_OK, printJson, printJsonList, table } from '../output';
-import { formatRunStory } from '../restoreOutput';
+import { formatRunStory, runInstallationLabel } from '../restoreOutput';
 import { formatByteSize } from '../../shared/byteSize';
 import type { RunRecord } from '../../shared/runRecord';
 import type { RunRow } from '../../main/core/history/runRows';
@@ -44,7 +44,7 @@ export const listRuns: Command = async (ctx) => {
     ctx.out.stdout(
       `${table([
         ['RUN', 'INSTALLATION', 'STATUS', 'STARTED', 'KEPT SCHEMAS', 'REPLICAS'],
-        ...runs.map((r) => [r.runId, r.installation, r.interrupted ? 'interrupted' : r.status, r.createdAt, keptColumn(r), r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
+        ...runs.map((r) => [r.runId, runInstallationLabel(r), r.interrupted ? 'interrupted' : r.status, r.createdAt, keptColumn(r), r.replicas.map((x) => `${x.replica.split('/')[1]}:${x.status}`).join(' ')]),
       ])}\n`,
     );
   }

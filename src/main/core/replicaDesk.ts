@@ -30,6 +30,11 @@ import { DumpRetention } from './history/dumpRetention';
 import { SettingsStore } from './store/settingsStore';
 import { TopologyCache } from './topology/topologyCache';
 import { TopologyService } from './topology/topologyService';
+import { LocalSandboxService, type SandboxService } from './sandbox/sandboxService';
+import { SandboxStore } from './sandbox/sandboxStore';
+import { SandboxLock } from './sandbox/sandboxLock';
+import { SandboxKeychain } from './sandbox/sandboxKeychain';
+import { SandboxProfile } from './sandbox/sandboxProfile';
 
 export interface OpenOptions {
   /** Data directory; defaults to REPLICA_DESK_HOME, then the per-user app-data directory. */
@@ -61,6 +66,8 @@ export interface ReplicaDesk {
   /** Schemas side-by-side runs kept aside: discard, and what the databases hold now. */
   readonly keptSchemas: KeptSchemaService;
   readonly topology: TopologyService;
+  /** The sandbox installation: `sandbox up|status|down`, the app's *Try the sandbox* (sandbox/sandboxService.ts). */
+  readonly sandbox: SandboxService;
   readonly settings: SettingsStore;
   /** Old dumps: list, prune to the newest N, delete one (history/dumpRetention.ts). */
   readonly dumps: DumpRetention;
@@ -83,17 +90,32 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   // Every connection reads the keychain through this: a secret goes only to its endpoint.
   const secretStore = new EndpointBoundSecretStore(keychain, bindings, log);
   const approvals = new CommandApprovals(store.db);
-  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log, approvals);
+  // The sandbox's installation is the sandbox's alone: profile changes leave it to `sandbox down`.
+  const sandboxState = new SandboxStore(store.db);
+  const profiles = new ProfileService(new ProfileRepository(store.db), secrets, log, approvals, sandboxState);
   const runs = new RunStore(store.db);
   const settings = new SettingsStore(store.db);
   const dumps = new DumpRetention(runs, settings, log);
   const restore = new RestoreService(profiles, runs, secretStore, env, log, home, approvals, dumps);
-  const topology = new TopologyService(profiles, new TopologyCache(store.db), restore.runs, secretStore, env, log, approvals);
+  const topologyCache = new TopologyCache(store.db);
+  const topology = new TopologyService(profiles, topologyCache, restore.runs, secretStore, env, log, approvals);
+  const sandbox = new LocalSandboxService({
+    home,
+    env,
+    log,
+    state: sandboxState,
+    lock: new SandboxLock(store.db),
+    keychain: new SandboxKeychain(secrets, keychain, bindings),
+    profile: new SandboxProfile(profiles, approvals, topologyCache),
+    secretStore: keychain,
+    runs,
+  });
   return {
     home,
     restore,
     keptSchemas: new KeptSchemaService(profiles, runs, secretStore, env, log),
     topology,
+    sandbox,
     settings,
     dumps,
     log,

@@ -6,6 +6,7 @@ import type { RunRecord } from '../../../src/shared/runRecord';
 const run = (over: Partial<RunRecord>): RunRecord => ({
   runId: 'r1',
   installation: 'prod-eu',
+  sandbox: false,
   status: 'succeeded',
   interrupted: false,
   resumable: false,

@@ -12,6 +12,7 @@ export function runRecord(over: Partial<RunRecord> & Pick<RunRecord, 'runId'>): 
   const replicas = over.replicas ?? [{ replica: `${installation}/rls1`, status: 'succeeded', message: null, changelog: null, verification: null, downtimeMs: null, keptSchema: null, kept: null, rolledBack: null, steps: [] }];
   return {
     installation,
+    sandbox: false,
     status: 'succeeded',
     interrupted: false,
     resumable: false,

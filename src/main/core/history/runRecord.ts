@@ -106,6 +106,7 @@ export function toRunRecord(run: RunRow, log?: LogRow[], options: { compact?: bo
   return {
     runId: run.runId,
     installation: run.installation,
+    sandbox: run.sandbox,
     status: run.status,
     interrupted: run.interrupted,
     resumable: isResumable(run),

@@ -63,6 +63,8 @@ export interface RunRow {
   createdAt: string;
   finishedAt: string | null;
   owner: { host: string | null; pid: number | null };
+  /** A run of the sandbox's installation (marked when created; stays after `sandbox down`). */
+  sandbox: boolean;
   replicas: ReplicaRow[];
   /** Every step, in order; empty when the list was asked for no steps (the summaries stay). */
   steps: StepRow[];
@@ -92,7 +94,7 @@ export const isInterrupted = (row: { status: RunStatus; owner_host: string | nul
  * The runs columns every read takes (the large plan aside: `plan` or `plan_summary` is added).
  * With plan_summary they are migration 10's covering index runs_list: keep the two alike.
  */
-export const RUN_COLUMNS = 'id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, created_at, finished_at';
+export const RUN_COLUMNS = 'id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, created_at, finished_at, sandbox';
 
 export interface DbRunBase {
   id: string;
@@ -106,6 +108,8 @@ export interface DbRunBase {
   owner_pid: number | null;
   created_at: string;
   finished_at: string | null;
+  /** 1 for a run of the sandbox's installation (migration 11). */
+  sandbox: number;
 }
 
 /** A run row with its whole plan (one run), or with the plan's summary only (lists). */
@@ -188,6 +192,7 @@ export function assembleRun(db: SqliteDatabase, row: DbRun, replicas: ReplicaRow
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     owner: { host: row.owner_host, pid: row.owner_pid },
+    sandbox: row.sandbox === 1,
     replicas,
     steps,
   };

@@ -128,14 +128,14 @@ async function expandPattern(p: InstallPattern, join: (...parts: string[]) => st
   }
 }
 
-function pathEntries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+export function pathEntries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
   // Windows spells it Path; the lookup is case-insensitive there.
   const key = Object.keys(env).find((k) => (platform === 'win32' ? k.toUpperCase() === 'PATH' : k === 'PATH'));
   const value = key ? env[key] : undefined;
   return (value ?? '').split(platform === 'win32' ? ';' : ':').filter((d) => d.trim().length > 0);
 }
 
-async function isExecutable(file: string, platform: NodeJS.Platform): Promise<boolean> {
+export async function isExecutable(file: string, platform: NodeJS.Platform): Promise<boolean> {
   try {
     await access(file, platform === 'win32' ? constants.F_OK : constants.X_OK);
     return true;
@@ -144,12 +144,18 @@ async function isExecutable(file: string, platform: NodeJS.Platform): Promise<bo
   }
 }
 
-function readVersion(file: string, env: NodeJS.ProcessEnv): Promise<{ version: string; major: number } | null> {
+export function readVersion(file: string, env: NodeJS.ProcessEnv): Promise<{ version: string; major: number } | null> {
   return new Promise((resolve) => {
     execFile(file, ['--version'], { shell: false, timeout: VERSION_TIMEOUT_MS, env, windowsHide: true }, (error, stdout) => {
       resolve(error ? null : parseToolVersion(String(stdout)));
     });
   });
+}
+
+/** Where PostgreSQL installs itself on this OS (newest first within each pattern); the sandbox looks there for the server programs too. */
+export async function installedBinDirs(platform: NodeJS.Platform): Promise<string[]> {
+  const join = platform === 'win32' ? path.win32.join : path.posix.join;
+  return (await Promise.all(installPatterns(platform).map((p) => expandPattern(p, join)))).flat();
 }
 
 interface Candidate {
@@ -165,9 +171,11 @@ async function candidateIn(dir: string, order: number, env: NodeJS.ProcessEnv, p
   const files = Object.fromEntries((Object.keys(TOOL_NAMES) as ToolKey[]).map((k) => [k, join(dir, `${TOOL_NAMES[k]}${suffix}`)])) as Record<ToolKey, string>;
   // Existence first: no process is spawned for a directory that lacks a tool.
   for (const file of Object.values(files)) if (!(await isExecutable(file, platform))) return null;
+  const keys = Object.keys(files) as ToolKey[];
+  const versions = await Promise.all(keys.map((key) => readVersion(files[key], env)));
   const tools: Partial<PgTools> = {};
-  for (const key of Object.keys(files) as ToolKey[]) {
-    const version = await readVersion(files[key], env);
+  for (const [i, key] of keys.entries()) {
+    const version = versions[i];
     if (!version) return null;
     tools[key] = { path: files[key], ...version };
   }
@@ -178,20 +186,19 @@ async function candidateIn(dir: string, order: number, env: NodeJS.ProcessEnv, p
 /** The tools to use, or PgToolsMissingError naming every directory searched. */
 export async function findPgTools(options: FindPgToolsOptions): Promise<PgTools> {
   const platform = options.platform ?? process.platform;
-  const join = platform === 'win32' ? path.win32.join : path.posix.join;
   const configured = options.binDir?.trim() || options.env[PG_BIN_ENV]?.trim() || null;
   let dirs: string[];
   if (configured) {
     dirs = [configured];
   } else {
-    const installed = (await Promise.all(installPatterns(platform).map((p) => expandPattern(p, join)))).flat();
-    dirs = [...pathEntries(options.env, platform), ...installed];
+    dirs = [...pathEntries(options.env, platform), ...(await installedBinDirs(platform))];
   }
   const unique = [...new Set(dirs)];
 
+  // The directories are asked at once: each answer is a few process starts.
+  const found = await Promise.all(unique.map((dir, order) => candidateIn(dir, order, options.env, platform)));
   const candidates: Candidate[] = [];
-  for (const [order, dir] of unique.entries()) {
-    const candidate = await candidateIn(dir, order, options.env, platform);
+  for (const candidate of found) {
     // All three must agree: a pg_restore older than the pg_dump cannot read its archives.
     if (candidate && candidate.tools.pgRestore.major === candidate.tools.pgDump.major && candidate.tools.psql.major === candidate.tools.pgDump.major) {
       candidates.push(candidate);

@@ -19,6 +19,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { SecretMove, SecretService, ServerChange } from '../secrets/secretService';
 import type { CommandApprovals } from './commandApprovals';
+import { nobodyOwns, refuseOwned, type InstallationOwner, type InstallationOwnership } from './installationOwnership';
 import type { ProfileRepository } from './profileRepository';
 
 export interface SaveInstallationInput {
@@ -48,6 +49,8 @@ export class ProfileService {
     private readonly secrets: SecretService,
     private readonly log: Logger,
     private readonly approvals: CommandApprovals,
+    /** Installations the sandbox owns: left to it (installationOwnership.ts). */
+    private readonly ownership: InstallationOwnership = nobodyOwns,
   ) {}
 
   list(): Installation[] {
@@ -83,6 +86,7 @@ export class ProfileService {
   async save(input: SaveInstallationInput): Promise<Installation> {
     const next = this.validate(input.installation);
     const previous = input.previousName !== undefined ? this.get(input.previousName) : null;
+    refuseOwned(this.ownership, [...(previous ? [previous.name] : []), next.name], 'saving it');
     const clash = this.repository.find(next.name);
     if (clash && (!previous || !sameName(clash.name, previous.name))) {
       throw new InvalidInputError(`An installation called "${clash.name}" already exists.`, [
@@ -104,9 +108,15 @@ export class ProfileService {
     return this.get(next.name);
   }
 
-  async delete(name: string): Promise<void> {
+  /**
+   * Deletes the installation, its command approvals and its servers' keychain entries.
+   * `as`: the owner deleting its own; `keychainRemoved`: the caller removed every keychain
+   * entry the servers may have, and their bindings, itself (reading all kinds again is slow).
+   */
+  async delete(name: string, options: { as?: InstallationOwner; keychainRemoved?: boolean } = {}): Promise<void> {
     const existing = this.get(name);
-    const removed = existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
+    refuseOwned(this.ownership, [existing.name], 'deleting it', options.as ?? null);
+    const removed = options.keychainRemoved ? [] : existing.servers.map((s) => ({ installation: existing.name, server: s.name }));
     await this.secrets.relocate([], removed, () => {
       this.approvals.transaction(() => {
         this.repository.delete(existing.name);
@@ -139,8 +149,9 @@ export class ProfileService {
    * not named in the file are left alone, and so are keychain entries. Approvals of unchanged
    * commands stay; the summary lists the others (approved only with `approveCommands`).
    */
-  async importText(text: string, options: { replace: boolean; approveCommands?: boolean }): Promise<ImportSummary> {
+  async importText(text: string, options: { replace: boolean; approveCommands?: boolean; as?: InstallationOwner }): Promise<ImportSummary> {
     const file = this.parseFile(text);
+    refuseOwned(this.ownership, file.installations.map((i) => i.name), 'importing it from a profiles file', options.as ?? null);
     const stored = this.repository.list();
     const existing = new Set(stored.map((i) => i.name.toLowerCase()));
     const conflicts = file.installations.flatMap((inst, i) =>

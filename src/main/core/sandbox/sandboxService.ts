@@ -2,7 +2,36 @@
 // *Try the sandbox* and `npm run demo` drive. The implementation builds throwaway PostgreSQL
 // clusters, a generated CoreMedia master and replicas, stand-in server processes, the key
 // file, keychain entries and the imported profile, and removes exactly those again.
-import type { SandboxDownReport, SandboxProgress, SandboxStatus, SandboxUpOptions } from '../../../shared/sandbox';
+//
+// The OS-level work is sandboxMachine.ts's; this file orders it with the data directory's
+// state (sandboxStore.ts), the lock (sandboxLock.ts), the keychain (sandboxKeychain.ts) and
+// the profile (sandboxProfile.ts), and checks what must hold before anything is made.
+import { resolve, join } from 'node:path';
+import { formatServerRef, type ServerRef } from '../../../shared/profiles';
+import {
+  SANDBOX_DEFAULT_SIZE_MB,
+  SANDBOX_DOWN_PHASES,
+  SANDBOX_INSTALLATION,
+  SANDBOX_MAX_SIZE_MB,
+  SANDBOX_MIN_SIZE_MB,
+  SANDBOX_UP_PHASES,
+  type SandboxDownReport,
+  type SandboxProgress,
+  type SandboxStatus,
+  type SandboxUpOptions,
+} from '../../../shared/sandbox';
+import { CancelledError } from '../cancellation';
+import { ConflictError, InvalidInputError, ReplicaDeskError } from '../errors';
+import type { RunStore } from '../history/runStore';
+import type { Logger } from '../logging/logger';
+import { KeychainTimeoutError } from '../secrets/keychainErrors';
+import type { SecretStore } from '../secrets/secretStore';
+import type { SandboxKeychain } from './sandboxKeychain';
+import type { SandboxLock } from './sandboxLock';
+import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
+import { SANDBOX_SERVER_NAMES } from './sandboxManifest';
+import type { SandboxProfile } from './sandboxProfile';
+import type { SandboxState, SandboxStore } from './sandboxStore';
 
 export type SandboxProgressListener = (progress: SandboxProgress) => void;
 
@@ -12,4 +41,270 @@ export interface SandboxService {
   status(): Promise<SandboxStatus>;
   /** Stops and removes everything the sandbox made, and only that. The sandbox's runs stay in the history. */
   down(onProgress?: SandboxProgressListener, signal?: AbortSignal): Promise<SandboxDownReport>;
+}
+
+export interface SandboxServiceDeps {
+  /** The data directory: the sandbox lives in `<home>/sandbox` unless `up` is given a dir. */
+  home: string;
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  log: Logger;
+  state: SandboxStore;
+  lock: SandboxLock;
+  keychain: SandboxKeychain;
+  profile: SandboxProfile;
+  /** The keychain itself, for the one harmless read before anything is made. */
+  secretStore: SecretStore;
+  runs: RunStore;
+}
+
+/** `sandbox up` was asked for something the existing sandbox is not (another dir, another size). */
+export class SandboxMismatchError extends ConflictError {}
+
+export class SandboxCancelledError extends ReplicaDeskError {
+  constructor(action: 'up' | 'down') {
+    super(
+      'cancelled',
+      `sandbox ${action} was cancelled; what it made so far is recorded.`,
+      action === 'up' ? 'Run `replica-desk sandbox up` again to finish it, or `replica-desk sandbox down` to remove what was made.' : 'Run `replica-desk sandbox down` again to finish removing the sandbox.',
+    );
+  }
+}
+
+/** A restore of the sandbox is running: `up` would restart its servers, `down` take them away. */
+export class SandboxInUseError extends ReplicaDeskError {
+  constructor(action: 'up' | 'down', run: { runId: string; pid: number | null; host: string | null; startedAt: string; replicas: string[] }) {
+    super(
+      'sandbox-in-use',
+      `Run ${run.runId} (pid ${run.pid ?? '?'} on ${run.host ?? 'an unknown host'}, started ${run.startedAt}) is restoring ${run.replicas.map((r) => formatServerRef({ installation: SANDBOX_INSTALLATION, server: r })).join(', ')}; \`sandbox ${action}\` would pull its servers away. Nothing was changed.`,
+      `Let the run finish (\`replica-desk runs show ${run.runId}\`), or cancel it: Ctrl-C in the terminal that runs it, or Cancel in the app's restore view. Then run \`replica-desk sandbox ${action}\` again.`,
+    );
+  }
+}
+
+export class SandboxKeychainError extends ReplicaDeskError {
+  constructor(cause: unknown) {
+    const inner = cause instanceof ReplicaDeskError ? cause : null;
+    super(
+      'sandbox-keychain',
+      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${inner ? inner.message : String(cause)} Nothing was created.`,
+      inner?.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
+      { cause },
+    );
+  }
+}
+
+const KEYCHAIN_PROBE_ACCOUNT = 'replica-desk/keychain-probe/db';
+const KEYCHAIN_PROBE_TIMEOUT_MS = 3000;
+
+/** One harmless read within a few seconds, or the reason the keychain cannot be used. */
+async function checkKeychain(store: SecretStore): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KeychainTimeoutError('a test read', KEYCHAIN_PROBE_TIMEOUT_MS)), KEYCHAIN_PROBE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([store.get(KEYCHAIN_PROBE_ACCOUNT), timeout]);
+  } catch (error) {
+    throw new SandboxKeychainError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function validateSandboxSize(sizeMb: unknown): number {
+  if (typeof sizeMb !== 'number' || !Number.isInteger(sizeMb) || sizeMb < SANDBOX_MIN_SIZE_MB || sizeMb > SANDBOX_MAX_SIZE_MB) {
+    throw new InvalidInputError(`The sandbox's size must be a whole number of MB between ${SANDBOX_MIN_SIZE_MB} and ${SANDBOX_MAX_SIZE_MB} (got ${String(sizeMb)}).`, [
+      { path: '$.sizeMb', message: `not a whole number between ${SANDBOX_MIN_SIZE_MB} and ${SANDBOX_MAX_SIZE_MB}` },
+    ]);
+  }
+  return sizeMb;
+}
+
+/** Progress with its index and count taken from the phase lists, whoever reported it. */
+function numbered(listener: SandboxProgressListener | undefined, action: 'up' | 'down'): (p: Omit<SandboxProgress, 'index' | 'count' | 'action'> & Partial<SandboxProgress>) => void {
+  const phases: readonly string[] = action === 'up' ? SANDBOX_UP_PHASES : SANDBOX_DOWN_PHASES;
+  return (p) => listener?.({ ...p, action, index: phases.indexOf(p.phase) + 1, count: phases.length });
+}
+
+const isCancel = (e: unknown, signal?: AbortSignal) => e instanceof CancelledError || (e instanceof ReplicaDeskError && e.code === 'cancelled') || signal?.aborted === true;
+
+export class LocalSandboxService implements SandboxService {
+  private readonly platform: NodeJS.Platform;
+
+  constructor(private readonly deps: SandboxServiceDeps) {
+    this.platform = deps.platform ?? process.platform;
+  }
+
+  async up(options: SandboxUpOptions, onProgress?: SandboxProgressListener, signal?: AbortSignal): Promise<SandboxStatus> {
+    const sizeGiven = options.sizeMb === undefined ? undefined : validateSandboxSize(options.sizeMb);
+    const dirGiven = options.dir === undefined ? undefined : resolve(options.dir);
+    const progress = numbered(onProgress, 'up');
+    const release = this.deps.lock.acquire('up');
+    try {
+      let state = this.deps.state.get();
+      if (!state) this.refuseForeignInstallation();
+      const existing = state ? readManifestFile(state.dir) : null;
+      if (state && existing) this.refuseMismatch(state, dirGiven, sizeGiven);
+      if (state) this.refuseActiveRun('up');
+      // Before anything is made: the programs, and a keychain that answers.
+      await checkSandboxPrograms(this.platform, this.deps.env);
+      await checkKeychain(this.deps.secretStore);
+      // A sandbox whose build made nothing yet may still move or change its size.
+      const dir = (existing ? state?.dir : undefined) ?? dirGiven ?? state?.dir ?? join(this.deps.home, 'sandbox');
+      const sizeMb = (existing ? state?.sizeMb : undefined) ?? sizeGiven ?? state?.sizeMb ?? SANDBOX_DEFAULT_SIZE_MB;
+      // Ownership is recorded before anything is built: from here on `down` cleans up.
+      if (!state) state = this.deps.state.create({ installation: SANDBOX_INSTALLATION, dir, sizeMb }, () => this.refuseForeignInstallation());
+      else if (!existing) this.deps.state.update({ dir, sizeMb });
+      this.deps.log.info(existing ? 'sandbox up: reusing what exists' : 'sandbox up: building', { dir, sizeMb });
+
+      const built = await buildSandbox({
+        dir,
+        sizeMb,
+        existing,
+        signal,
+        onProgress: (p) => progress(p),
+        // Written before each resource is made: a kill at any moment leaves what `down` cleans from.
+        onManifest: (m) => {
+          writeManifestFile(m);
+          this.deps.state.manifestWritten();
+        },
+      });
+      if (signal?.aborted) throw new SandboxCancelledError('up');
+      const file = sandboxProfiles(built.manifest);
+      const installation = file.installations[0]!;
+
+      progress({ phase: 'keychain', message: "storing the servers' passwords in the keychain" });
+      const written = await this.deps.keychain.store(installation, built.serverPasswords);
+      progress({ phase: 'keychain', message: written === 0 ? 'the keychain holds every password already' : `${written} password(s) stored in the keychain`, reused: written === 0 });
+
+      progress({ phase: 'profiles', message: `importing the installation "${installation.name}" and approving its control commands` });
+      const outcome = await this.deps.profile.apply(file);
+      progress({ phase: 'profiles', message: outcome === 'unchanged' ? 'the profile is up to date' : `the profile was ${outcome}, its control commands approved`, reused: outcome === 'unchanged' });
+      this.deps.log.info('sandbox up: done', { dir, profile: outcome, passwordsWritten: written });
+    } catch (e) {
+      if (isCancel(e, signal)) {
+        this.deps.log.info('sandbox up cancelled');
+        throw new SandboxCancelledError('up');
+      }
+      throw e;
+    } finally {
+      release();
+    }
+    return this.status();
+  }
+
+  async status(): Promise<SandboxStatus> {
+    const state = this.deps.state.get();
+    const busy = this.deps.lock.holder();
+    if (!state) return { exists: false, installation: SANDBOX_INSTALLATION, dir: null, createdAt: null, sizeMb: null, clusters: [], servers: [], problems: [], keychain: [], profileImported: false, busy };
+    const problems: string[] = [];
+    let manifest: SandboxManifest | null = null;
+    try {
+      manifest = readManifestFile(state.dir);
+      if (!manifest) problems.push(`no manifest in ${state.dir}: nothing was built yet (\`sandbox up\` builds it)`);
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+    }
+    const inspected = manifest ? await inspectSandbox(manifest) : { clusters: [], servers: [], problems: [] };
+    problems.push(...inspected.problems);
+
+    const refs = this.serverRefs(state, manifest);
+    let keychain: Array<{ account: string; stored: boolean }> = [];
+    try {
+      keychain = await this.deps.keychain.entries(refs);
+      for (const entry of keychain) if (!entry.stored) problems.push(`the keychain has no entry ${entry.account} (\`sandbox up\` stores it)`);
+    } catch (e) {
+      problems.push(`the keychain cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let profileImported = false;
+    if (manifest) {
+      const installation = sandboxProfiles(manifest).installations[0];
+      profileImported = installation !== undefined && this.deps.profile.isCurrent(installation);
+      if (!profileImported) {
+        problems.push(this.deps.profile.stored(state.installation) ? `the profile "${state.installation}" differs from what the sandbox built (\`sandbox up\` imports it again)` : `the profile "${state.installation}" is missing (\`sandbox up\` imports it)`);
+      }
+    }
+    return {
+      exists: true,
+      installation: SANDBOX_INSTALLATION,
+      dir: state.dir,
+      createdAt: manifest?.createdAt ?? state.createdAt,
+      sizeMb: manifest?.sizeMb ?? state.sizeMb,
+      clusters: inspected.clusters,
+      servers: inspected.servers,
+      problems,
+      keychain,
+      profileImported,
+      busy,
+    };
+  }
+
+  async down(onProgress?: SandboxProgressListener, signal?: AbortSignal): Promise<SandboxDownReport> {
+    const progress = numbered(onProgress, 'down');
+    const release = this.deps.lock.acquire('down');
+    try {
+      const state = this.deps.state.get();
+      if (!state) return { removed: [], keptRuns: this.deps.state.runCount(), existed: false };
+      this.refuseActiveRun('down');
+      const manifest = readManifestFile(state.dir);
+      const removed: string[] = [];
+
+      progress({ phase: 'keychain', message: 'removing the keychain entries' });
+      const accounts = await this.deps.keychain.remove(this.serverRefs(state, manifest));
+      removed.push(...accounts.map((a) => `keychain entry ${a}: removed`));
+
+      progress({ phase: 'profiles', message: `removing the installation "${state.installation}"` });
+      if (await this.deps.profile.remove(state.installation)) removed.push(`installation ${state.installation}: removed, with its command approvals and cached topology`);
+
+      if (manifest) {
+        removed.push(...(await teardownSandbox(manifest, (p) => progress(p), signal)));
+      } else {
+        progress({ phase: 'files', message: `no manifest in ${state.dir}: the build had made nothing` });
+      }
+      if (signal?.aborted) throw new SandboxCancelledError('down');
+      this.deps.state.remove();
+      const keptRuns = this.deps.state.runCount();
+      this.deps.log.info('sandbox down: done', { dir: state.dir, removed: removed.length, keptRuns });
+      return { removed, keptRuns, existed: true };
+    } catch (e) {
+      if (isCancel(e, signal)) throw new SandboxCancelledError('down');
+      throw e;
+    } finally {
+      release();
+    }
+  }
+
+  /** Never touch an installation of the sandbox's name that the sandbox did not create. */
+  private refuseForeignInstallation(): void {
+    if (!this.deps.profile.stored(SANDBOX_INSTALLATION)) return;
+    throw new ConflictError(
+      `An installation named "${SANDBOX_INSTALLATION}" exists that the sandbox did not create; \`sandbox up\` leaves it alone and made nothing.`,
+      `Rename or delete that installation (in the app, or export, edit and import the profiles), then run \`replica-desk sandbox up\` again.`,
+    );
+  }
+
+  private refuseMismatch(state: SandboxState, dir: string | undefined, sizeMb: number | undefined): void {
+    if (dir !== undefined && dir !== state.dir) {
+      throw new SandboxMismatchError(`The sandbox already exists in ${state.dir}; it was not moved to ${dir}.`, 'Run `replica-desk sandbox up` without --dir to reuse it, or `replica-desk sandbox down` first to build a new one elsewhere.');
+    }
+    if (sizeMb !== undefined && sizeMb !== state.sizeMb) {
+      throw new SandboxMismatchError(`The sandbox already exists with a ${state.sizeMb} MB master; it was not rebuilt with ${sizeMb} MB.`, 'Run `replica-desk sandbox up` without --size to reuse it, or `replica-desk sandbox down` first to build one of another size.');
+    }
+  }
+
+  private refuseActiveRun(action: 'up' | 'down'): void {
+    const stored = this.deps.profile.stored(SANDBOX_INSTALLATION);
+    const replicas = stored ? stored.servers.map((s) => s.name) : [...SANDBOX_SERVER_NAMES];
+    const [active] = this.deps.runs.activeRunsOn(SANDBOX_INSTALLATION, replicas);
+    if (active) throw new SandboxInUseError(action, active);
+  }
+
+  /** Every server the sandbox may have keychain entries for: the manifest's, the profile's, the usual names. */
+  private serverRefs(state: SandboxState, manifest: SandboxManifest | null): ServerRef[] {
+    const names = new Set<string>(SANDBOX_SERVER_NAMES);
+    for (const s of manifest?.servers ?? []) names.add(s.name);
+    for (const s of this.deps.profile.stored(state.installation)?.servers ?? []) names.add(s.name);
+    return [...names].map((server) => ({ installation: state.installation, server }));
+  }
 }

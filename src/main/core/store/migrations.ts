@@ -287,6 +287,50 @@ export const migrations: readonly Migration[] = [
       UPDATE run_replicas SET summary = ${REPLICA_SUMMARY_OF('run_replicas.run_id', 'run_replicas.replica')};
     `,
   },
+  {
+    version: 11,
+    description: 'the sandbox installation, its lock, and runs marked as sandbox runs',
+    sql: `
+      -- The sandbox (\`replica-desk sandbox up\`, sandbox/sandboxStore.ts): at most one per data
+      -- directory. Its row is written before anything is built and removed last by
+      -- \`sandbox down\`. It says where the sandbox lives (its manifest is <dir>/sandbox.json,
+      -- written by sandbox/sandboxMachine.ts; manifest_at is when the build last reported
+      -- it) and which installation the sandbox owns: while the row exists, that installation
+      -- is written and deleted by the sandbox alone (profile import, save and delete refuse).
+      CREATE TABLE sandbox (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        installation TEXT NOT NULL COLLATE NOCASE,
+        dir          TEXT NOT NULL,
+        size_mb      INTEGER NOT NULL CHECK (size_mb > 0),
+        created_at   TEXT NOT NULL,
+        manifest_at  TEXT
+      );
+      -- Held while a \`sandbox up\` or \`down\` works (CLI or app, any process on this data
+      -- directory): a second one is refused. A holder whose process is gone (pid and start
+      -- time, processes/processIdentity.ts) is taken over.
+      CREATE TABLE sandbox_lock (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        action     TEXT NOT NULL CHECK (action IN ('up', 'down')),
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        start_time TEXT,
+        boot_id    TEXT,
+        started_at TEXT NOT NULL
+      );
+      -- A run of the sandbox's installation is marked when it is created, by the trigger, in
+      -- the statement that inserts it (whichever code creates runs); the mark stays after
+      -- \`sandbox down\`, as the run does.
+      ALTER TABLE runs ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0 CHECK (sandbox IN (0, 1));
+      CREATE TRIGGER runs_sandbox_mark AFTER INSERT ON runs
+        WHEN EXISTS (SELECT 1 FROM sandbox WHERE installation = NEW.installation COLLATE NOCASE)
+      BEGIN
+        UPDATE runs SET sandbox = 1 WHERE id = NEW.id;
+      END;
+      -- Migration 10's covering index for the run list, with the mark (runRows.ts RUN_COLUMNS).
+      DROP INDEX runs_list;
+      CREATE INDEX runs_list ON runs(created_at, id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, finished_at, sandbox, plan_summary);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
