@@ -20,9 +20,6 @@ export const INSTALLATION = 'sandbox';
 /** Set in the demo's second life inside scripts/with-keyring.sh's throwaway keyring. */
 export const THROWAWAY_KEYRING_ENV = 'REPLICA_DESK_DEMO_THROWAWAY_KEYRING';
 
-/** The CLI's error codes that mean "no Secret Service answers here" (not a locked one: that is the user's to unlock). */
-const NO_SECRET_SERVICE_CODES = new Set(['keychain-unavailable', 'keychain-no-service', 'no-service']);
-
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The `{ ok: false, error }` document a `--json` command prints on failure, or null. */
@@ -35,11 +32,15 @@ export function cliErrorOf(stdout) {
   }
 }
 
-/** Whether a failed `sandbox up` failed because no Secret Service answers (so a throwaway keyring would help). */
+/**
+ * Whether a failed `sandbox up` failed because no Secret Service answers (so a throwaway keyring
+ * would help): the CLI's `sandbox-keychain` refusal (or a bare keychain error) saying the keychain
+ * is unavailable. A locked keychain is the user's to unlock, never worked around.
+ */
 export function isMissingSecretService(error) {
-  if (!error) return false;
-  if (NO_SECRET_SERVICE_CODES.has(error.code)) return true;
-  return /^keychain/.test(String(error.code)) && /secret service|d-?bus/i.test(`${error.message} ${error.hint ?? ''}`) && !/locked/i.test(String(error.code));
+  if (!error || !/keychain/.test(String(error.code))) return false;
+  const text = `${error.code} ${error.message}`;
+  return /unavailable|no secret service|not provided by any \.service|autolaunch d-bus/i.test(text) && !/locked/i.test(text);
 }
 
 /** Whether scripts/with-keyring.sh can make a throwaway keyring on this machine. */
@@ -86,8 +87,13 @@ export function formatTopology(document, installation = INSTALLATION) {
   return { text: lines.join('\n'), lagging: notes, replicas: servers.filter((s) => s.role === 'replica') };
 }
 
-/** The step lines of `restore`'s progress (`[ 3/14] …`) and its mode; the plan and preflight stay quiet unless it fails. */
-export const isRestoreHeadline = (line) => /^\[\s*\d+\/\d+\]/.test(line) || /^Mode: /.test(line) || /^Run \S+ started/.test(line) || /^\s+[!✗] /.test(line);
+/**
+ * The lines of `restore`'s progress the demo shows: its mode, each finished step (`[ 3/14] done
+ * (1.2 s): …`) and preflight errors. The plan, the running-step lines and the preflight's
+ * warnings (a sandbox on loopback is unencrypted by design) stay quiet unless it fails.
+ */
+export const isRestoreHeadline = (line) =>
+  /^\[\s*\d+\/\d+\] (?!.* …$)/.test(line) || /^Mode: /.test(line) || /^Run \S+ started/.test(line) || /^\s+✗ /.test(line);
 
 /** `sandbox up` refused for want of a Secret Service: the demo runs again inside a throwaway keyring. */
 class NoSecretService extends Error {
@@ -262,10 +268,10 @@ async function main(argv) {
   } else {
     process.stdout.write(
       [
-        `Done in ${seconds(total)}. The sandbox is still up; everything above is in the app too:`,
-        `  npm start                                 open Replica Desk: the "${INSTALLATION}" installation, its topology and this run in History`,
-        `  ${cliCommand('sandbox status').padEnd(40)}  what the sandbox runs`,
-        `  ${cliCommand('sandbox down').padEnd(40)}  stop and remove everything the sandbox made (its runs stay in the history)`,
+        `Done in ${seconds(total)}. The sandbox is still up.`,
+        `  See it in the app:  npm start   (the "${INSTALLATION}" installation, its topology, and this run in History)`,
+        `  What it runs:       ${cliCommand('sandbox status')}`,
+        `  Tear it down:       ${cliCommand('sandbox down')}   (stops and removes everything it made; its runs stay in the history)`,
         '',
       ].join('\n'),
     );

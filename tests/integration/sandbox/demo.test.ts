@@ -72,7 +72,7 @@ describe.skipIf(privateKeyringUnavailable())('npm run demo', () => {
     for (const stage of ['sandbox up', 'topology before', 'restore every replica', 'topology after']) expect(run.stderr).toMatch(new RegExp(`✓ ${stage} \\(\\d+\\.\\d s\\)`));
     expect(run.stderr).toMatch(/Timings: .* total \d+\.\d s/);
     expect(run.stdout).toContain('npm start');
-    expect(run.stdout).toContain(`REPLICA_DESK_HOME='${home}' npx replica-desk sandbox down`);
+    expect(run.stdout).toContain(`Tear it down:       REPLICA_DESK_HOME='${home}' npx replica-desk sandbox down`);
 
     // The sandbox stays up, the run is in its history, marked as a sandbox run.
     const status = JSON.parse((await runCli(['sandbox', 'status', '--json'], { home, env: keyring.env })).stdout);

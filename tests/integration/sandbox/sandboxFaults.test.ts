@@ -138,7 +138,7 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
     const up = startCliInBackground(['sandbox', 'up', '--size', KILL_SIZE_MB], { home, env: keyring.env });
     try {
       // The master phase has begun and some of it is written (a progress line with MB done).
-      await waitFor('the master phase of sandbox up', () => /master/i.test(up.stderr()) || up.child.exitCode !== null);
+      await waitFor('the master phase of sandbox up', () => /^\[\d+\/\d+\] master: .*\b[1-9]\d* of \d+ MB/m.test(up.stderr()) || up.child.exitCode !== null);
       expect(up.child.exitCode, up.stderr()).toBeNull();
       await sleep(300);
       expect(up.child.exitCode, `sandbox up ended before it was killed:\n${up.stderr()}`).toBeNull();
@@ -199,7 +199,7 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
       expect(r.stderr).toMatch(/hint: /);
     }
     // One build: only one process generated the master (a second that waited reports it reused).
-    const generated = results.filter((r) => /master/i.test(r.stderr) && !/master[^\n]*(reus|already)/i.test(r.stderr));
+    const generated = results.filter((r) => /^\[\d+\/\d+\] master: (?!.*\(reused\)$)/m.test(r.stderr));
     expect(generated.length, `${a.stderr}\n---\n${b.stderr}`).toBe(1);
 
     await expectWorkingSandbox(home);

@@ -72,6 +72,10 @@ describe('when the demo makes a throwaway keyring', () => {
 
   it('for a keychain no Secret Service answers, never for a locked one or another failure', () => {
     expect(isMissingSecretService({ code: 'keychain-unavailable', message: 'The OS keychain is unavailable: Cannot autolaunch D-Bus without X11 $DISPLAY', hint: 'start a Secret Service' })).toBe(true);
+    const refused = (inner: string) => ({ code: 'sandbox-keychain', message: `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${inner} Nothing was created.`, hint: 'Start a Secret Service' });
+    expect(isMissingSecretService(refused('The OS keychain is unavailable: Cannot autolaunch D-Bus without X11 $DISPLAY'))).toBe(true);
+    expect(isMissingSecretService(refused('The OS keychain is unavailable: The name org.freedesktop.secrets was not provided by any .service files'))).toBe(true);
+    expect(isMissingSecretService(refused('The OS keychain is locked: Cannot create an item in a locked collection'))).toBe(false);
     expect(isMissingSecretService({ code: 'keychain-locked', message: 'The OS keychain is locked', hint: 'unlock it' })).toBe(false);
     expect(isMissingSecretService({ code: 'sandbox-programs-missing', message: 'initdb was not found', hint: 'apt-get install postgresql' })).toBe(false);
     expect(isMissingSecretService(null)).toBe(false);
@@ -84,10 +88,13 @@ describe('when the demo makes a throwaway keyring', () => {
   });
 });
 
-it('shows the restore\'s step lines and mode, not its plan', () => {
-  expect(isRestoreHeadline('[ 3/14] Dump the master …')).toBe(true);
+it('shows the restore\'s mode, finished steps and preflight errors, not its plan or warnings', () => {
+  expect(isRestoreHeadline('[ 3/14] done (1.2 s): Backed up cm_master')).toBe(true);
+  expect(isRestoreHeadline('[ 3/14] failed (0.2 s): cannot connect')).toBe(true);
+  expect(isRestoreHeadline('[ 3/14] Back up the master schema cm_master with pg_dump …')).toBe(false);
   expect(isRestoreHeadline('Mode: side-by-side')).toBe(true);
   expect(isRestoreHeadline('  ✗ sandbox/rls1: cannot connect')).toBe(true);
+  expect(isRestoreHeadline('  ! sandbox/rls1: The connection is not encrypted')).toBe(false);
   expect(isRestoreHeadline('   4. Restore into cm_rls1__rd_new')).toBe(false);
   expect(isRestoreHeadline('  ✓ sandbox/rls1: connects')).toBe(false);
 });
