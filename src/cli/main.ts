@@ -4,6 +4,7 @@ import type { ReplicaDesk } from '../main/core/replicaDesk';
 import { openRunHistory, type OpenedRunHistory } from '../main/core/history/openRunHistory';
 import { listRuns, showRun } from './commands/runs';
 import { UsageError, type Command, type CommandContext } from './context';
+import { warnAboutKeychain } from './keychainWarning';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
 
@@ -21,6 +22,8 @@ interface CommandSpec {
   options?: Record<string, OptionSpec>;
   /** Reads only the history (ctx.history()): the core's modules (PostgreSQL, SSH, keychain) are not loaded. */
   light?: true;
+  /** Checks the keychain itself and fails when it cannot be used: no warning line first. */
+  checksKeychain?: true;
 }
 
 const commands: CommandSpec[] = [
@@ -50,7 +53,7 @@ const commands: CommandSpec[] = [
       'lock-timeout': { type: 'string' },
     },
   },
-  { words: ['sandbox', 'up'], run: lazy(() => import('./commands/sandbox'), (m) => m.sandboxUp), options: { size: { type: 'string' }, dir: { type: 'string' } } },
+  { words: ['sandbox', 'up'], run: lazy(() => import('./commands/sandbox'), (m) => m.sandboxUp), options: { size: { type: 'string' }, dir: { type: 'string' } }, checksKeychain: true },
   { words: ['sandbox', 'status'], run: lazy(() => import('./commands/sandbox'), (m) => m.sandboxStatus) },
   { words: ['sandbox', 'down'], run: lazy(() => import('./commands/sandbox'), (m) => m.sandboxDown) },
   { words: ['runs', 'list'], run: listRuns, light: true, options: { installation: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } } },
@@ -121,6 +124,8 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
       },
       history: () => (history ??= openRunHistory({ env: environment.env, ...(home ? { home } : {}) })).history,
     };
+    // One harmless keychain read first, so a missing or locked keychain is named before the work.
+    if (!spec.light && !spec.checksKeychain) await warnAboutKeychain(ctx.core(), out);
     return await spec.run(ctx);
   } catch (e) {
     if (e instanceof TypeError && 'code' in e && String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {

@@ -13,6 +13,7 @@ import type { ConnectionEncryption } from './connectionEncryption';
 import type { RouteHopResult, RouteView } from './sshRoutes';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
+import type { KeychainHealth } from './sandbox';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation } from './operations';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, type Operation };
@@ -98,6 +99,8 @@ export const requestSchemas = {
   prepareRollback: z.object({ runId: z.string().min(1), replicas: z.array(z.string().min(1)).default([]) }).strict(),
   /** Drops what the run keeps aside for one replica (server name); main asks the admin itself (confirmInMain). */
   discardKeptSchema: z.object({ runId: z.string().min(1), replica: z.string().min(1) }).strict(),
+  /** One harmless keychain read (core/secrets/keychainHealth.ts); the shell's banner shows what is wrong. */
+  keychainHealth: z.object({}).strict(),
 } as const satisfies Record<Operation, z.ZodType>; // exactly one schema per operation name
 
 export type Request<Op extends Operation> = z.input<(typeof requestSchemas)[Op]>;
@@ -208,6 +211,7 @@ export interface Responses {
   prepareRollback: PreparedRestore;
   /** `discarded` is false when the admin declined in main's dialog; nothing changed then. */
   discardKeptSchema: { discarded: boolean; kept: KeptSchemaDiscard };
+  keychainHealth: KeychainHealth;
 }
 
 export interface CommandApprovalResult {

@@ -32,6 +32,7 @@ export const operations = [
   'approveCommands',
   'prepareRollback',
   'discardKeptSchema',
+  'keychainHealth',
 ] as const;
 
 export type Operation = (typeof operations)[number];

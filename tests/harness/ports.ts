@@ -1,11 +1,5 @@
 // Loopback ports for tests.
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../../src/main/core/sandbox/postgresServer';
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export const closedPort = freeLoopbackPort;

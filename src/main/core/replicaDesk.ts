@@ -14,6 +14,8 @@ import { CommandReview } from './profiles/commandReview';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
+import { checkKeychainHealth } from './secrets/keychainHealth';
+import type { KeychainHealth } from '../../shared/sandbox';
 import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
 import { SecretBindings } from './secrets/secretBindings';
 import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';
@@ -76,6 +78,8 @@ export interface ReplicaDesk {
   fetchHostKey(request: HostKeyRequest): Promise<{ fingerprint: string }>;
   /** The host key every SSH hop of the server's routes presents now, against its pin (tunnels/hopHostKeys.ts). */
   hopHostKeys(ref: ServerRef): Promise<RouteHostKeys[]>;
+  /** One harmless keychain read: whether it answers, is locked, or is missing (secrets/keychainHealth.ts). */
+  keychainHealth(): Promise<KeychainHealth>;
   close(): void;
 }
 
@@ -99,6 +103,8 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const restore = new RestoreService(profiles, runs, secretStore, env, log, home, approvals, dumps);
   const topologyCache = new TopologyCache(store.db);
   const topology = new TopologyService(profiles, topologyCache, restore.runs, secretStore, env, log, approvals);
+  // The check asks the lock question itself first, so its read needs no second one from the store.
+  const keychainHealth = () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env });
   const sandbox = new LocalSandboxService({
     home,
     env,
@@ -107,7 +113,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     lock: new SandboxLock(store.db),
     keychain: new SandboxKeychain(secrets, keychain, bindings),
     profile: new SandboxProfile(profiles, approvals, topologyCache),
-    secretStore: keychain,
+    keychainHealth,
     runs,
   });
   return {
@@ -159,6 +165,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
       const canonical = profiles.canonicalRef(ref);
       return hopHostKeys(profiles.server(canonical), canonical, { env, context: await routeContextFor(env), hopSecrets: hopSecretLookup(secretStore), timeoutMs: 10_000 });
     },
+    keychainHealth,
     close: () => store.close(),
   };
 }

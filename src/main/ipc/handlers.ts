@@ -96,6 +96,7 @@ export function createHandlers(core: ReplicaDesk, options: HandlerOptions = {}):
     approveCommands: (r) => approveCommandsInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.ref),
     prepareRollback: (r) => sessions.prepareRollback({ runId: r.runId, replicas: r.replicas }),
     discardKeptSchema: (r) => discardKeptSchemaInMain(core, options.confirmInMain ?? refuseWithoutPrompt, r.runId, r.replica),
+    keychainHealth: () => core.keychainHealth(),
   };
 
   const wrap = <Op extends Operation>(op: Op): Handler<Op> => {

@@ -6,13 +6,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { ErrorNotice } from './components/ErrorNotice';
 import { HistoryView } from './history/HistoryView';
 import { Installations, Restore, Topology } from './shell/lazyViews';
+import { KeychainBanner } from './shell/KeychainBanner';
 import { ShellHeader } from './shell/ShellHeader';
 import type { Route, ViewName } from './shell/route';
 import { useRoute } from './shell/useRoute';
 import { useViewShortcuts } from './shell/useViewShortcuts';
 import { ViewFrame } from './shell/ViewFrame';
 import { isMacPlatform, MAIN_VIEWS } from './shell/viewShortcuts';
-import { useInstallations } from './useInstallations';
+import { useInstallations } from './installations/useInstallations';
 import './shell/shell.css';
 
 interface RestoreRequest {
@@ -59,6 +60,7 @@ export function App() {
   return (
     <div className="app">
       <ShellHeader current={route.view} isMac={IS_MAC} onReloadInstallations={route.view === 'installations' ? () => void reload() : undefined} />
+      <KeychainBanner />
 
       {visited.has('installations') ? (
         <div className="view" hidden={route.view !== 'installations'}>

@@ -21,7 +21,6 @@ import {
   readManifestFile,
   sandboxProfiles,
   teardownSandbox,
-  writeManifestFile,
   type SandboxManifest,
 } from '../../../src/main/core/sandbox/sandboxMachine';
 import { standInFiles } from '../../../src/main/core/sandbox/standInServer';
@@ -38,9 +37,8 @@ let manifest: SandboxManifest;
 let firstPasswords: Record<string, string>;
 let manifestWrites = 0;
 
-const onManifest = (m: SandboxManifest): void => {
+const onManifest = (): void => {
   manifestWrites += 1;
-  writeManifestFile(m);
 };
 const build = async (existing: SandboxManifest | null) => {
   const progress: SandboxProgress[] = [];

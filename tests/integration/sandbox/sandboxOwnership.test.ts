@@ -13,6 +13,7 @@ import { OwnedInstallationError } from '../../../src/main/core/profiles/installa
 import { RunStore } from '../../../src/main/core/history/runStore';
 import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { RunHistory } from '../../../src/main/core/history/runHistory';
+import { SandboxInUseError } from '../../../src/main/core/sandbox/sandboxService';
 import { PROFILES_FORMAT, type InstallationInput } from '../../../src/shared/profiles';
 
 let home: string;
@@ -107,3 +108,21 @@ describe('runs of the sandbox', () => {
     expect(state.runCount()).toBe(1);
   });
 });
+
+describe('a restore of the sandbox at work', () => {
+  it('makes `sandbox up` and `down` refuse, naming the run and how to cancel it, and change nothing', async () => {
+    state.create({ installation: 'sandbox', dir: join(home, 'sandbox'), sizeMb: 5 }, () => undefined);
+    await core.profiles.importText(file('sandbox'), { replace: false, as: 'sandbox' });
+    // A run this (live) process owns, still restoring the sandbox's replicas.
+    const runId = new RunStore(core.store.db).create(planRestore(core.profiles.get('sandbox'), { replicas: [], backupDir: '/b' }));
+
+    for (const action of [() => core.sandbox.down(), () => core.sandbox.up({})]) {
+      const refused = action();
+      await expect(refused).rejects.toBeInstanceOf(SandboxInUseError);
+      await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`Run ${runId} (pid ${process.pid}`), hint: expect.stringContaining('Ctrl-C') });
+    }
+    expect(state.get()).not.toBeNull();
+    expect(core.profiles.get('sandbox').servers.map((s) => s.name)).toEqual(['mls', 'rls1']);
+  });
+});
+

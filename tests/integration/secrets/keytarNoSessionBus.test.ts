@@ -26,7 +26,9 @@ describe.runIf(process.platform === 'linux')('with no D-Bus session to reach', (
       expect(error).toMatchObject({ code: 'keychain-unavailable' });
       expect((error as Error).message).toMatch(/^The OS keychain is unavailable: .*connect/i);
       expect((error as KeychainUnavailableError).hint).toBe(
-        'Start a Secret Service (e.g. gnome-keyring-daemon --start --components=secrets, inside a D-Bus session) and unlock it; or store the password in ~/.pgpass',
+        'Install and start a Secret Service: GNOME Keyring (apt-get install gnome-keyring libsecret-1-0, or dnf install gnome-keyring), ' +
+          'or KeePassXC with its Secret Service integration on; without a desktop, `gnome-keyring-daemon --start --components=secrets` ' +
+          'inside a D-Bus session. Then unlock it. Or store the password in ~/.pgpass (or the file PGPASSFILE names, mode 0600)',
       );
     } finally {
       if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;

@@ -40,6 +40,9 @@ export interface PrivateKeyring {
   unlockByRestart(): Promise<void>;
   /** Starts Xvfb and lets the bus start gcr-prompter there, so an unlock prompt waits for an answer. */
   showPrompts(): Promise<void>;
+  /** SIGSTOP / SIGCONT the keyring daemon: it keeps its bus name but answers nothing, as a keychain hung on a prompt. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -163,7 +166,10 @@ export async function startPrivateKeyring(options: { lockedKeyring?: LockedKeyri
         if (xvfb.exitCode !== null) throw new Error(`Xvfb ${display} did not start`);
         await call('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.UpdateActivationEnvironment', `{"DISPLAY": "${display}"}`], env);
       },
+      freeze: () => void daemon.kill('SIGSTOP'),
+      thaw: () => void daemon.kill('SIGCONT'),
       async stop() {
+        daemon.kill('SIGCONT');
         await stopProcess(daemon);
         await stopProcess(bus);
         await stopProcess(xvfb);

@@ -1,4 +1,4 @@
-// The server form's draft and profiles@1 (renderer/src/installationDraft.ts, sshHopDraft.ts):
+// The server form's draft and profiles@1 (renderer/src/installations/editor/installationDraft.ts, sshHopDraft.ts):
 // an installation with SSH tunnels and jump hosts survives draft → profile unchanged, and the
 // shared schema's problems land on the hop fields that caused them.
 import { describe, expect, it } from 'vitest';
@@ -9,8 +9,8 @@ import {
   validateDraft,
   validationFromProblems,
   type InstallationDraft,
-} from '../../../src/renderer/src/installationDraft';
-import { moveHop, newSshHopDraft, viaHopsFrom } from '../../../src/renderer/src/sshHopDraft';
+} from '../../../src/renderer/src/installations/editor/installationDraft';
+import { moveHop, newSshHopDraft, viaHopsFrom } from '../../../src/renderer/src/installations/editor/sshHopDraft';
 import { profileRouteOf } from '../../../src/renderer/src/components/route/profileRoute';
 
 const KEY_A = `SHA256:${'A'.repeat(43)}`;

@@ -29,7 +29,7 @@ import {
   type SandboxPasswords,
   type SandboxServerSpec,
 } from './sandboxData';
-import { SANDBOX_CLUSTER_NAMES, type SandboxManifest, type SandboxManifestCluster, type SandboxManifestServer, type SandboxServerName } from './sandboxManifest';
+import { SANDBOX_CLUSTER_NAMES, writeManifestFile, type SandboxManifest, type SandboxManifestCluster, type SandboxManifestServer, type SandboxServerName } from './sandboxManifest';
 import { runControlCommand, sandboxStandInControl, writeStandInConninfo, writeStandInScript } from './standInServer';
 
 export type { SandboxManifest } from './sandboxManifest';
@@ -45,7 +45,11 @@ export interface BuildSandboxOptions {
   existing: SandboxManifest | null;
   onProgress: (p: SandboxProgress) => void;
   signal?: AbortSignal;
-  /** Called as soon as each resource is about to exist and once it does, so a kill mid-build leaves a manifest `down` can clean from. */
+  /**
+   * Called each time the manifest changes: before each resource is made and once it exists. The
+   * build has written `<dir>/sandbox.json` (0600, atomically) by then, so a kill mid-build leaves
+   * a manifest `down` can clean from.
+   */
   onManifest(m: SandboxManifest): void;
 }
 
@@ -69,7 +73,9 @@ class Build {
     private readonly o: BuildSandboxOptions,
   ) {}
 
+  /** Writes `<dir>/sandbox.json` and tells the caller. */
   save(): void {
+    writeManifestFile(this.m);
     this.o.onManifest(structuredClone(this.m));
   }
 
@@ -88,9 +94,10 @@ class Build {
 }
 
 async function newManifest(o: BuildSandboxOptions): Promise<SandboxManifest> {
+  const pg = await checkSandboxPrograms(process.platform, process.env);
+  // The manifest is written right after: a directory made here is recorded as the sandbox's.
   const createdDir = !existsSync(o.dir);
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  const pg = await checkSandboxPrograms(process.platform, process.env);
   return {
     version: 1,
     dir: o.dir,

@@ -7,7 +7,7 @@
 // state (sandboxStore.ts), the lock (sandboxLock.ts), the keychain (sandboxKeychain.ts) and
 // the profile (sandboxProfile.ts), and checks what must hold before anything is made.
 import { resolve, join } from 'node:path';
-import { formatServerRef, type ServerRef } from '../../../shared/profiles';
+import { formatServerRef, type Installation, type ServerRef } from '../../../shared/profiles';
 import {
   SANDBOX_DEFAULT_SIZE_MB,
   SANDBOX_DOWN_PHASES,
@@ -15,6 +15,7 @@ import {
   SANDBOX_MAX_SIZE_MB,
   SANDBOX_MIN_SIZE_MB,
   SANDBOX_UP_PHASES,
+  type KeychainHealth,
   type SandboxDownReport,
   type SandboxProgress,
   type SandboxStatus,
@@ -24,8 +25,6 @@ import { CancelledError } from '../cancellation';
 import { ConflictError, InvalidInputError, ReplicaDeskError } from '../errors';
 import type { RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
-import { KeychainTimeoutError } from '../secrets/keychainErrors';
-import type { SecretStore } from '../secrets/secretStore';
 import type { SandboxKeychain } from './sandboxKeychain';
 import type { SandboxLock } from './sandboxLock';
 import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
@@ -53,8 +52,8 @@ export interface SandboxServiceDeps {
   lock: SandboxLock;
   keychain: SandboxKeychain;
   profile: SandboxProfile;
-  /** The keychain itself, for the one harmless read before anything is made. */
-  secretStore: SecretStore;
+  /** The one harmless keychain read made before anything is built (secrets/keychainHealth.ts). */
+  keychainHealth: () => Promise<KeychainHealth>;
   runs: RunStore;
 }
 
@@ -83,32 +82,12 @@ export class SandboxInUseError extends ReplicaDeskError {
 }
 
 export class SandboxKeychainError extends ReplicaDeskError {
-  constructor(cause: unknown) {
-    const inner = cause instanceof ReplicaDeskError ? cause : null;
+  constructor(health: KeychainHealth) {
     super(
       'sandbox-keychain',
-      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${inner ? inner.message : String(cause)} Nothing was created.`,
-      inner?.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
-      { cause },
+      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${health.message.replace(/\.?$/, '.')} Nothing was created.`,
+      health.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
     );
-  }
-}
-
-const KEYCHAIN_PROBE_ACCOUNT = 'replica-desk/keychain-probe/db';
-const KEYCHAIN_PROBE_TIMEOUT_MS = 3000;
-
-/** One harmless read within a few seconds, or the reason the keychain cannot be used. */
-async function checkKeychain(store: SecretStore): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KeychainTimeoutError('a test read', KEYCHAIN_PROBE_TIMEOUT_MS)), KEYCHAIN_PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([store.get(KEYCHAIN_PROBE_ACCOUNT), timeout]);
-  } catch (error) {
-    throw new SandboxKeychainError(error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -125,6 +104,16 @@ export function validateSandboxSize(sizeMb: unknown): number {
 function numbered(listener: SandboxProgressListener | undefined, action: 'up' | 'down'): (p: Omit<SandboxProgress, 'index' | 'count' | 'action'> & Partial<SandboxProgress>) => void {
   const phases: readonly string[] = action === 'up' ? SANDBOX_UP_PHASES : SANDBOX_DOWN_PHASES;
   return (p) => listener?.({ ...p, action, index: phases.indexOf(p.phase) + 1, count: phases.length });
+}
+
+/** The installation the manifest's profile holds, or null while the build has not made every server. */
+function builtProfile(manifest: SandboxManifest): Installation | null {
+  if (manifest.servers.length < SANDBOX_SERVER_NAMES.length) return null;
+  try {
+    return sandboxProfiles(manifest).installations[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 const isCancel = (e: unknown, signal?: AbortSignal) => e instanceof CancelledError || (e instanceof ReplicaDeskError && e.code === 'cancelled') || signal?.aborted === true;
@@ -149,7 +138,8 @@ export class LocalSandboxService implements SandboxService {
       if (state) this.refuseActiveRun('up');
       // Before anything is made: the programs, and a keychain that answers.
       await checkSandboxPrograms(this.platform, this.deps.env);
-      await checkKeychain(this.deps.secretStore);
+      const keychain = await this.deps.keychainHealth();
+      if (keychain.state !== 'ok') throw new SandboxKeychainError(keychain);
       // A sandbox whose build made nothing yet may still move or change its size.
       const dir = (existing ? state?.dir : undefined) ?? dirGiven ?? state?.dir ?? join(this.deps.home, 'sandbox');
       const sizeMb = (existing ? state?.sizeMb : undefined) ?? sizeGiven ?? state?.sizeMb ?? SANDBOX_DEFAULT_SIZE_MB;
@@ -219,9 +209,10 @@ export class LocalSandboxService implements SandboxService {
     }
     let profileImported = false;
     if (manifest) {
-      const installation = sandboxProfiles(manifest).installations[0];
-      profileImported = installation !== undefined && this.deps.profile.isCurrent(installation);
-      if (!profileImported) {
+      const installation = builtProfile(manifest);
+      profileImported = installation !== null && this.deps.profile.isCurrent(installation);
+      if (!installation) problems.push('the build did not finish: not every cluster and server exists yet (`sandbox up` finishes it)');
+      else if (!profileImported) {
         problems.push(this.deps.profile.stored(state.installation) ? `the profile "${state.installation}" differs from what the sandbox built (\`sandbox up\` imports it again)` : `the profile "${state.installation}" is missing (\`sandbox up\` imports it)`);
       }
     }

@@ -12,7 +12,11 @@ const pgpassLocation = (platform: NodeJS.Platform): string =>
 function unavailableHint(platform: NodeJS.Platform): string {
   switch (platform) {
     case 'linux':
-      return 'Start a Secret Service (e.g. gnome-keyring-daemon --start --components=secrets, inside a D-Bus session) and unlock it; or store the password in ~/.pgpass';
+      return (
+        'Install and start a Secret Service: GNOME Keyring (apt-get install gnome-keyring libsecret-1-0, or dnf install gnome-keyring), ' +
+        'or KeePassXC with its Secret Service integration on; without a desktop, `gnome-keyring-daemon --start --components=secrets` ' +
+        'inside a D-Bus session. Then unlock it. Or store the password in ~/.pgpass (or the file PGPASSFILE names, mode 0600)'
+      );
     case 'darwin':
       return 'Make sure the login keychain exists and is unlocked (Keychain Access, or `security unlock-keychain`); or store the password in ~/.pgpass';
     case 'win32':

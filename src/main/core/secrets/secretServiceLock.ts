@@ -14,7 +14,8 @@ export type KeychainLockState =
   | { state: 'unlocked' }
   /** `keyring` names the collection: "default", or the name in its D-Bus path (e.g. "login"). */
   | { state: 'locked'; keyring: string; entryFound: boolean }
-  | { state: 'unknown'; reason: string };
+  /** `timedOut`: the service took the question and gave no answer in time (hung, e.g. on a prompt). */
+  | { state: 'unknown'; reason: string; timedOut?: boolean };
 
 /** Asks whether `account` (or, for null, the default keyring where new entries go) is locked. */
 export type KeychainLockProbe = (account: string | null) => Promise<KeychainLockState>;
@@ -32,7 +33,7 @@ const DEST = 'org.freedesktop.secrets';
 const SERVICE_PATH = '/org/freedesktop/secrets';
 const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 
-type ToolResult = { ok: true; stdout: string } | { ok: false; missing: boolean; reason: string };
+type ToolResult = { ok: true; stdout: string } | { ok: false; missing: boolean; reason: string; timedOut?: boolean };
 
 /**
  * The same question asked while it is already being asked shares the answer: a topology probe
@@ -60,8 +61,8 @@ function runToolOnce(file: string, args: string[], options: Required<SecretServi
         if (!error) return resolve({ ok: true, stdout });
         const e = error as NodeJS.ErrnoException & { killed?: boolean };
         if (e.code === 'ENOENT') return resolve({ ok: false, missing: true, reason: `${file} is not installed` });
-        const reason = e.killed ? `${file} did not answer within ${options.timeoutMs / 1000} s` : stderr.trim() || e.message;
-        resolve({ ok: false, missing: false, reason });
+        if (e.killed) return resolve({ ok: false, missing: false, reason: `${file} did not answer within ${options.timeoutMs / 1000} s`, timedOut: true });
+        resolve({ ok: false, missing: false, reason: stderr.trim() || e.message });
       },
     );
   });
@@ -186,7 +187,7 @@ async function probeWith(tool: DbusTool, account: string | null, options: Requir
   }
   if (!lockedRun.ok) {
     if (noSuchObject(lockedRun.reason)) return { state: 'unlocked' }; // no default keyring yet: nothing is locked
-    return { state: 'unknown', reason: lockedRun.reason };
+    return { state: 'unknown', reason: lockedRun.reason, ...(lockedRun.timedOut ? { timedOut: true } : {}) };
   }
   const locked = tool.parseLocked(lockedRun.stdout);
   if (locked === null) return { state: 'unknown', reason: `unexpected answer from ${tool.file}: ${lockedRun.stdout.trim().slice(0, 200)}` };

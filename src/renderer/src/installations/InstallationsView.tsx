@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { Installation } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
-import { EmptyState } from '../components/EmptyState';
+import { InstallationsEmptyState } from './InstallationsEmptyState';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { InstallationDetails } from '../components/InstallationDetails';
-import { InstallationEditor } from '../components/InstallationEditor';
-import { InstallationList } from '../components/InstallationList';
+import { InstallationDetails } from './InstallationDetails';
+import { InstallationEditor } from './editor/InstallationEditor';
+import { InstallationList } from './InstallationList';
 
 type Mode = { kind: 'browse' } | { kind: 'create' } | { kind: 'edit'; installation: Installation };
 
@@ -49,7 +49,7 @@ export function InstallationsView({ installations, error, reload }: Installation
       return error ? null : <p className="loading muted">Loading installations…</p>;
     }
     if (current === null) {
-      return <EmptyState onAdd={() => setMode({ kind: 'create' })} onReload={() => void reload()} />;
+      return <InstallationsEmptyState onAdd={() => setMode({ kind: 'create' })} onReload={() => void reload()} />;
     }
     return (
       <InstallationDetails

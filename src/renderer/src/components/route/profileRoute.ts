@@ -1,8 +1,11 @@
 // A server's database route as its profile writes it, before ~/.ssh/config is applied (the
 // core resolves aliases; the server card only repeats what the admin entered): each hop as
 // "ssh user@host:port" or its alias, then the database as the last hop sees it.
-import type { Server } from '../../../../shared/profiles';
-import type { SshHopInput } from '../../sshHopDraft';
+import type { z } from 'zod';
+import type { Server, SshHopSchema } from '../../../../shared/profiles';
+
+/** A hop as the profile writes it (alias or hostname, the rest optional). */
+type SshHopInput = z.input<typeof SshHopSchema>;
 
 export interface ProfileRouteHop {
   role: string;

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { Installation } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
-import { ConfirmDialog } from './ConfirmDialog';
-import { ErrorNotice } from './ErrorNotice';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { ServerCard } from './ServerCard';
 
 interface InstallationDetailsProps {

@@ -1,16 +1,16 @@
 // An SSH hop's host key pin (the server host, a jump host, the tunnel endpoint), with trust
 // on first use through the hops before it.
 import { useState } from 'react';
-import type { ServerRef } from '../../../shared/profiles';
-import type { ErrorPayload } from '../../../shared/result';
-import { api } from '../api';
-import type { SshHopInput } from '../sshHopDraft';
-import { ErrorNotice } from './ErrorNotice';
-import { RouteBreakNotice } from './route/RouteBreakNotice';
-import { routeBreakOf } from './route/routeBreakOf';
-import { throughJumpHosts } from './route/profileRoute';
-import { TextField } from './TextField';
-import './profileEditor.css';
+import type { ServerRef } from '../../../../shared/profiles';
+import type { ErrorPayload } from '../../../../shared/result';
+import { api } from '../../api';
+import type { SshHopInput } from './sshHopDraft';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { RouteBreakNotice } from '../../components/route/RouteBreakNotice';
+import { routeBreakOf } from '../../components/route/routeBreakOf';
+import { throughJumpHosts } from '../../components/route/profileRoute';
+import { TextField } from '../../components/TextField';
+import '../profileEditor.css';
 
 interface HostKeyFieldProps {
   /** The SSH hostname, port and ~/.ssh/config alias as typed in the form; the key is fetched from there. */

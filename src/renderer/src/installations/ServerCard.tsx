@@ -1,16 +1,16 @@
-import './route/route.css';
+import '../components/route/route.css';
 import { useEffect, useMemo, useState } from 'react';
 import type { SecretStatus } from '../../../shared/api';
 import { formatServerRef, type Server, type ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
-import { CommandApprovalPanel } from './CommandApprovalPanel';
+import { CommandApprovalPanel } from '../components/CommandApprovalPanel';
 import { ConnectionTest } from './ConnectionTest';
-import { ErrorNotice } from './ErrorNotice';
-import { RoleBadge } from './RoleBadge';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { RoleBadge } from '../components/RoleBadge';
 import { HopSecretFields } from './HopSecretFields';
 import { SecretField } from './SecretField';
-import { profileRouteOf, throughJumpHosts } from './route/profileRoute';
+import { profileRouteOf, throughJumpHosts } from '../components/route/profileRoute';
 
 interface ServerCardProps {
   installation: string;

@@ -3,10 +3,10 @@
 // through the hops before it. The server's own SSH host keeps its fields in ServerEditor.
 import type { ReactNode } from 'react';
 import type { ServerRef } from '../../../../shared/profiles';
-import type { FieldKey, ServerDraft } from '../../installationDraft';
-import type { SshHopDraft, SshHopField, SshHopInput } from '../../sshHopDraft';
-import { HostKeyField } from '../HostKeyField';
-import { TextField } from '../TextField';
+import type { FieldKey, ServerDraft } from './installationDraft';
+import type { SshHopDraft, SshHopField, SshHopInput } from './sshHopDraft';
+import { HostKeyField } from './HostKeyField';
+import { TextField } from '../../components/TextField';
 
 /** ServerEditor's binding of a text field to the draft: value, change, blur and its errors. */
 export type TextBinding = (

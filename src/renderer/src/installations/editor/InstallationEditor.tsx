@@ -1,10 +1,10 @@
 import type { FormEvent } from 'react';
-import type { Installation } from '../../../shared/profiles';
-import { useInstallationForm } from '../useInstallationForm';
-import { CheckboxField } from './CheckboxField';
-import { ErrorNotice } from './ErrorNotice';
+import type { Installation } from '../../../../shared/profiles';
+import { useInstallationForm } from './useInstallationForm';
+import { CheckboxField } from '../../components/CheckboxField';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { ServerEditor } from './ServerEditor';
-import { TextField } from './TextField';
+import { TextField } from '../../components/TextField';
 
 interface InstallationEditorProps {
   /** The installation to edit, or null to create one. */

@@ -3,8 +3,8 @@ import type { ConnectionReport } from '../../../shared/api';
 import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
-import { ConnectionReportView } from './ConnectionReportView';
-import { ConnectionFailure } from './ConnectionFailure';
+import { ConnectionReportView } from '../components/ConnectionReportView';
+import { ConnectionFailure } from '../components/ConnectionFailure';
 
 type TestState =
   | { phase: 'idle' }

@@ -1,16 +1,16 @@
 // One server of the installation form: its name and role, the database and how it is
 // reached (directly or through SSH), the host access with its jump hosts, and the control
 // commands.
-import { SSL_MODES, type ServerRef, type ServerRole } from '../../../shared/profiles';
-import type { FieldKey, HostAccess, ServerDraft, SslModeChoice } from '../installationDraft';
-import { viaHopsFrom } from '../sshHopDraft';
-import { CheckboxField } from './CheckboxField';
+import { SSL_MODES, type ServerRef, type ServerRole } from '../../../../shared/profiles';
+import type { FieldKey, HostAccess, ServerDraft, SslModeChoice } from './installationDraft';
+import { viaHopsFrom } from './sshHopDraft';
+import { CheckboxField } from '../../components/CheckboxField';
 import { HostKeyField } from './HostKeyField';
-import { roleLabels } from './RoleBadge';
-import { SelectField } from './SelectField';
-import { TextField } from './TextField';
-import { DbTunnelEditor } from './ssh/DbTunnelEditor';
-import { JumpHostList } from './ssh/JumpHostList';
+import { roleLabels } from '../../components/RoleBadge';
+import { SelectField } from '../../components/SelectField';
+import { TextField } from '../../components/TextField';
+import { DbTunnelEditor } from './DbTunnelEditor';
+import { JumpHostList } from './JumpHostList';
 
 interface ServerEditorProps {
   index: number;

@@ -9,8 +9,8 @@ import {
   type Server,
   type ServerInput,
   type ServerRole,
-} from '../../shared/profiles';
-import type { ProblemPath } from '../../shared/result';
+} from '../../../../shared/profiles';
+import type { ProblemPath } from '../../../../shared/result';
 import {
   SSH_HOP_FIELDS,
   jumpHostsInputFrom,

@@ -2,8 +2,8 @@
 // opened from the import area so an admin writing a file by hand sees what it may say.
 import { PROFILES_FORMAT_GUIDE } from '../../../shared/profilesFormatGuide';
 import { PROFILES_FORMAT } from '../../../shared/profiles';
-import { CodeText } from './CodeText';
-import { ModalDialog } from './ModalDialog';
+import { CodeText } from '../components/CodeText';
+import { ModalDialog } from '../components/ModalDialog';
 
 export function FormatGuideDialog({ onClose }: { onClose(): void }) {
   return (

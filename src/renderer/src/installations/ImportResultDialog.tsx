@@ -1,8 +1,8 @@
 import type { ImportSummary } from '../../../shared/api';
 import type { ErrorPayload } from '../../../shared/result';
-import { ControlCommandList } from './ControlCommandList';
-import { ErrorNotice } from './ErrorNotice';
-import { ModalDialog } from './ModalDialog';
+import { ControlCommandList } from '../components/ControlCommandList';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { ModalDialog } from '../components/ModalDialog';
 
 export type ImportOutcome =
   | { kind: 'imported'; fileName: string; summary: ImportSummary }

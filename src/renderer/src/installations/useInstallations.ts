@@ -1,9 +1,9 @@
 // The installations as the core has them, reloaded after every change the screen makes
 // (and on demand, e.g. after a `replica-desk profiles import` in a terminal).
 import { useCallback, useEffect, useState } from 'react';
-import type { Installation } from '../../shared/profiles';
-import type { ErrorPayload } from '../../shared/result';
-import { api } from './api';
+import type { Installation } from '../../../shared/profiles';
+import type { ErrorPayload } from '../../../shared/result';
+import { api } from '../api';
 
 export interface InstallationsState {
   /** null until the first answer arrives. */

@@ -2,7 +2,7 @@
 // fields as typed, how they become a profiles@1 hop (shared/profiles.ts SshHopSchema), and
 // the list operations the jump host editors offer. Kept apart from installationDraft.ts,
 // which composes these into a server.
-import { SshHopSchema, type ServerInput } from '../../shared/profiles';
+import { SshHopSchema, type ServerInput } from '../../../../shared/profiles';
 
 /** A hop as the profile writes it (alias or hostname, the rest optional). */
 export type SshHopInput = NonNullable<NonNullable<Extract<ServerInput['host'], { access: 'ssh' }>['jumpHosts']>[number]>;

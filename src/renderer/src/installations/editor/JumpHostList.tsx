@@ -2,9 +2,9 @@
 // add, remove, and move up or down; each hop's host key is fetched through the ones before it.
 import { useId } from 'react';
 import type { ServerRef } from '../../../../shared/profiles';
-import type { FieldKey, ServerDraft } from '../../installationDraft';
-import { moveHop, newSshHopDraft, viaHopsFrom, type SshHopDraft } from '../../sshHopDraft';
-import { FieldErrors } from '../FieldErrors';
+import type { FieldKey, ServerDraft } from './installationDraft';
+import { moveHop, newSshHopDraft, viaHopsFrom, type SshHopDraft } from './sshHopDraft';
+import { FieldErrors } from '../../components/FieldErrors';
 import { SshHopFields, type TextBinding } from './SshHopFields';
 
 interface JumpHostListProps {

@@ -1,9 +1,9 @@
 // React state for the installation form: the draft, which fields the admin has touched
 // (a field shows its problems once touched, or after a save attempt), and the save call.
 import { useCallback, useMemo, useState } from 'react';
-import type { Installation, ServerRole } from '../../shared/profiles';
-import type { ErrorPayload } from '../../shared/result';
-import { api } from './api';
+import type { Installation, ServerRole } from '../../../../shared/profiles';
+import type { ErrorPayload } from '../../../../shared/result';
+import { api } from '../../api';
 import {
   draftFromInstallation,
   emptyInstallationDraft,

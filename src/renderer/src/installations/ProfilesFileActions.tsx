@@ -2,7 +2,7 @@ import { useRef, useState, type ChangeEvent } from 'react';
 import type { ImportSummary } from '../../../shared/api';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
-import { ErrorNotice } from './ErrorNotice';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { FormatGuideDialog } from './FormatGuideDialog';
 import { ImportResultDialog, type ImportOutcome } from './ImportResultDialog';
 import './profileEditor.css';

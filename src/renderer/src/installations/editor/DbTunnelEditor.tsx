@@ -1,9 +1,9 @@
 // The server form's "Database connection": direct, through the server's own SSH host, or
 // through an explicit SSH endpoint with its jump hosts (profiles@1 `db.tunnel`).
 import type { ServerRef } from '../../../../shared/profiles';
-import type { DbConnection, FieldKey, ServerDraft } from '../../installationDraft';
-import { viaHopsFrom } from '../../sshHopDraft';
-import { SelectField } from '../SelectField';
+import type { DbConnection, FieldKey, ServerDraft } from './installationDraft';
+import { viaHopsFrom } from './sshHopDraft';
+import { SelectField } from '../../components/SelectField';
 import { JumpHostList } from './JumpHostList';
 import { SshHopFields, type TextBinding } from './SshHopFields';
 

@@ -3,7 +3,7 @@ import type { BaseSecretKind, SecretEndpointStatus, SecretKind, SecretStatus } f
 import type { ServerRef } from '../../../shared/profiles';
 import type { ErrorPayload } from '../../../shared/result';
 import { api } from '../api';
-import { ErrorNotice } from './ErrorNotice';
+import { ErrorNotice } from '../components/ErrorNotice';
 
 interface SecretFieldProps {
   serverRef: ServerRef;

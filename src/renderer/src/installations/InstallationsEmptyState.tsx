@@ -1,12 +1,12 @@
 import { ProfilesFileActions } from './ProfilesFileActions';
 
-interface EmptyStateProps {
+interface InstallationsEmptyStateProps {
   onAdd(): void;
   onReload(): void;
 }
 
 /** What a new user sees first: the two ways to describe their servers. */
-export function EmptyState({ onAdd, onReload }: EmptyStateProps) {
+export function InstallationsEmptyState({ onAdd, onReload }: InstallationsEmptyStateProps) {
   return (
     <section className="empty-state" aria-label="Getting started">
       <h2>No installations yet</h2>
