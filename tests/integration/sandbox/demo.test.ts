@@ -68,7 +68,7 @@ describe.skipIf(privateKeyringUnavailable())('npm run demo', () => {
     expect(after).not.toContain('LAGGING');
     expect(after.match(/✓ up to date/g)).toHaveLength(2);
     // The run summary, and each stage's time and the total.
-    expect(run.stderr).toMatch(/Run \S+ \(sandbox, [\w-]+\): SUCCEEDED/);
+    expect(run.stderr).toMatch(/Run \S+ \(sandbox \[sandbox\], [\w-]+\): SUCCEEDED/);
     for (const stage of ['sandbox up', 'topology before', 'restore every replica', 'topology after']) expect(run.stderr).toMatch(new RegExp(`✓ ${stage} \\(\\d+\\.\\d s\\)`));
     expect(run.stderr).toMatch(/Timings: .* total \d+\.\d s/);
     expect(run.stdout).toContain('npm start');
