@@ -3,32 +3,22 @@
 // sandbox, is tests/integration/sandbox/demo.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { ServerProbe, TopologyDocument } from '../../../src/shared/topology';
+import { serverProbe } from '../../fixtures/serverProbe';
 import { canMakeThrowawayKeyring, cliErrorOf, formatTopology, isMissingSecretService, isRestoreHeadline } from '../../../scripts/demo.mjs';
 
+/** A server of the sandbox as `topology --json` reports it: rls1 on cluster b, the others on cluster a. */
 function probe(name: string, role: 'master' | 'replica', database: string, position: string | null, lag: string | null): ServerProbe {
-  return {
+  const type = role === 'master' ? 'publication' : 'live';
+  return serverProbe(
     name,
-    ref: `sandbox/${name}`,
-    role,
-    connection: { host: '127.0.0.1', port: database === 'cm_rls1' ? 5502 : 5501, database, user: `cm_${name}`, schema: `cm_${name}`, sslmode: 'disable' },
-    database: {
-      reachable: true,
-      error: null,
-      serverVersion: '15.4',
-      serverVersionNum: 150004,
-      cluster: null,
-      serverType: role === 'master' ? 'publication' : 'live',
-      serverTypeRows: [role === 'master' ? 'publication' : 'live'],
+    { ref: `sandbox/${name}`, role, position, lag, connection: { host: '127.0.0.1', port: database === 'cm_rls1' ? 5502 : 5501, database, user: `cm_${name}`, schema: `cm_${name}`, sslmode: 'disable' } },
+    {
+      serverType: type,
+      serverTypeRows: [type],
       replicator: { remote: position ? [position] : [], local: [], tag: [] },
       changelogHead: role === 'master' ? { sequenceNo: '9007199254741000', idTag: 'x', lastNonLocal: null, newestIsLocal: false } : null,
-      elapsedMs: 3,
     },
-    process: { state: 'running', exitCode: 0, error: null, elapsedMs: 4 },
-    position,
-    lag,
-    lastRestore: null,
-    elapsedMs: 5,
-  };
+  );
 }
 
 const snapshot = (servers: ServerProbe[]): TopologyDocument => ({
