@@ -104,11 +104,16 @@ class NoSecretService extends Error {
 }
 
 class StageFailure extends Error {
-  constructor(message, details = []) {
+  /** `sandboxStays`: something of the sandbox exists after the failure (the demo says how to look at it and remove it). */
+  constructor(message, details = [], sandboxStays = true) {
     super(message);
     this.details = details;
+    this.sandboxStays = sandboxStays;
   }
 }
+
+/** `sandbox up` refusals that come before anything is made. */
+const NOTHING_MADE_CODES = new Set(['sandbox-programs-missing', 'sandbox-keychain', 'sandbox-busy', 'sandbox-in-use', 'conflict', 'usage', 'invalid-input']);
 
 /**
  * Runs the built CLI; stderr lines go to `onStderrLine` as they come. Resolves when the CLI
@@ -200,10 +205,21 @@ async function main(argv) {
       if (!(e instanceof StageFailure)) throw e;
       process.stderr.write(`\n✗ The demo failed at stage ${current}/${stages.length}, "${name}", after ${seconds(Date.now() - t0)}: ${e.message}\n`);
       for (const line of e.details) process.stderr.write(`  ${line}\n`);
+      if (e.sandboxStays) {
+        process.stderr.write(`\nWhat the sandbox made so far stays, to look at: \`${cliCommand('sandbox status')}\`; \`${cliCommand('sandbox down')}\` removes it.\n`);
+      }
       process.exitCode = 1;
       throw e;
     }
   };
+
+  // Ctrl-C reaches the CLI too (same process group): it cancels cleanly and exits, and the stage
+  // then fails with its words. The demo waits for that rather than leave it writing to a closed pipe.
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+  });
 
   process.stderr.write(`Replica Desk demo: the sandbox installation "${INSTALLATION}" on this machine${throwaway ? ', inside a throwaway keyring' : ''}.\n`);
   if (process.env.REPLICA_DESK_HOME) process.stderr.write(`Data directory: ${process.env.REPLICA_DESK_HOME} (REPLICA_DESK_HOME).\n`);
@@ -213,7 +229,8 @@ async function main(argv) {
       const result = await runCli(['sandbox', 'up', ...sizeArgs, '--json'], { onStderrLine: (l) => !/^(replica-desk|hint): /.test(l) && indent(l) });
       if (result.code === 0) return;
       if (!throwaway && isMissingSecretService(cliErrorOf(result.stdout))) throw new NoSecretService(result);
-      throw new StageFailure(`\`replica-desk sandbox up\` exited ${result.code}.`, errorLines(result));
+      const code = cliErrorOf(result.stdout)?.code;
+      throw new StageFailure(`\`replica-desk sandbox up\` exited ${result.code}.`, errorLines(result), !NOTHING_MADE_CODES.has(code));
     });
 
     const showTopology = async () => {

@@ -116,6 +116,8 @@ describe.skipIf(privateKeyringUnavailable())('npm run demo', () => {
     expect(run.stderr).toMatch(/✗ The demo failed at stage 1\/4, "sandbox up"/);
     expect(run.stderr).toMatch(/replica-desk: .*PostgreSQL/);
     expect(run.stderr).toMatch(/hint: .*apt-get install postgresql/);
+    // Refused before anything was made: nothing to look at or remove.
+    expect(run.stderr).not.toMatch(/stays, to look at/);
     expect(run.stdout).toBe('');
   }, 120_000);
 });
