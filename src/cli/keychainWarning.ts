@@ -2,7 +2,9 @@
 // keychain read (core/secrets/keychainHealth.ts) and, when the keychain is missing, locked or
 // hanging, say so in one warning line and its hint on stderr. It never fails the command: the
 // command's own keychain use reports its own error, and a password may come from ~/.pgpass.
-import type { ReplicaDesk } from '../main/core/replicaDesk';
+// REPLICA_DESK_NO_KEYCHAIN_CHECK=1 turns it off (a server that keeps every password in
+// ~/.pgpass and has no keychain on purpose).
+import { checkOsKeychainHealth } from '../main/core/secrets/keychainHealth';
 import type { KeychainHealth } from '../shared/sandbox';
 import type { Output } from './output';
 
@@ -11,7 +13,15 @@ export function formatKeychainWarning(health: KeychainHealth): string | null {
   return `replica-desk: warning: ${health.message}\n${health.hint ? `hint: ${health.hint}\n` : ''}`;
 }
 
-export async function warnAboutKeychain(core: ReplicaDesk, out: Output): Promise<void> {
-  const warning = formatKeychainWarning(await core.keychainHealth());
-  if (warning) out.stderr(warning);
+/**
+ * Starts the check (before the core's modules load, so the D-Bus question runs meanwhile);
+ * the answer, awaited before the command runs, prints the warning if there is one.
+ */
+export function startKeychainCheck(env: NodeJS.ProcessEnv, out: Output): () => Promise<void> {
+  if (env.REPLICA_DESK_NO_KEYCHAIN_CHECK === '1') return () => Promise.resolve();
+  const health = checkOsKeychainHealth(env);
+  return async () => {
+    const warning = formatKeychainWarning(await health);
+    if (warning) out.stderr(warning);
+  };
 }

@@ -4,7 +4,6 @@ import type { ReplicaDesk } from '../main/core/replicaDesk';
 import { openRunHistory, type OpenedRunHistory } from '../main/core/history/openRunHistory';
 import { listRuns, showRun } from './commands/runs';
 import { UsageError, type Command, type CommandContext } from './context';
-import { warnAboutKeychain } from './keychainWarning';
 import { EXIT_OK, EXIT_USAGE, formatError, processOutput, reportError, type Output } from './output';
 import { USAGE } from './usage';
 
@@ -111,6 +110,8 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
     }
     if (!spec) throw new UsageError(`unknown command "${parsed.positionals.slice(0, 2).join(' ')}"`);
     const home = typeof values.home === 'string' ? values.home : undefined;
+    // One harmless keychain read, answered before the command runs, so a missing or locked keychain is named first.
+    const keychainChecked = spec.light || spec.checksKeychain ? null : import('./keychainWarning').then((m) => m.startKeychainCheck(environment.env, out));
     // The core's modules load only for commands that use it: `runs list` starts without them.
     const openReplicaDesk = spec.light ? null : (await import('../main/core/replicaDesk')).openReplicaDesk;
     const ctx: CommandContext = {
@@ -124,8 +125,7 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
       },
       history: () => (history ??= openRunHistory({ env: environment.env, ...(home ? { home } : {}) })).history,
     };
-    // One harmless keychain read first, so a missing or locked keychain is named before the work.
-    if (!spec.light && !spec.checksKeychain) await warnAboutKeychain(ctx.core(), out);
+    await (await keychainChecked)?.();
     return await spec.run(ctx);
   } catch (e) {
     if (e instanceof TypeError && 'code' in e && String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {

@@ -14,7 +14,7 @@ import { CommandReview } from './profiles/commandReview';
 import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
-import { checkKeychainHealth } from './secrets/keychainHealth';
+import { checkKeychainHealth, checkOsKeychainHealth } from './secrets/keychainHealth';
 import type { KeychainHealth } from '../../shared/sandbox';
 import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
 import { SecretBindings } from './secrets/secretBindings';
@@ -103,8 +103,8 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
   const restore = new RestoreService(profiles, runs, secretStore, env, log, home, approvals, dumps);
   const topologyCache = new TopologyCache(store.db);
   const topology = new TopologyService(profiles, topologyCache, restore.runs, secretStore, env, log, approvals);
-  // The check asks the lock question itself first, so its read needs no second one from the store.
-  const keychainHealth = () => checkKeychainHealth({ store: options.secretStore ?? new KeytarSecretStore({ lockProbe: null }), env });
+  // One harmless read (the app's banner, the CLI's warning, `sandbox up` before it builds).
+  const keychainHealth = () => (options.secretStore ? checkKeychainHealth({ store: options.secretStore, env }) : checkOsKeychainHealth(env));
   const sandbox = new LocalSandboxService({
     home,
     env,

@@ -221,11 +221,15 @@ describe('sandbox up, restore, up again, down', () => {
     expect(reused.clusters.map((c) => c.port)).toEqual(manifest.clusters.map((c) => c.port));
   }, 120_000);
 
-  it('down removes every process, cluster, keychain entry, profile and state row it made, and keeps the run', async () => {
+  it('down removes every process, cluster, keychain entry, profile and state row it made (even with its manifest file gone), and keeps the run', async () => {
     const postmasters = manifest.clusters.map((c) => Number(readFileSync(join(c.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]));
     const standIns = processesMentioning(join(manifest.dir, 'stand-in.sh'));
     expect(postmasters.every(alive)).toBe(true);
     expect(standIns.length).toBeGreaterThanOrEqual(3);
+
+    // The manifest file lost (say, its directory cleaned by hand): the copy in SQLite stands in.
+    rmSync(join(manifest.dir, 'sandbox.json'));
+    expect((await json<SandboxStatus>(['sandbox', 'status'])).problems).toEqual([expect.stringMatching(/sandbox\.json is gone; the copy in the local database stands in/)]);
 
     const report = await json<SandboxDownReport>(['sandbox', 'down']);
     expect(report).toMatchObject({ existed: true, keptRuns: 1 });

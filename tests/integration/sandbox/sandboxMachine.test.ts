@@ -109,7 +109,7 @@ describe('the sandbox machine', () => {
     // Each stand-in holds its session.
     const sessions = await Promise.all(m.clusters.map((c) => clusterAccess(c).query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'coremedia-stand-in'")));
     expect(sessions.map((r) => r.rows[0]!.n)).toEqual([2, 1]);
-  });
+  }, 120_000);
 
   it('shows rls1 lagging and rls2 current in the CLI\'s topology; after the CLI restores both, lag 0', async () => {
     const profile = sandboxProfiles(manifest);

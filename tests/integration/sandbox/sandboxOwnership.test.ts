@@ -14,6 +14,7 @@ import { RunStore } from '../../../src/main/core/history/runStore';
 import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { RunHistory } from '../../../src/main/core/history/runHistory';
 import { SandboxInUseError } from '../../../src/main/core/sandbox/sandboxService';
+import { createHandlers } from '../../../src/main/ipc/handlers';
 import { PROFILES_FORMAT, type InstallationInput } from '../../../src/shared/profiles';
 
 let home: string;
@@ -72,6 +73,12 @@ describe('the installation the sandbox owns', () => {
     await expect(core.profiles.save({ previousName: 'sandbox', installation: installation('sandbox') })).rejects.toBeInstanceOf(OwnedInstallationError);
     await expect(core.profiles.delete('sandbox')).rejects.toBeInstanceOf(OwnedInstallationError);
     expect(core.profiles.list().map((i) => i.name).sort()).toEqual(['prod', 'sandbox']);
+
+    // The app's operations say the same (it shows the error and its hint).
+    const handlers = createHandlers(core);
+    for (const result of [await handlers.deleteInstallation({ name: 'sandbox' }), await handlers.saveInstallation({ previousName: 'sandbox', installation: installation('sandbox') })]) {
+      expect(result).toMatchObject({ ok: false, error: { code: 'conflict', hint: expect.stringContaining('`replica-desk sandbox down`') } });
+    }
 
     // The admin's own installation is not affected, and the sandbox deletes its own.
     await core.profiles.save({ previousName: 'prod', installation: { ...installation('prod'), description: 'edited' } });

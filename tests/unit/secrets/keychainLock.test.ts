@@ -127,7 +127,7 @@ describe.skipIf(process.platform === 'win32')('probeSecretServiceLock with D-Bus
     const started = Date.now();
     const state = await probeSecretServiceLock('i/s/db', { env: { PATH: `${bin}:/usr/bin:/bin` }, timeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(state).toEqual({ state: 'unknown', reason: 'gdbus did not answer within 0.3 s' });
+    expect(state).toEqual({ state: 'unknown', reason: 'gdbus did not answer within 0.3 s', timedOut: true });
     // Both questions ran, and neither tool was left running.
     const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);

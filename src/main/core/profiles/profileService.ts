@@ -100,6 +100,8 @@ export class ProfileService {
     const origins = new Map(moves.map((m) => [m.to.server, m.from.server]));
     await this.secrets.relocate(moves, removed, () =>
       this.approvals.transaction(() => {
+        // Again in the write's transaction: a sandbox created meanwhile (another process) wins.
+        refuseOwned(this.ownership, [...(previous ? [previous.name] : []), next.name], 'saving it');
         this.repository.upsert(next, previous?.name ?? null);
         this.approvals.reconcile(previous, next, origins, { approveAll: false });
       }),
@@ -174,6 +176,8 @@ export class ProfileService {
     }
     const summary: ImportSummary = { created: [], replaced: [], commands: [] };
     this.approvals.transaction(() => {
+      // Again in the write's transaction: a sandbox created meanwhile (another process) wins.
+      refuseOwned(this.ownership, file.installations.map((i) => i.name), 'importing it from a profiles file', options.as ?? null);
       this.repository.upsertAll(file.installations);
       for (const inst of file.installations) {
         const previous = stored.find((i) => sameName(i.name, inst.name)) ?? null;

@@ -10,7 +10,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createContentServer, type ContentServerCluster } from '../coremedia/contentServerDatabase';
 import { qualified, quoteIdent } from '../postgres/catalog';
 import { escapePgpassField } from '../secrets/privatePgpassFile';
-import type { SandboxClusterName, SandboxServerName } from './sandboxManifest';
+import type { SandboxProgress } from '../../../shared/sandbox';
+import { throwIfAborted } from '../cancellation';
+import { clusterAccess } from './sandboxCluster';
+import type { SandboxClusterName, SandboxManifestCluster, SandboxServerName } from './sandboxManifest';
 
 export interface SandboxServerSpec {
   name: SandboxServerName;
@@ -130,4 +133,59 @@ export async function positionReplica(cluster: ContentServerCluster, master: { c
     [row.seq, row.idtag],
     s.database,
   );
+}
+
+const specOf = (name: SandboxServerName): SandboxServerSpec => SANDBOX_SERVERS.find((s) => s.name === name)!;
+
+export type PhaseReport = (phase: 'master' | 'replicas', message: string, extra?: Partial<SandboxProgress>) => void;
+
+/**
+ * The master and the replicas, made where missing (the replicas' content on cluster b while the
+ * master is generated on cluster a) and kept where complete; reports the master and replicas phases.
+ */
+export async function ensureDatabases(clusters: readonly SandboxManifestCluster[], sizeMb: number, passwords: SandboxPasswords, report: PhaseReport, signal?: AbortSignal): Promise<void> {
+  const access = Object.fromEntries(clusters.map((c) => [c.name, clusterAccess(c)]));
+  const mls = specOf('mls');
+  const master = { cluster: access[mls.cluster]!, spec: mls };
+  const replicas = SANDBOX_SERVERS.filter((s) => s.role === 'replica');
+
+  const masterComplete = await serverDatabaseComplete(master.cluster, mls);
+  const missing: SandboxServerSpec[] = [];
+  for (const s of replicas) if (!(await serverDatabaseComplete(access[s.cluster]!, s))) missing.push(s);
+  for (const s of [mls, ...replicas]) if (s === mls ? masterComplete : !missing.includes(s)) await ensureRolePassword(access[s.cluster]!, s, passwords[s.name]);
+
+  // The replicas' content is made on cluster b while the master is generated on cluster a.
+  const otherCluster = missing.filter((s) => s.cluster !== mls.cluster);
+  const besideMaster = missing.filter((s) => s.cluster === mls.cluster);
+  const onOtherCluster = Promise.all(otherCluster.map((s) => generateReplica(access[s.cluster]!, s, { password: passwords[s.name], signal })));
+  onOtherCluster.catch(() => undefined);
+  if (masterComplete) {
+    report('master', `The master's database (${sizeMb} MB) is there already.`, { reused: true });
+  } else {
+    report('master', `Generating the master's content-server database (about ${sizeMb} MB)…`, { doneMb: 0, totalMb: sizeMb });
+    let last = 0;
+    await generateMaster(master.cluster, mls, {
+      password: passwords.mls,
+      sizeMb,
+      signal,
+      onProgress: (doneMb, totalMb) => {
+        // At most about ten reports a second.
+        if (doneMb < totalMb && performance.now() - last < 100) return;
+        last = performance.now();
+        report('master', `Generating the master's content-server database: ${Math.round(doneMb)} of ${totalMb} MB`, { doneMb, totalMb });
+      },
+    });
+  }
+
+  if (missing.length === 0) {
+    report('replicas', 'The replicas are there already (rls1 in a database of its own, rls2 beside the master).', { reused: true });
+    return;
+  }
+  report('replicas', `Making ${missing.map((s) => `${s.name} (${s.layout === 'shared-database' ? "in the master's database" : 'a database of its own'}${s.builtStale ? ', stale' : ''})`).join(' and ')}…`);
+  for (const s of besideMaster) await generateReplica(access[s.cluster]!, s, { password: passwords[s.name], signal });
+  await onOtherCluster;
+  for (const s of missing) {
+    throwIfAborted(signal);
+    await positionReplica(access[s.cluster]!, master, s);
+  }
 }

@@ -13,22 +13,11 @@ import { join } from 'node:path';
 import { SANDBOX_UP_PHASES, type SandboxProgress, type SandboxUpPhase } from '../../../shared/sandbox';
 import { throwIfAborted } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
-import { checkSandboxPrograms } from './pgPrograms';
+import { checkSandboxPrograms, type SandboxPrograms } from './pgPrograms';
 import { diskFullOr } from './sandboxDiskFull';
 import { freeLoopbackPort, handOverToServerUser, runsAsRoot, serverUserCanEnter } from './postgresServer';
-import { clusterAccess, clusterReady, clusterState, initCluster, plannedCluster, startCluster, stopCluster } from './sandboxCluster';
-import {
-  SANDBOX_SERVERS,
-  ensureRolePassword,
-  generateMaster,
-  generateReplica,
-  positionReplica,
-  sandboxPasswords,
-  serverDatabaseComplete,
-  writeSandboxPgpass,
-  type SandboxPasswords,
-  type SandboxServerSpec,
-} from './sandboxData';
+import { clusterReady, clusterState, initCluster, plannedCluster, startCluster, stopCluster } from './sandboxCluster';
+import { SANDBOX_SERVERS, ensureDatabases, sandboxPasswords, writeSandboxPgpass } from './sandboxData';
 import { SANDBOX_CLUSTER_NAMES, writeManifestFile, type SandboxManifest, type SandboxManifestCluster, type SandboxManifestServer, type SandboxServerName } from './sandboxManifest';
 import { runControlCommand, sandboxStandInControl, writeStandInConninfo, writeStandInScript } from './standInServer';
 
@@ -45,6 +34,8 @@ export interface BuildSandboxOptions {
   existing: SandboxManifest | null;
   onProgress: (p: SandboxProgress) => void;
   signal?: AbortSignal;
+  /** What checkSandboxPrograms found, when the caller asked already (the build then does not search again). */
+  programs?: SandboxPrograms;
   /**
    * Called each time the manifest changes: before each resource is made and once it exists. The
    * build has written `<dir>/sandbox.json` (0600, atomically) by then, so a kill mid-build leaves
@@ -94,7 +85,7 @@ class Build {
 }
 
 async function newManifest(o: BuildSandboxOptions): Promise<SandboxManifest> {
-  const pg = await checkSandboxPrograms(process.platform, process.env);
+  const pg = o.programs ?? (await checkSandboxPrograms(process.platform, process.env));
   // The manifest is written right after: a directory made here is recorded as the sandbox's.
   const createdDir = !existsSync(o.dir);
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
@@ -160,56 +151,7 @@ async function ensureCluster(b: Build, name: (typeof SANDBOX_CLUSTER_NAMES)[numb
   return false;
 }
 
-const specOf = (name: SandboxServerName): SandboxServerSpec => SANDBOX_SERVERS.find((s) => s.name === name)!;
 const clusterOf = (m: SandboxManifest, name: string): SandboxManifestCluster => m.clusters.find((c) => c.name === name)!;
-
-async function ensureDatabases(b: Build, passwords: SandboxPasswords, signal?: AbortSignal): Promise<void> {
-  const access = Object.fromEntries(b.m.clusters.map((c) => [c.name, clusterAccess(c)]));
-  const mls = specOf('mls');
-  const master = { cluster: access[mls.cluster]!, spec: mls };
-  const sizeMb = b.m.sizeMb;
-  const replicas = SANDBOX_SERVERS.filter((s) => s.role === 'replica');
-
-  const masterComplete = await serverDatabaseComplete(master.cluster, mls);
-  const missing: SandboxServerSpec[] = [];
-  for (const s of replicas) if (!(await serverDatabaseComplete(access[s.cluster]!, s))) missing.push(s);
-  for (const s of [mls, ...replicas]) if (s === mls ? masterComplete : !missing.includes(s)) await ensureRolePassword(access[s.cluster]!, s, passwords[s.name]);
-
-  // The replicas' content is made on cluster b while the master is generated on cluster a.
-  const otherCluster = missing.filter((s) => s.cluster !== mls.cluster);
-  const besideMaster = missing.filter((s) => s.cluster === mls.cluster);
-  const onOtherCluster = Promise.all(otherCluster.map((s) => generateReplica(access[s.cluster]!, s, { password: passwords[s.name], signal })));
-  onOtherCluster.catch(() => undefined);
-  if (masterComplete) {
-    b.phase('master', `The master's database (${sizeMb} MB) is there already.`, { reused: true });
-  } else {
-    b.phase('master', `Generating the master's content-server database (about ${sizeMb} MB)…`, { doneMb: 0, totalMb: sizeMb });
-    let last = 0;
-    await generateMaster(master.cluster, mls, {
-      password: passwords.mls,
-      sizeMb,
-      signal,
-      onProgress: (doneMb, totalMb) => {
-        // At most about ten reports a second.
-        if (doneMb < totalMb && performance.now() - last < 100) return;
-        last = performance.now();
-        b.phase('master', `Generating the master's content-server database: ${Math.round(doneMb)} of ${totalMb} MB`, { doneMb, totalMb });
-      },
-    });
-  }
-
-  if (missing.length === 0) {
-    b.phase('replicas', 'The replicas are there already (rls1 in a database of its own, rls2 beside the master).', { reused: true });
-    return;
-  }
-  b.phase('replicas', `Making ${missing.map((s) => `${s.name} (${s.layout === 'shared-database' ? "in the master's database" : 'a database of its own'}${s.builtStale ? ', stale' : ''})`).join(' and ')}…`);
-  for (const s of besideMaster) await generateReplica(access[s.cluster]!, s, { password: passwords[s.name], signal });
-  await onOtherCluster;
-  for (const s of missing) {
-    throwIfAborted(signal);
-    await positionReplica(access[s.cluster]!, master, s);
-  }
-}
 
 function ensureFiles(b: Build): boolean {
   const { m } = b;
@@ -287,7 +229,7 @@ async function buildOrRepair(o: BuildSandboxOptions): Promise<BuiltSandbox> {
   const reusing = o.existing !== null && existsSync(o.existing.pg.binDir);
   o.onProgress({ action: 'up', phase: 'programs', index: 1, count: SANDBOX_UP_PHASES.length, message: 'Looking for the PostgreSQL server programs and client tools…' });
   const m: SandboxManifest = o.existing ? structuredClone(o.existing) : await newManifest(o);
-  if (o.existing && !reusing) m.pg = await checkSandboxPrograms(process.platform, process.env);
+  if (o.existing && !reusing) m.pg = o.programs ?? (await checkSandboxPrograms(process.platform, process.env));
   mkdirSync(m.dir, { recursive: true, mode: 0o700 });
   const b = new Build(m, o);
   b.save();
@@ -301,7 +243,7 @@ async function buildOrRepair(o: BuildSandboxOptions): Promise<BuiltSandbox> {
   b.claim(m.pgpassFile);
   const passwords = sandboxPasswords(m.pgpassFile);
   writeSandboxPgpass(m.pgpassFile, passwords);
-  await ensureDatabases(b, passwords, o.signal);
+  await ensureDatabases(m.clusters, m.sizeMb, passwords, (phase, message, extra) => b.phase(phase, message, extra), o.signal);
 
   b.phase('files', 'Writing the master\'s key file and the stand-in servers\' directories…');
   const reusedFiles = ensureFiles(b);

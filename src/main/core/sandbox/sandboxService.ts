@@ -7,7 +7,7 @@
 // state (sandboxStore.ts), the lock (sandboxLock.ts), the keychain (sandboxKeychain.ts) and
 // the profile (sandboxProfile.ts), and checks what must hold before anything is made.
 import { resolve, join } from 'node:path';
-import { formatServerRef, type Installation, type ServerRef } from '../../../shared/profiles';
+import type { Installation, ServerRef } from '../../../shared/profiles';
 import {
   SANDBOX_DEFAULT_SIZE_MB,
   SANDBOX_DOWN_PHASES,
@@ -22,15 +22,18 @@ import {
   type SandboxUpOptions,
 } from '../../../shared/sandbox';
 import { CancelledError } from '../cancellation';
-import { ConflictError, InvalidInputError, ReplicaDeskError } from '../errors';
+import { InvalidInputError, ReplicaDeskError } from '../errors';
 import type { RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { SandboxKeychain } from './sandboxKeychain';
 import type { SandboxLock } from './sandboxLock';
-import { buildSandbox, checkSandboxPrograms, inspectSandbox, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
+import { buildSandbox, checkSandboxPrograms, inspectSandbox, manifestPath, readManifestFile, sandboxProfiles, teardownSandbox, writeManifestFile, type SandboxManifest } from './sandboxMachine';
 import { SANDBOX_SERVER_NAMES } from './sandboxManifest';
 import type { SandboxProfile } from './sandboxProfile';
 import type { SandboxState, SandboxStore } from './sandboxStore';
+import { ForeignSandboxInstallationError, SandboxCancelledError, SandboxInUseError, SandboxKeychainError, SandboxMismatchError } from './sandboxErrors';
+
+export { ForeignSandboxInstallationError, SandboxCancelledError, SandboxInUseError, SandboxKeychainError, SandboxMismatchError } from './sandboxErrors';
 
 export type SandboxProgressListener = (progress: SandboxProgress) => void;
 
@@ -55,40 +58,6 @@ export interface SandboxServiceDeps {
   /** The one harmless keychain read made before anything is built (secrets/keychainHealth.ts). */
   keychainHealth: () => Promise<KeychainHealth>;
   runs: RunStore;
-}
-
-/** `sandbox up` was asked for something the existing sandbox is not (another dir, another size). */
-export class SandboxMismatchError extends ConflictError {}
-
-export class SandboxCancelledError extends ReplicaDeskError {
-  constructor(action: 'up' | 'down') {
-    super(
-      'cancelled',
-      `sandbox ${action} was cancelled; what it made so far is recorded.`,
-      action === 'up' ? 'Run `replica-desk sandbox up` again to finish it, or `replica-desk sandbox down` to remove what was made.' : 'Run `replica-desk sandbox down` again to finish removing the sandbox.',
-    );
-  }
-}
-
-/** A restore of the sandbox is running: `up` would restart its servers, `down` take them away. */
-export class SandboxInUseError extends ReplicaDeskError {
-  constructor(action: 'up' | 'down', run: { runId: string; pid: number | null; host: string | null; startedAt: string; replicas: string[] }) {
-    super(
-      'sandbox-in-use',
-      `Run ${run.runId} (pid ${run.pid ?? '?'} on ${run.host ?? 'an unknown host'}, started ${run.startedAt}) is restoring ${run.replicas.map((r) => formatServerRef({ installation: SANDBOX_INSTALLATION, server: r })).join(', ')}; \`sandbox ${action}\` would pull its servers away. Nothing was changed.`,
-      `Let the run finish (\`replica-desk runs show ${run.runId}\`), or cancel it: Ctrl-C in the terminal that runs it, or Cancel in the app's restore view. Then run \`replica-desk sandbox ${action}\` again.`,
-    );
-  }
-}
-
-export class SandboxKeychainError extends ReplicaDeskError {
-  constructor(health: KeychainHealth) {
-    super(
-      'sandbox-keychain',
-      `The sandbox keeps its servers' passwords in the OS keychain, and the keychain cannot be used: ${health.message.replace(/\.?$/, '.')} Nothing was created.`,
-      health.hint ?? 'Make sure the OS keychain is running and unlocked, then run `replica-desk sandbox up` again.',
-    );
-  }
 }
 
 export function validateSandboxSize(sizeMb: unknown): number {
@@ -133,11 +102,12 @@ export class LocalSandboxService implements SandboxService {
     try {
       let state = this.deps.state.get();
       if (!state) this.refuseForeignInstallation();
-      const existing = state ? readManifestFile(state.dir) : null;
+      const existing = state ? this.manifestOf(state).manifest : null;
       if (state && existing) this.refuseMismatch(state, dirGiven, sizeGiven);
       if (state) this.refuseActiveRun('up');
       // Before anything is made: the programs, and a keychain that answers.
-      await checkSandboxPrograms(this.platform, this.deps.env);
+      progress({ phase: 'programs', message: 'Checking the PostgreSQL programs, and that the keychain answers…' });
+      const programs = await checkSandboxPrograms(this.platform, this.deps.env);
       const keychain = await this.deps.keychainHealth();
       if (keychain.state !== 'ok') throw new SandboxKeychainError(keychain);
       // A sandbox whose build made nothing yet may still move or change its size.
@@ -152,12 +122,13 @@ export class LocalSandboxService implements SandboxService {
         dir,
         sizeMb,
         existing,
+        programs,
         signal,
         onProgress: (p) => progress(p),
         // Written before each resource is made: a kill at any moment leaves what `down` cleans from.
         onManifest: (m) => {
           writeManifestFile(m);
-          this.deps.state.manifestWritten();
+          this.deps.state.manifestWritten(m);
         },
       });
       if (signal?.aborted) throw new SandboxCancelledError('up');
@@ -191,8 +162,10 @@ export class LocalSandboxService implements SandboxService {
     const problems: string[] = [];
     let manifest: SandboxManifest | null = null;
     try {
-      manifest = readManifestFile(state.dir);
+      const found = this.manifestOf(state);
+      manifest = found.manifest;
       if (!manifest) problems.push(`no manifest in ${state.dir}: nothing was built yet (\`sandbox up\` builds it)`);
+      else if (found.from === 'copy') problems.push(`the manifest ${manifestPath(state.dir)} is gone; the copy in the local database stands in (\`sandbox up\` writes it again)`);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
@@ -238,7 +211,7 @@ export class LocalSandboxService implements SandboxService {
       const state = this.deps.state.get();
       if (!state) return { removed: [], keptRuns: this.deps.state.runCount(), existed: false };
       this.refuseActiveRun('down');
-      const manifest = readManifestFile(state.dir);
+      const { manifest } = this.manifestOf(state);
       const removed: string[] = [];
 
       progress({ phase: 'keychain', message: 'removing the keychain entries' });
@@ -266,13 +239,21 @@ export class LocalSandboxService implements SandboxService {
     }
   }
 
+  /**
+   * What the sandbox made: its manifest file, or when that is gone the copy the build last
+   * reported (a removed sandbox directory leaves clusters that may live elsewhere).
+   */
+  private manifestOf(state: SandboxState): { manifest: SandboxManifest | null; from: 'file' | 'copy' | null } {
+    const file = readManifestFile(state.dir);
+    if (file) return { manifest: file, from: 'file' };
+    const copy = this.deps.state.manifestCopy();
+    return copy ? { manifest: copy, from: 'copy' } : { manifest: null, from: null };
+  }
+
   /** Never touch an installation of the sandbox's name that the sandbox did not create. */
   private refuseForeignInstallation(): void {
     if (!this.deps.profile.stored(SANDBOX_INSTALLATION)) return;
-    throw new ConflictError(
-      `An installation named "${SANDBOX_INSTALLATION}" exists that the sandbox did not create; \`sandbox up\` leaves it alone and made nothing.`,
-      `Rename or delete that installation (in the app, or export, edit and import the profiles), then run \`replica-desk sandbox up\` again.`,
-    );
+    throw new ForeignSandboxInstallationError();
   }
 
   private refuseMismatch(state: SandboxState, dir: string | undefined, sizeMb: number | undefined): void {

@@ -1,10 +1,12 @@
-// The sandbox's state in SQLite (table `sandbox`, migration 11): whether a sandbox exists for
-// this data directory, where it lives (its manifest is <dir>/sandbox.json) and which
-// installation it owns. The row is written before `sandbox up` builds anything and removed
-// last by `sandbox down`, so while anything of the sandbox may exist, its installation is
-// the sandbox's: profile import, save and delete refuse to touch it (profiles/profileService.ts).
+// The sandbox's state in SQLite (table `sandbox`, migrations 11 and 12): whether a sandbox
+// exists for this data directory, where it lives (its manifest is <dir>/sandbox.json, with a
+// copy here) and which installation it owns. The row is written before `sandbox up` builds
+// anything and removed last by `sandbox down`, so while anything of the sandbox may exist,
+// its installation is the sandbox's: profile import, save and delete refuse to touch it
+// (profiles/profileService.ts).
 import type { InstallationOwner, InstallationOwnership } from '../profiles/installationOwnership';
 import type { SqliteDatabase } from '../store/database';
+import { SandboxManifestSchema, type SandboxManifest } from './sandboxManifest';
 
 export interface SandboxState {
   installation: string;
@@ -56,9 +58,17 @@ export class SandboxStore implements InstallationOwnership {
     this.db.prepare('UPDATE sandbox SET dir = ?, size_mb = ? WHERE id = 1').run(change.dir, change.sizeMb);
   }
 
-  /** The build wrote its manifest (sandboxMachine.ts onManifest): `down` has something to clean from. */
-  manifestWritten(): void {
-    this.db.prepare('UPDATE sandbox SET manifest_at = ? WHERE id = 1').run(new Date().toISOString());
+  /** The build wrote its manifest (sandboxMachine.ts onManifest): `down` has something to clean from, even if the file goes. */
+  manifestWritten(manifest: SandboxManifest): void {
+    this.db.prepare('UPDATE sandbox SET manifest_at = ?, manifest = ? WHERE id = 1').run(new Date().toISOString(), JSON.stringify(manifest));
+  }
+
+  /** The copy of the manifest the build last reported (migration 12), or null; one that does not validate is no copy. */
+  manifestCopy(): SandboxManifest | null {
+    const text = this.db.prepare('SELECT manifest FROM sandbox WHERE id = 1').pluck().get() as string | null | undefined;
+    if (!text) return null;
+    const parsed = SandboxManifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   }
 
   remove(): boolean {

@@ -63,6 +63,28 @@ async function stopStandIn(m: SandboxManifest, s: SandboxManifestServer): Promis
   return `stand-in ${s.name} (pid ${pid}): stopped`;
 }
 
+/**
+ * Without pg_ctl (the server programs were removed since): the postmaster named in the data
+ * directory's postmaster.pid, if it runs on that data directory, gets SIGINT (a fast
+ * shutdown), then SIGQUIT (immediate).
+ */
+async function stopPostmaster(dataDir: string): Promise<'stopped' | 'was-stopped'> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return 'was-stopped';
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !commandLineOf(pid)?.includes(dataDir)) return 'was-stopped';
+  for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+    process.kill(pid, signal);
+    const deadline = performance.now() + STOP_WAIT_MS;
+    while (alive(pid) && performance.now() < deadline) await sleep(50);
+    if (!alive(pid)) return 'stopped';
+  }
+  return 'stopped';
+}
+
 /** Whether `path` lies inside one of the paths the sandbox recorded as its own. */
 const claimed = (m: SandboxManifest, path: string): boolean => m.paths.some((p) => path === p || path.startsWith(p + sep));
 
@@ -91,16 +113,15 @@ export async function teardownSandbox(
 
   if (phases.includes('clusters')) {
     report('clusters', 'Stopping the sandbox\'s PostgreSQL clusters and removing their data…');
-    for (const c of m.clusters) {
-      throwIfAborted(signal);
-      if (!claimed(m, c.root)) {
-        removed.push(`cluster ${c.name}: left alone (${c.root} is not a directory the sandbox recorded as its own)`);
-        continue;
-      }
-      const stopped = existsSync(join(c.dataDir, 'PG_VERSION')) && existsSync(m.pg.binDir) ? await stopCluster(m.pg.binDir, c) : 'was-stopped';
-      rmSync(c.root, { recursive: true, force: true });
-      removed.push(`cluster ${c.name} (port ${c.port}): ${stopped === 'stopped' ? 'stopped, ' : ''}data directory removed`);
-    }
+    const lines = await Promise.all(
+      m.clusters.map(async (c) => {
+        if (!claimed(m, c.root)) return `cluster ${c.name}: left alone (${c.root} is not a directory the sandbox recorded as its own)`;
+        const stopped = !existsSync(join(c.dataDir, 'PG_VERSION')) ? 'was-stopped' : existsSync(m.pg.binDir) ? await stopCluster(m.pg.binDir, c) : await stopPostmaster(c.dataDir);
+        rmSync(c.root, { recursive: true, force: true });
+        return `cluster ${c.name} (port ${c.port}): ${stopped === 'stopped' ? 'stopped, ' : ''}data directory removed`;
+      }),
+    );
+    removed.push(...lines);
   }
 
   if (phases.includes('files')) {

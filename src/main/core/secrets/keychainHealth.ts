@@ -10,6 +10,7 @@
 import type { KeychainHealth } from '../../../shared/sandbox';
 import { ReplicaDeskError } from '../errors';
 import { KeychainLockedError, KeychainTimeoutError, KeychainUnavailableError, toKeychainError } from './keychainErrors';
+import { KeytarSecretStore } from './keytarSecretStore';
 import type { SecretStore } from './secretStore';
 import { probeSecretServiceLock, type KeychainLockState } from './secretServiceLock';
 
@@ -85,3 +86,10 @@ export async function checkKeychainHealth(options: KeychainHealthOptions): Promi
 function unhealthy(state: Exclude<KeychainHealth['state'], 'ok'>, error: ReplicaDeskError, elapsedMs: number): KeychainHealth {
   return { state, message: error.message, hint: error.hint, elapsedMs };
 }
+
+/**
+ * The OS keychain's health, read through keytar without the store's own lock question (this
+ * check asks it first). For the CLI, which checks before it opens the core, and the core.
+ */
+export const checkOsKeychainHealth = (env: NodeJS.ProcessEnv = process.env): Promise<KeychainHealth> =>
+  checkKeychainHealth({ store: new KeytarSecretStore({ lockProbe: null }), env });

@@ -331,6 +331,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_list ON runs(created_at, id, installation, status, captured, dump_backup, compensation, message, owner_host, owner_pid, finished_at, sandbox, plan_summary);
     `,
   },
+  {
+    version: 12,
+    description: "a copy of the sandbox's manifest",
+    sql: `
+      -- The sandbox's manifest as the build last reported it (the JSON of <dir>/sandbox.json, no
+      -- secrets in it), so that \`sandbox down\` still finds the clusters and processes to stop
+      -- when the file is gone (the clusters may live outside the sandbox's directory).
+      ALTER TABLE sandbox ADD COLUMN manifest TEXT CHECK (manifest IS NULL OR json_valid(manifest));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -57,7 +57,7 @@ export function KeychainBanner() {
             <CodeText text={health.hint} />
           </p>
         ) : null}
-        <p className="notice-hint">Stored passwords cannot be read until then; a database password in ~/.pgpass (or the file PGPASSFILE names) still works.</p>
+        <p className="notice-hint">Until then, stored passwords cannot be read; database passwords in ~/.pgpass still work.</p>
       </div>
       <div className="keychain-banner-actions">
         <button type="button" className="button" onClick={() => void check()} disabled={checking}>
