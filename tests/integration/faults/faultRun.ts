@@ -1,18 +1,12 @@
 // Driving the CLI the way an admin's bad night does: restores started in the background,
 // watched through `runs show`, killed, raced and resumed. Shared by the fault scenarios.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { assertCliBuilt, repoRoot } from '../../harness/cli';
+import { assertCliBuilt, startCliInBackground, type BackgroundCli } from '../../harness/cli';
 import type { PgCluster } from '../../harness/postgresCluster';
 import { startRestoreEnvironment, type RestoreEnvironment, type RestoreEnvironmentOptions } from '../../harness/restoreEnvironment';
-
-export interface BackgroundCli {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
 
 /** One restore environment for a test file (the built CLI), started before its tests and stopped after; the getter reads it. */
 export function restoreEnvironmentForFile(options: RestoreEnvironmentOptions = { withoutSsh: true }): () => RestoreEnvironment {
@@ -25,20 +19,11 @@ export function restoreEnvironmentForFile(options: RestoreEnvironmentOptions = {
   return () => env!;
 }
 
+export type { BackgroundCli };
+
 /** Starts `replica-desk ARGS` in the background with the environment's data directory (or `home`). */
 export function startCli(env: RestoreEnvironment, args: string[], options: { home?: string; extraEnv?: NodeJS.ProcessEnv } = {}): BackgroundCli {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'replica-desk.js'), ...args], {
-    env: { ...process.env, ...env.env, REPLICA_DESK_HOME: options.home ?? env.home, ...options.extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
+  return startCliInBackground(args, { home: options.home ?? env.home, env: { ...env.env, ...options.extraEnv } });
 }
 
 export const startRestore = (env: RestoreEnvironment, extra: string[] = [], options: { home?: string; extraEnv?: NodeJS.ProcessEnv } = {}) =>

@@ -2,36 +2,11 @@
 // screen reader hears, and when a picture counts as "last known".
 import { describe, expect, it } from 'vitest';
 import type { ServerProbe, TopologyFlag, TopologySnapshot } from '../../../src/shared/topology';
+import { serverProbe } from '../../fixtures/serverProbe';
 import { isStale, STALE_AFTER_MS, timeAgo } from '../../../src/renderer/src/topology/probeTime';
 import { groupDigits, lagLabel, routeText, serverStatus, snapshotTone } from '../../../src/renderer/src/topology/serverStatus';
 
-function probe(name: string, over: Partial<ServerProbe> = {}, database: Partial<ServerProbe['database']> = {}): ServerProbe {
-  return {
-    name,
-    ref: `inst/${name}`,
-    role: name === 'mls' ? 'master' : 'replica',
-    connection: { host: '127.0.0.1', port: 5432, database: 'cm', user: name, schema: name, sslmode: 'disable' },
-    database: {
-      reachable: true,
-      error: null,
-      serverVersion: '15.4',
-      serverVersionNum: 150004,
-      cluster: null,
-      serverType: 'live',
-      serverTypeRows: ['live'],
-      replicator: { remote: [], local: [], tag: [] },
-      changelogHead: null,
-      elapsedMs: 3,
-      ...database,
-    },
-    process: { state: 'running', exitCode: 0, error: null, elapsedMs: 5 },
-    position: null,
-    lag: '0',
-    lastRestore: null,
-    elapsedMs: 8,
-    ...over,
-  };
-}
+const probe = serverProbe;
 
 const snapshot = (servers: ServerProbe[], flags: TopologyFlag[] = []): TopologySnapshot => ({
   installation: 'inst',

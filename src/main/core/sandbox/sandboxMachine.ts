@@ -14,6 +14,7 @@ import { SANDBOX_UP_PHASES, type SandboxProgress, type SandboxUpPhase } from '..
 import { throwIfAborted } from '../cancellation';
 import { ReplicaDeskError } from '../errors';
 import { checkSandboxPrograms, type SandboxPrograms } from './pgPrograms';
+import { diskFullOr } from './sandboxDiskFull';
 import { freeLoopbackPort, handOverToServerUser, runsAsRoot, serverUserCanEnter } from './postgresServer';
 import { clusterReady, clusterState, initCluster, plannedCluster, startCluster, stopCluster } from './sandboxCluster';
 import { SANDBOX_SERVERS, ensureDatabases, sandboxPasswords, writeSandboxPgpass } from './sandboxData';
@@ -211,8 +212,19 @@ async function ensureStandIns(m: SandboxManifest): Promise<number> {
   return results.filter(Boolean).length;
 }
 
-/** Builds the sandbox, or reuses and repairs what `existing` records. Throws CancelledError when `signal` aborts; the manifest then lists what exists. */
+/**
+ * Builds the sandbox, or reuses and repairs what `existing` records. Throws CancelledError when
+ * `signal` aborts, SandboxDiskFullError when a disk runs full; the manifest then lists what exists.
+ */
 export async function buildSandbox(o: BuildSandboxOptions): Promise<BuiltSandbox> {
+  try {
+    return await buildOrRepair(o);
+  } catch (error) {
+    throw diskFullOr(error, o.dir);
+  }
+}
+
+async function buildOrRepair(o: BuildSandboxOptions): Promise<BuiltSandbox> {
   throwIfAborted(o.signal);
   const reusing = o.existing !== null && existsSync(o.existing.pg.binDir);
   o.onProgress({ action: 'up', phase: 'programs', index: 1, count: SANDBOX_UP_PHASES.length, message: 'Looking for the PostgreSQL server programs and client tools…' });
