@@ -3,7 +3,7 @@
 import type { RunRecord } from '../main/core/history/runRecord';
 import type { RestoreEvent } from '../shared/restoreEvents';
 import { kindOf, modeOf, type PreflightFinding, type RestorePlan } from '../shared/restorePlan';
-import type { KeptSchemaRecord } from '../shared/runRecord';
+import { dumpDeletedBy, type KeptSchemaRecord } from '../shared/runRecord';
 import { formatByteSize } from '../shared/byteSize';
 import { describeEncryption } from '../shared/connectionEncryption';
 import { formatRoute } from '../shared/sshRoutes';
@@ -88,7 +88,7 @@ export function formatRunSummary(run: RunRecord): string {
   const lines = [`Run ${run.runId} (${runInstallationLabel(run)}, ${kind}): ${run.status.toUpperCase()}${run.interrupted ? ' (interrupted)' : ''}`];
   if (run.message) lines.push(`  ${run.message.split('\n').join('\n  ')}`);
   if (run.changelog) lines.push(`  changelog head: sequenceno ${run.changelog.sequenceNo}, idtag ${run.changelog.idTag}`);
-  if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${run.dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
+  if (run.dump) lines.push(`  dump: ${run.dump.file} ${run.dump.state === 'present' ? `(${run.dump.bytes} bytes)` : run.dump.state === 'deleted' ? `— dump deleted (${dumpDeletedBy(run.dump.deleted!.reason)}, ${run.dump.deleted!.at})` : '— missing from the disk'}`);
   for (const r of run.replicas) {
     const facts = [
       r.downtimeMs === null ? null : `downtime ${(r.downtimeMs / 1000).toFixed(1)} s`,

@@ -29,9 +29,13 @@ export interface RunDump {
 
 export interface DumpDeletion {
   at: string;
-  /** `retention`: pruned as older than the newest N; `admin`: deleted by hand. */
-  reason: 'retention' | 'admin';
+  /** `retention`: pruned as older than the newest N; `admin`: deleted by hand; `sandbox-down`: removed with the sandbox it was a dump of. */
+  reason: 'retention' | 'admin' | 'sandbox-down';
 }
+
+/** How a dump came to be deleted, in words: "by retention", "by the admin", "with the sandbox". */
+export const dumpDeletedBy = (reason: DumpDeletion['reason']): string =>
+  reason === 'retention' ? 'by retention' : reason === 'sandbox-down' ? 'with the sandbox' : 'by the admin';
 
 /**
  * A schema a side-by-side run set aside beside a replica's schema, as the history keeps it:

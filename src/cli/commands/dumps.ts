@@ -6,10 +6,11 @@ import { describeKeepReason } from '../../main/core/history/dumpRetention';
 import { UsageError, requireArgs, type Command, type CommandContext } from '../context';
 import { EXIT_FAILED, EXIT_OK, printJson, table } from '../output';
 import { formatByteSize } from '../../shared/byteSize';
+import { dumpDeletedBy } from '../../shared/runRecord';
 
 const installationOption = (ctx: CommandContext) => (typeof ctx.options.installation === 'string' ? ctx.options.installation : undefined);
 
-const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatByteSize(d.bytes) : d.state === 'deleted' ? `deleted (${d.deleted!.reason === 'retention' ? 'retention' : 'by the admin'}, ${d.deleted!.at})` : 'missing');
+const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatByteSize(d.bytes) : d.state === 'deleted' ? `deleted (${dumpDeletedBy(d.deleted!.reason)}, ${d.deleted!.at})` : 'missing');
 
 export const listDumps: Command = async (ctx) => {
   requireArgs(ctx, 0, 'no arguments: runs dumps [--installation NAME] [--json]');

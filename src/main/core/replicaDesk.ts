@@ -115,6 +115,7 @@ export function openReplicaDesk(options: OpenOptions = {}): ReplicaDesk {
     profile: new SandboxProfile(profiles, approvals, topologyCache),
     keychainHealth,
     runs,
+    dumps,
   });
   return {
     home,

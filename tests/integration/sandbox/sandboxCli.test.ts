@@ -156,6 +156,7 @@ describe('Ctrl-C during sandbox up', () => {
 describe('sandbox up, restore, up again, down', () => {
   let manifest: SandboxManifest;
   let runId: string;
+  let dumpFile: string;
 
   it('builds the sandbox with progress on stderr and its status on stdout', async () => {
     const up = await cli(['sandbox', 'up', '--size', '5', '--json']);
@@ -195,6 +196,8 @@ describe('sandbox up, restore, up again, down', () => {
     expect(record).toMatchObject({ status: 'succeeded', sandbox: true });
     expect(record.replicas.map((r) => r.replica).sort()).toEqual(['sandbox/rls1', 'sandbox/rls2']);
     runId = record.runId;
+    dumpFile = record.dump!.file;
+    expect(existsSync(dumpFile)).toBe(true);
 
     const after = await json<TopologyDocument>(['topology', 'sandbox']);
     expect(lagOf(after, 'rls1')).toBe('0');
@@ -261,7 +264,13 @@ describe('sandbox up, restore, up again, down', () => {
     } finally {
       store.close();
     }
-    // The run stays, marked.
+    // The run stays, marked; its dump and the schemas it kept aside went with the sandbox.
+    expect(report.removed).toContain(`dump of run ${runId} (${dumpFile}): deleted`);
+    expect(existsSync(dumpFile)).toBe(false);
+    const shown = await json<RunRecord>(['runs', 'show', runId]);
+    expect(shown).toMatchObject({ sandbox: true, dump: { state: 'deleted', deleted: { reason: 'sandbox-down' } } });
+    expect(shown.replicas.map((r) => r.kept?.state)).toEqual(['discarded', 'discarded']);
+    expect((await cli(['runs', 'show', runId])).stdout).toContain('dump deleted (with the sandbox, ');
     expect((await json<{ runs: RunRecord[] }>(['runs', 'list'])).runs.find((r) => r.runId === runId)).toMatchObject({ sandbox: true });
     expect((await cli(['runs', 'list'])).stdout).toMatch(new RegExp(`${runId} +sandbox \\[sandbox\\]`));
   }, 120_000);

@@ -142,6 +142,24 @@ export class DumpRetention {
     });
   }
 
+  /**
+   * `sandbox down`: the dumps of these runs (the sandbox's) go with the sandbox; their runs stay
+   * in the history, each dump marked deleted. A file that cannot be removed is reported, not thrown.
+   */
+  deleteSandboxDumps(runIds: readonly string[]): { deleted: DumpEntry[]; failed: string[] } {
+    const wanted = new Set(runIds);
+    return this.runs.exclusively(() => {
+      const report = { deleted: [] as DumpEntry[], failed: [] as string[] };
+      for (const dump of this.entries(this.allRuns())) {
+        if (!wanted.has(dump.runId) || dump.state === 'deleted') continue;
+        const error = this.unlink(dump);
+        if (error) report.failed.push(`${dump.file}: ${error}`);
+        else report.deleted.push(this.markDeleted(dump, { at: new Date().toISOString(), reason: 'sandbox-down' }, 'sandbox down'));
+      }
+      return report;
+    });
+  }
+
   /** After a run ends: the configured retention for its installation. Never throws. */
   afterRun(installation: string): PruneReport | null {
     try {

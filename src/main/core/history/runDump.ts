@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ReplicaDeskError } from '../errors';
 import type { RunStatus } from '../../../shared/restorePlan';
-import type { DumpDeletion, RunDump } from '../../../shared/runRecord';
+import { dumpDeletedBy, type DumpDeletion, type RunDump } from '../../../shared/runRecord';
 import type { RunRow } from './runStore';
 
 export interface CapturedBackup {
@@ -106,7 +106,7 @@ export function filesNeeded(runs: readonly RunDumpFacts[]): Map<string, DumpNeed
 /** A resume that would read a dump retention or the admin deleted (or that vanished) is refused. */
 export class RunDumpGoneError extends ReplicaDeskError {
   constructor(runId: string, file: string, deleted: DumpDeletion | null) {
-    const how = deleted ? `was deleted ${deleted.reason === 'retention' ? 'by dump retention' : 'by the admin'} at ${deleted.at}` : 'is missing from the disk';
+    const how = deleted ? `was deleted ${deleted.reason === 'retention' ? 'by dump retention' : dumpDeletedBy(deleted.reason)} at ${deleted.at}` : 'is missing from the disk';
     super(
       'dump-deleted',
       `Run ${runId} cannot be resumed: its remaining restore steps read the dump ${file}, which ${how}. Nothing was changed.`,

@@ -24,6 +24,7 @@ import {
 import { CancelledError } from '../cancellation';
 import { InvalidInputError, ReplicaDeskError } from '../errors';
 import type { RunStore } from '../history/runStore';
+import type { DumpRetention } from '../history/dumpRetention';
 import type { Logger } from '../logging/logger';
 import type { SandboxKeychain } from './sandboxKeychain';
 import type { SandboxLock } from './sandboxLock';
@@ -58,6 +59,8 @@ export interface SandboxServiceDeps {
   /** The one harmless keychain read made before anything is built (secrets/keychainHealth.ts). */
   keychainHealth: () => Promise<KeychainHealth>;
   runs: RunStore;
+  /** The sandbox runs' dumps go with the sandbox (history/dumpRetention.ts). */
+  dumps: Pick<DumpRetention, 'deleteSandboxDumps'>;
 }
 
 export function validateSandboxSize(sizeMb: unknown): number {
@@ -227,6 +230,7 @@ export class LocalSandboxService implements SandboxService {
         progress({ phase: 'files', message: `no manifest in ${state.dir}: the build had made nothing` });
       }
       if (signal?.aborted) throw new SandboxCancelledError('down');
+      removed.push(...this.forgetRunData());
       this.deps.state.remove();
       const keptRuns = this.deps.state.runCount();
       this.deps.log.info('sandbox down: done', { dir: state.dir, removed: removed.length, keptRuns });
@@ -237,6 +241,23 @@ export class LocalSandboxService implements SandboxService {
     } finally {
       release();
     }
+  }
+
+  /**
+   * The sandbox runs stay in the history, but what they left in the sandbox goes with it: their
+   * dumps are deleted, and the schemas they kept aside (gone with the clusters) are recorded as discarded.
+   */
+  private forgetRunData(): string[] {
+    const runIds = this.deps.state.runIds();
+    const lines: string[] = [];
+    const dumps = this.deps.dumps.deleteSandboxDumps(runIds);
+    for (const d of dumps.deleted) lines.push(`dump of run ${d.runId} (${d.file}): deleted`);
+    for (const failure of dumps.failed) lines.push(`dump ${failure} (not deleted; remove it by hand)`);
+    for (const k of this.deps.runs.kept.list({ runIds, state: 'kept' })) {
+      this.deps.runs.kept.markDiscarded({ runId: k.runId, replica: k.replica, name: k.schema, kind: k.kind, bytes: k.bytes });
+      lines.push(`kept schema ${k.schema} of run ${k.runId}: gone with its cluster, recorded as discarded`);
+    }
+    return lines;
   }
 
   /**

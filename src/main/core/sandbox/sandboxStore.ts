@@ -76,6 +76,11 @@ export class SandboxStore implements InstallationOwnership {
   }
 
   /** How many runs of the sandbox the history keeps (they stay after `down`, marked). */
+  /** The runs of the sandbox's installation (flagged when created), oldest first. */
+  runIds(): string[] {
+    return this.db.prepare('SELECT id FROM runs WHERE sandbox = 1 ORDER BY created_at').pluck().all() as string[];
+  }
+
   runCount(): number {
     return this.db.prepare('SELECT count(*) FROM runs WHERE sandbox = 1').pluck().get() as number;
   }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ErrorPayload } from '../../../shared/result';
-import type { RunRecord } from '../../../shared/runRecord';
+import { dumpDeletedBy, type RunRecord } from '../../../shared/runRecord';
 import { api } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatByteSize } from '../../../shared/byteSize';
@@ -48,7 +48,7 @@ export function RunDumpPanel({ run, onChanged }: RunDumpPanelProps) {
             {dump.state === 'present' ? (
               <span title={`${dump.bytes.toLocaleString('en-US')} bytes`}>{formatByteSize(dump.bytes)}</span>
             ) : dump.state === 'deleted' ? (
-              `Dump deleted ${dump.deleted!.reason === 'retention' ? 'by retention' : 'by the admin'} on ${formatDateTime(dump.deleted!.at)}`
+              `Dump deleted ${dumpDeletedBy(dump.deleted!.reason)} on ${formatDateTime(dump.deleted!.at)}`
             ) : (
               'Missing from the disk'
             )}
