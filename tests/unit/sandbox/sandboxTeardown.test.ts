@@ -71,12 +71,31 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the sandbox manifest', () => {
   it('round-trips through sandbox.json (0600) and is refused with a hint when damaged', () => {
-    writeManifestFile(manifest);
+    // (cluster b's root, outside the sandbox's places, is there for the teardown test below: a manifest file may not name it)
+    const own = { ...manifest, clusters: [manifest.clusters[0]!] };
+    writeManifestFile(own);
     expect(statSync(manifestPath(dir)).mode & 0o777).toBe(0o600);
-    expect(readManifestFile(dir)).toEqual(manifest);
+    expect(readManifestFile(dir)).toEqual(own);
     writeFileSync(manifestPath(dir), '{"version": 2}');
     expect(() => readManifestFile(dir)).toThrow(/cannot be read: version/);
     expect(readManifestFile(join(root, 'nowhere'))).toBeNull();
+  });
+
+  it('is refused when it names a path teardown would remove outside the sandbox\'s places, or describes another directory', () => {
+    const outside = { ...manifest, clusters: [manifest.clusters[0]!], paths: [...manifest.paths, '/home', join(dir, '..', '..', 'etc')] };
+    writeManifestFile(outside);
+    expect(() => readManifestFile(dir)).toThrow(/paths\.3: \/home is neither inside .* nor a replica-desk-sandbox-\* directory/);
+    expect(() => readManifestFile(dir)).toThrow(/paths\.4: /);
+    writeManifestFile({ ...manifest });
+    expect(() => readManifestFile(dir)).toThrow(/clusters\.1\.root: .*someone-elses-cluster is neither inside/);
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    writeFileSync(manifestPath(elsewhere), JSON.stringify({ ...manifest, clusters: [manifest.clusters[0]!] }));
+    expect(() => readManifestFile(elsewhere)).toThrow(/describes a sandbox in .*sandbox, not in .*elsewhere/);
+    const tmpCluster = join('/var/tmp', 'replica-desk-sandbox-0123456789ab');
+    writeManifestFile({ ...manifest, clusters: [manifest.clusters[0]!, { ...manifest.clusters[1]!, root: tmpCluster, dataDir: join(tmpCluster, 'b', 'data'), superPasswordFile: join(tmpCluster, 'pw') }], paths: [...manifest.paths, tmpCluster] });
+    expect(readManifestFile(dir)?.paths).toContain(tmpCluster);
+    rmSync(manifestPath(dir));
   });
 
   it('gives the installation `sandbox` with rls1 in its own database on cluster b and rls2 beside the master', () => {

@@ -5,7 +5,8 @@
 // keychain), each cluster's superuser password in a 0600 file the manifest names.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { ReplicaDeskError } from '../errors';
 
@@ -67,7 +68,35 @@ export const SandboxManifestSchema = z.object({
   paths: z.array(z.string()),
   /** Whether the sandbox created `dir` itself (then teardown removes it once it is empty). */
   createdDir: z.boolean(),
+}).superRefine((m, ctx) => {
+  // Teardown removes these paths recursively: a damaged or edited manifest must not be able to
+  // name anything but the sandbox's own directory and the cluster directory it may make outside it.
+  const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!isAbsolute(m.dir) || normalize(m.dir) !== m.dir || m.dir === sep) return problem(['dir'], 'must be an absolute, normalised path other than /');
+  const checks: Array<[(string | number)[], string]> = [
+    ...m.paths.map((p, i): [(string | number)[], string] => [['paths', i], p]),
+    ...m.clusters.flatMap((c, i): Array<[(string | number)[], string]> => [
+      [['clusters', i, 'root'], c.root],
+      [['clusters', i, 'dataDir'], c.dataDir],
+    ]),
+  ];
+  for (const [path, value] of checks) if (!isSandboxPath(m.dir, value)) problem(path, `${value} is neither inside ${m.dir} nor a replica-desk-sandbox-* directory of the system's temporary directories`);
 });
+
+const OUTSIDE_ROOT = /^replica-desk-sandbox-[0-9a-f]{12}$/;
+
+/** Inside `dir`, or inside (or being) a `replica-desk-sandbox-<hex>` directory directly under /var/tmp or the temporary directory. */
+function isSandboxPath(dir: string, path: string): boolean {
+  if (!isAbsolute(path) || normalize(path) !== path) return false;
+  if (path === dir || path.startsWith(dir + sep)) return true;
+  for (const tmp of new Set(['/var/tmp', tmpdir()])) {
+    if (!path.startsWith(tmp + sep)) continue;
+    let top = path;
+    while (dirname(top) !== tmp && dirname(top) !== top) top = dirname(top);
+    if (dirname(top) === tmp && OUTSIDE_ROOT.test(basename(top))) return true;
+  }
+  return false;
+}
 
 export type SandboxManifest = z.infer<typeof SandboxManifestSchema>;
 export type SandboxManifestCluster = z.infer<typeof SandboxManifestClusterSchema>;
@@ -103,6 +132,7 @@ export function readManifestFile(dir: string): SandboxManifest | null {
   }
   const parsed = SandboxManifestSchema.safeParse(json);
   if (!parsed.success) throw new SandboxManifestError(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (parsed.data.dir !== dir) throw new SandboxManifestError(file, `it describes a sandbox in ${parsed.data.dir}, not in ${dir}`);
   return parsed.data;
 }
 
