@@ -23,6 +23,7 @@ import type { TopologyDocument } from '../../../src/shared/topology';
 import type { RunRecord } from '../../../src/shared/runRecord';
 import { assertCliBuilt, repoRoot, runCli } from '../../harness/cli';
 import { processesMentioning } from '../../harness/processes';
+import { useOwnKeyring } from './ownKeyring';
 
 const tag = randomBytes(3).toString('hex');
 const keychain = new KeytarSecretStore();
@@ -60,6 +61,9 @@ const sandboxKeychainEntries = async () => {
   for (const account of accounts) if ((await keychain.get(account)) !== null) found.push(account);
   return found;
 };
+
+// A keyring of this file's own: the sandbox's keychain accounts are the same in every data directory (ownKeyring.ts).
+useOwnKeyring();
 
 beforeAll(async () => {
   assertCliBuilt();

@@ -26,6 +26,7 @@ import {
 import { standInFiles } from '../../../src/main/core/sandbox/standInServer';
 import { assertCliBuilt, runCli } from '../../harness/cli';
 import { processesMentioning } from '../../harness/processes';
+import { useOwnKeyring } from './ownKeyring';
 
 const SIZE_MB = 5;
 const INSTALLATION = `it-sandbox-${randomBytes(3).toString('hex')}`;
@@ -53,6 +54,9 @@ async function lags(): Promise<Record<string, string | null>> {
   const doc = JSON.parse(result.stdout) as TopologyDocument;
   return Object.fromEntries(doc.installations[0]!.servers.filter((s) => s.role === 'replica').map((s) => [s.name, s.lag]));
 }
+
+// A keyring of this file's own: the sandbox's keychain accounts are the same in every data directory (ownKeyring.ts).
+useOwnKeyring();
 
 beforeAll(() => {
   assertCliBuilt();

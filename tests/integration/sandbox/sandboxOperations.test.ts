@@ -13,6 +13,7 @@ import type { TrustPrompt } from '../../../src/main/ipc/confirmInMain';
 import { createHandlers, type Handlers } from '../../../src/main/ipc/handlers';
 import { SANDBOX_UP_PHASES } from '../../../src/shared/sandbox';
 import type { SandboxEvent } from '../../../src/shared/sandboxEvents';
+import { useOwnKeyring } from './ownKeyring';
 
 const BUILD_TIMEOUT = 150_000;
 let home: string;
@@ -21,6 +22,9 @@ let handlers: Handlers;
 const events: SandboxEvent[] = [];
 const prompts: TrustPrompt[] = [];
 let answer = false;
+
+// A keyring of this file's own: the sandbox's keychain accounts are the same in every data directory (ownKeyring.ts).
+useOwnKeyring();
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'rd-sandbox-ops-'));

@@ -16,6 +16,7 @@ import { RunHistory } from '../../../src/main/core/history/runHistory';
 import { SandboxInUseError } from '../../../src/main/core/sandbox/sandboxService';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { PROFILES_FORMAT, type InstallationInput } from '../../../src/shared/profiles';
+import { useOwnKeyring } from './ownKeyring';
 
 let home: string;
 let core: ReplicaDesk;
@@ -29,6 +30,9 @@ const installation = (name: string): InstallationInput => ({
   ],
 });
 const file = (...names: string[]) => JSON.stringify({ format: PROFILES_FORMAT, installations: names.map(installation) });
+
+// A keyring of this file's own: the sandbox's keychain accounts are the same in every data directory (ownKeyring.ts).
+useOwnKeyring();
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'rd-sandbox-owner-'));
