@@ -10,7 +10,7 @@ import { dumpDeletedBy } from '../../shared/runRecord';
 
 const installationOption = (ctx: CommandContext) => (typeof ctx.options.installation === 'string' ? ctx.options.installation : undefined);
 
-const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatByteSize(d.bytes) : d.state === 'deleted' ? `deleted (${dumpDeletedBy(d.deleted!.reason)}, ${d.deleted!.at})` : 'missing');
+const stateOf = (d: DumpEntry) => (d.state === 'present' ? formatByteSize(d.bytes) : d.state === 'deleted' ? `deleted (${d.deleted!.reason === 'retention' ? 'retention' : dumpDeletedBy(d.deleted!.reason)}, ${d.deleted!.at})` : 'missing');
 
 export const listDumps: Command = async (ctx) => {
   requireArgs(ctx, 0, 'no arguments: runs dumps [--installation NAME] [--json]');
