@@ -24,6 +24,8 @@ export interface RestoreEnvironmentOptions {
   withoutSsh?: boolean;
   /** Puts a loopback tcpProxy between the CLI and rls1's database (the stand-in server still connects directly). */
   proxyRls1?: boolean;
+  /** The same for rls2's connection to the master's cluster (the master's own connections stay direct). */
+  proxyRls2?: boolean;
   /** Gives the CLI its own TMPDIR (env.tmpDir), so its private temporary files can be checked. */
   privateTmp?: boolean;
   /** Cluster b (rls1's) offers TLS (ssl = on, self-signed) and rls1's profile keeps the default sslmode prefer. */
@@ -45,6 +47,8 @@ export interface RestoreEnvironment {
   profileFile: string;
   /** With proxyRls1: the proxy in front of rls1's database. */
   rls1Proxy: TcpProxy | null;
+  /** With proxyRls2: the proxy in front of rls2's database (on cluster a). */
+  rls2Proxy: TcpProxy | null;
   /** With privateTmp: the CLI's TMPDIR. */
   tmpDir: string | null;
   master: ContentServerDatabase;
@@ -86,7 +90,9 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
   const rls1Proxy = options.proxyRls1 ? await startTcpProxy({ host: b.host, port: b.port }) : null;
   const rls1Port = rls1Proxy?.port ?? b.port;
   const pgpassFile = join(dir, 'pgpass');
-  const ports = rls1Proxy ? [a.port, b.port, rls1Proxy.port] : [a.port, b.port];
+  const rls2Proxy = options.proxyRls2 ? await startTcpProxy({ host: a.host, port: a.port }) : null;
+  const rls2Port = rls2Proxy?.port ?? a.port;
+  const ports = [a.port, b.port, ...(rls1Proxy ? [rls1Proxy.port] : []), ...(rls2Proxy ? [rls2Proxy.port] : [])];
   writeFileSync(pgpassFile, ports.map((port) => `127.0.0.1:${port}:*:*:${password}`).join('\n') + '\n', { mode: 0o600 });
   chmodSync(pgpassFile, 0o600);
   const tmpDir = options.privateTmp ? join(dir, 'tmp') : null;
@@ -116,12 +122,12 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
             ? {
                 name: 'rls2',
                 role: 'replica',
-                db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel },
+                db: { host: '127.0.0.1', port: rls2Port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel },
                 installDir: installDir('rls2'),
                 host: { access: 'ssh', hostname: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, hostKey: sshd.hostKeyFingerprint },
                 control: control.rls2,
               }
-            : { name: 'rls2', role: 'replica', db: { host: '127.0.0.1', port: a.port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel }, installDir: installDir('rls2'), host: { access: 'local' }, control: control.rls2 },
+            : { name: 'rls2', role: 'replica', db: { host: '127.0.0.1', port: rls2Port, database: 'coremedia', user: 'cm_rls2', sslmode: 'disable', ...tunnel }, installDir: installDir('rls2'), host: { access: 'local' }, control: control.rls2 },
         ],
       },
     ],
@@ -152,6 +158,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     bastion,
     profileFile,
     rls1Proxy,
+    rls2Proxy,
     tmpDir,
     master,
     password,
@@ -175,6 +182,7 @@ export async function startRestoreEnvironment(options: RestoreEnvironmentOptions
     async stop() {
       for (const name of ['rls1', 'rls2'] as const) await runShell(standInStopCommand(join(dir, `standin-${name}`))).catch(() => undefined);
       await rls1Proxy?.close().catch(() => undefined);
+      await rls2Proxy?.close().catch(() => undefined);
       await Promise.allSettled([a.stop(), b.stop(), sshd?.stop(), bastion?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },

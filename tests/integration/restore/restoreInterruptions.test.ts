@@ -13,18 +13,28 @@ describe('a restore killed during the restore step', () => {
   let env: RestoreEnvironment;
   beforeAll(async () => {
     assertCliBuilt();
-    env = await startRestoreEnvironment({ withoutSsh: true, master: { sizeMb: 120 } });
+    // Both replicas' database connections go through a proxy the test can freeze.
+    env = await startRestoreEnvironment({ withoutSsh: true, proxyRls1: true, proxyRls2: true, master: { sizeMb: 120 } });
   }, 180_000);
   afterAll(async () => env?.stop());
 
   it('is shown as interrupted, and runs resume finishes it', async () => {
     const { child, done } = startRestore(env);
     const runId = await waitForStep(env, 'restore-shadow');
-    // The restores start while pg_dump still writes; this kill comes once the dump is done, so
-    // the resume reuses it (a kill during the dump: overlappedDump.test.ts).
+    // The restores start while pg_dump still writes, and cannot end before it. Frozen here, they
+    // hold the run before any replica's swap however loaded the machine is (the dump goes to the
+    // master directly). The kill comes once the dump is done, so the resume reuses it (a kill
+    // during the dump: overlappedDump.test.ts).
+    env.rls1Proxy!.freeze();
+    env.rls2Proxy!.freeze();
     expect(await waitForStepEnd(env, runId, 'dump-master', null)).toBe('done');
     child.kill('SIGKILL');
     await done;
+    // The killed run's sessions end as after a lost route; the network works again for the resume.
+    for (const proxy of [env.rls1Proxy!, env.rls2Proxy!]) {
+      proxy.cut();
+      proxy.thaw();
+    }
     // Side-by-side: the replicas were never stopped.
     expect(await runShell(env.control.rls1.status)).toBe(0);
     expect(await runShell(env.control.rls2.status)).toBe(0);
