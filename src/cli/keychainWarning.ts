@@ -5,7 +5,7 @@
 // REPLICA_DESK_NO_KEYCHAIN_CHECK=1 turns it off (a server that keeps every password in
 // ~/.pgpass and has no keychain on purpose).
 import { checkOsKeychainHealth } from '../main/core/secrets/keychainHealth';
-import type { KeychainHealth } from '../shared/sandbox';
+import type { KeychainHealth } from '../shared/keychainHealth';
 import type { Output } from './output';
 
 export function formatKeychainWarning(health: KeychainHealth): string | null {

@@ -14,7 +14,8 @@ import type { RouteHopResult, RouteView } from './sshRoutes';
 import type { TopologySnapshot } from './topology';
 import type { ControlCommand, ImportedCommand } from './commandApprovals';
 import { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation } from './operations';
-import { SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB, type KeychainHealth, type SandboxStatus } from './sandbox';
+import type { KeychainHealth } from './keychainHealth';
+import { SANDBOX_MAX_SIZE_MB, SANDBOX_MIN_SIZE_MB, type SandboxStatus } from './sandbox';
 import type { SandboxDownReply, SandboxEvent, SandboxStatusReply } from './sandboxEvents';
 
 export { channelFor, operations, RESTORE_EVENT_CHANNEL, SANDBOX_EVENT_CHANNEL, type Operation };

@@ -101,13 +101,3 @@ export interface SandboxDownReport {
   /** False when there was nothing to remove. */
   existed: boolean;
 }
-
-/** One harmless keychain read at start (app and CLI); never waits on a prompt. */
-export interface KeychainHealth {
-  state: 'ok' | 'no-service' | 'locked' | 'error';
-  /** What is wrong, in one sentence (empty when ok). */
-  message: string;
-  /** What to install or unlock, and that ~/.pgpass is the fallback (null when ok). */
-  hint: string | null;
-  elapsedMs: number;
-}

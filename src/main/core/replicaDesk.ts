@@ -15,7 +15,7 @@ import type { Secret } from './secrets/secret';
 import type { SecretStore } from './secrets/secretStore';
 import { KeytarSecretStore } from './secrets/keytarSecretStore';
 import { checkKeychainHealth, checkOsKeychainHealth } from './secrets/keychainHealth';
-import type { KeychainHealth } from '../../shared/sandbox';
+import type { KeychainHealth } from '../../shared/keychainHealth';
 import { SecretService, type SecretEndpointCheck } from './secrets/secretService';
 import { SecretBindings } from './secrets/secretBindings';
 import { EndpointBoundSecretStore } from './secrets/endpointBoundSecretStore';

@@ -13,7 +13,7 @@ import { OwnedInstallationError } from '../../../src/main/core/profiles/installa
 import { RunStore } from '../../../src/main/core/history/runStore';
 import { planRestore } from '../../../src/main/core/restore/planRestore';
 import { RunHistory } from '../../../src/main/core/history/runHistory';
-import { SandboxInUseError } from '../../../src/main/core/sandbox/sandboxService';
+import { SandboxInUseError } from '../../../src/main/core/sandbox/sandboxErrors';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { PROFILES_FORMAT, type InstallationInput } from '../../../src/shared/profiles';
 import { useOwnKeyring } from './ownKeyring';

@@ -2,7 +2,8 @@
 // it did not create, a request the existing sandbox is not (another dir or size), a cancel, a restore of the sandbox at work, a keychain
 // that cannot be used. (A busy lock is sandboxLock.ts's; missing programs pgPrograms.ts's.)
 import { formatServerRef } from '../../../shared/profiles';
-import { SANDBOX_INSTALLATION, type KeychainHealth } from '../../../shared/sandbox';
+import type { KeychainHealth } from '../../../shared/keychainHealth';
+import { SANDBOX_INSTALLATION } from '../../../shared/sandbox';
 import { ConflictError, ReplicaDeskError } from '../errors';
 
 /** `sandbox up` was asked for something the existing sandbox is not (another dir, another size). */

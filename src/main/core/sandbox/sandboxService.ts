@@ -15,12 +15,12 @@ import {
   SANDBOX_MAX_SIZE_MB,
   SANDBOX_MIN_SIZE_MB,
   SANDBOX_UP_PHASES,
-  type KeychainHealth,
   type SandboxDownReport,
   type SandboxProgress,
   type SandboxStatus,
   type SandboxUpOptions,
 } from '../../../shared/sandbox';
+import type { KeychainHealth } from '../../../shared/keychainHealth';
 import { CancelledError } from '../cancellation';
 import { InvalidInputError, ReplicaDeskError } from '../errors';
 import type { RunStore } from '../history/runStore';
@@ -33,8 +33,6 @@ import { SANDBOX_SERVER_NAMES } from './sandboxManifest';
 import type { SandboxProfile } from './sandboxProfile';
 import type { SandboxState, SandboxStore } from './sandboxStore';
 import { ForeignSandboxInstallationError, SandboxCancelledError, SandboxInUseError, SandboxKeychainError, SandboxMismatchError } from './sandboxErrors';
-
-export { ForeignSandboxInstallationError, SandboxCancelledError, SandboxInUseError, SandboxKeychainError, SandboxMismatchError } from './sandboxErrors';
 
 export type SandboxProgressListener = (progress: SandboxProgress) => void;
 

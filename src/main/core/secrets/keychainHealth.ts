@@ -7,7 +7,7 @@
 // asked whether the default collection is locked (secretServiceLock.ts), by a D-Bus tool
 // killed at the timeout. A keychain that does not answer within the timeout (an unlock prompt
 // nobody can see, a hung daemon) is reported as an error.
-import type { KeychainHealth } from '../../../shared/sandbox';
+import type { KeychainHealth } from '../../../shared/keychainHealth';
 import { ReplicaDeskError } from '../errors';
 import { KeychainLockedError, KeychainTimeoutError, KeychainUnavailableError, toKeychainError } from './keychainErrors';
 import { KeytarSecretStore } from './keytarSecretStore';

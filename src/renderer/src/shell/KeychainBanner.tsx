@@ -3,7 +3,7 @@
 // start). It says what is wrong and what to install or unlock, and that ~/.pgpass is the
 // fallback; "Check again" asks once more (after unlocking), and it can be dismissed.
 import { useCallback, useEffect, useState } from 'react';
-import type { KeychainHealth } from '../../../shared/sandbox';
+import type { KeychainHealth } from '../../../shared/keychainHealth';
 import { api } from '../api';
 import { CodeText } from '../components/CodeText';
 
