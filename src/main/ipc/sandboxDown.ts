@@ -37,8 +37,12 @@ export async function sandboxDownInMain(
   if (restoring.length > 0) {
     throw new ConflictError(`A restore of the sandbox is running (run ${restoring.join(', ')}).`, 'Wait for the run to finish, or cancel it, then remove the sandbox.');
   }
-  const status = await core.sandbox.status();
   // Nothing recorded: nothing to delete, so nothing to confirm; down reports existed: false.
-  if (status.exists && !(await confirm(sandboxDownPrompt(status)))) return { confirmed: false, report: null };
+  // While the dialog is open, another Remove (or Try) is refused, not asked twice.
+  const confirmed = await jobs.whileAsking('down', async () => {
+    const status = await core.sandbox.status();
+    return !status.exists || (await confirm(sandboxDownPrompt(status)));
+  });
+  if (!confirmed) return { confirmed: false, report: null };
   return { confirmed: true, report: await jobs.down() };
 }

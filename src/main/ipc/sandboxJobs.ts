@@ -13,8 +13,11 @@ import type { SandboxAction, SandboxEvent, SandboxJob } from '../../shared/sandb
 const DOING: Record<SandboxAction, string> = { up: 'being built', down: 'being removed' };
 
 export class SandboxBusyError extends ConflictError {
-  constructor(running: SandboxAction) {
-    super(`The sandbox is ${DOING[running]} already.`, 'Wait until that finishes, or cancel it; one sandbox job runs at a time.');
+  constructor(running: SandboxAction, stage: 'running' | 'asking' = 'running') {
+    super(
+      stage === 'asking' ? 'Removing the sandbox is being confirmed already.' : `The sandbox is ${DOING[running]} already.`,
+      stage === 'asking' ? 'Answer the open dialog first.' : 'Wait until that finishes, or cancel it; one sandbox job runs at a time.',
+    );
   }
 }
 
@@ -40,6 +43,8 @@ interface RunningJob {
 
 export class SandboxJobs {
   private job: RunningJob | null = null;
+  /** A job the admin is being asked to confirm (main's dialog is open): it counts as running. */
+  private asking: SandboxAction | null = null;
 
   constructor(
     private readonly sandbox: () => SandboxService,
@@ -54,6 +59,21 @@ export class SandboxJobs {
   /** Throws SandboxBusyError while a job runs (so a caller can refuse before asking the admin anything). */
   assertIdle(): void {
     if (this.job) throw new SandboxBusyError(this.job.state.action);
+    if (this.asking) throw new SandboxBusyError(this.asking, 'asking');
+  }
+
+  /**
+   * Runs `ask` (the confirmation before a job) with the jobs held, so a second request while
+   * the dialog is open is refused rather than opening a second dialog.
+   */
+  async whileAsking<T>(action: SandboxAction, ask: () => Promise<T>): Promise<T> {
+    this.assertIdle();
+    this.asking = action;
+    try {
+      return await ask();
+    } finally {
+      this.asking = null;
+    }
   }
 
   /** Builds the sandbox of about `sizeMb` (the service's default when absent) where the service keeps it: the window never picks the directory. */
