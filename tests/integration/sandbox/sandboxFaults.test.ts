@@ -30,6 +30,15 @@ interface ManifestView {
 }
 
 
+/** A process's command line, words joined by spaces ('' once it is gone). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 120_000): Promise<T> {
@@ -184,6 +193,31 @@ describe.skipIf(privateKeyringUnavailable())('sandbox faults', () => {
     expect(report.existed).toBe(true);
     expect(report.removed.length).toBeGreaterThan(0);
     await expectNothingLeft(home, defaultDir(home), killed);
+  }, 300_000);
+
+  it('kill -9 during initdb: initdb dies with the CLI, then up again completes and down leaves nothing', async () => {
+    const home = newHome();
+    const up = startUp(home);
+    /** initdb processes (or runuser/setpriv around them) for one of the recorded clusters. */
+    const initdbs = () => (manifestAt(defaultDir(home))?.clusters ?? []).flatMap((c) => processesMentioning(c.dataDir).filter((pid) => commandLine(pid).includes('initdb')));
+    try {
+      await waitFor('initdb of a sandbox cluster', () => initdbs().length > 0 || up.child.exitCode !== null, 60_000);
+      expect(up.child.exitCode, `sandbox up ended before initdb was seen:\n${up.stderr()}`).toBeNull();
+    } finally {
+      up.child.kill('SIGKILL');
+    }
+    expect((await up.done).signal).toBe('SIGKILL');
+    // Not left writing into a directory the next up would clean and initialise again.
+    // At once: a surviving initdb would go on for a second or more.
+    await waitFor('no initdb left', () => initdbs().length === 0, 3_000);
+
+    const again = await sandbox(home, ['up', '--size', SIZE_MB]);
+    expect(again.code, again.stderr).toBe(0);
+    await expectWorkingSandbox(home);
+    const manifest = manifestAt(defaultDir(home))!;
+    const down = await sandbox(home, ['down']);
+    expect(down.code, down.stderr).toBe(0);
+    await expectNothingLeft(home, defaultDir(home), manifest);
   }, 300_000);
 
   it('two sandbox up at once (same data directory): one builds, and the end state is one working sandbox', async () => {

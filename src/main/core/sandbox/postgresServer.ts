@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ReplicaDeskError } from '../errors';
+import { dieWithParent } from '../processes/parentDeath';
 
 const run = promisify(execFile);
 
@@ -47,9 +48,29 @@ export class ServerProgramError extends ReplicaDeskError {
   }
 }
 
-/** Runs a server program as the server's user; its output is the error's text when it fails. */
-export async function runServerTool(binDir: string, tool: string, args: string[], options: { signal?: AbortSignal } = {}): Promise<string> {
-  const [file, argv] = serverCommand(binDir, tool, args);
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'];
+
+/**
+ * As serverCommand, but the program gets SIGKILL when this process dies (Linux, through
+ * setpriv; elsewhere unchanged): for a program that must not outlive an interrupted caller,
+ * such as initdb, which would race the next `sandbox up` for its directory. As root both
+ * runuser and the program under it are wrapped, since the signal is not inherited by
+ * runuser's child and is cleared when runuser changes user.
+ */
+export function serverCommandDyingWithUs(binDir: string, tool: string, args: string[]): [string, string[]] {
+  const inner = dieWithParent(join(binDir, tool), args);
+  if (!runsAsRoot()) return [inner.file, inner.args];
+  const runuser = RUNUSER.find((path) => existsSync(path)) ?? 'runuser';
+  const outer = dieWithParent(runuser, ['-u', SERVER_USER, '--', inner.file, ...inner.args]);
+  return [outer.file, outer.args];
+}
+
+/**
+ * Runs a server program as the server's user; its output is the error's text when it fails.
+ * With `diesWithUs`, it is killed if this process dies first (serverCommandDyingWithUs).
+ */
+export async function runServerTool(binDir: string, tool: string, args: string[], options: { signal?: AbortSignal; diesWithUs?: boolean } = {}): Promise<string> {
+  const [file, argv] = (options.diesWithUs ? serverCommandDyingWithUs : serverCommand)(binDir, tool, args);
   try {
     const { stdout } = await run(file, argv, { encoding: 'utf8', signal: options.signal });
     return stdout;

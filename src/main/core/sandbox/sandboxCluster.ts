@@ -36,13 +36,13 @@ export function plannedCluster(name: SandboxClusterName, base: string, port: num
 
 export const clusterReady = (c: SandboxManifestCluster): boolean => existsSync(join(c.root, READY_MARKER)) && existsSync(join(c.dataDir, 'PG_VERSION'));
 
-/** initdb and the configuration; `c.root` must not exist yet (or be empty). */
+/** initdb (which dies with this process: a kill during it leaves no initdb writing on) and the configuration; `c.root` must not exist yet (or be empty). */
 export async function initCluster(binDir: string, c: SandboxManifestCluster, signal?: AbortSignal): Promise<void> {
   mkdirSync(c.root, { recursive: true, mode: 0o700 });
   handOverToServerUser(c.root);
   writeFileSync(c.superPasswordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   handOverToServerUser(c.superPasswordFile);
-  await runServerTool(binDir, 'initdb', ['-D', c.dataDir, '-U', SANDBOX_SUPERUSER, '--auth=scram-sha-256', `--pwfile=${c.superPasswordFile}`, '-E', 'UTF8', '--locale=C', '-N'], { signal });
+  await runServerTool(binDir, 'initdb', ['-D', c.dataDir, '-U', SANDBOX_SUPERUSER, '--auth=scram-sha-256', `--pwfile=${c.superPasswordFile}`, '-E', 'UTF8', '--locale=C', '-N'], { signal, diesWithUs: true });
   const conf = [
     "listen_addresses = '127.0.0.1'",
     `unix_socket_directories = ${quoteLiteral(c.socketDir)}`,
