@@ -29,6 +29,13 @@ export const runListSql = (filter: RunListFilter) =>
   `SELECT ${RUN_COLUMNS}, plan_summary FROM runs ${where(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
 /** The ids of the runs `list` reads, as a subquery: their replicas and steps are read by it. */
 const chosenIds = (filter: RunListFilter) => `SELECT id FROM runs ${where(filter)} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
+/**
+ * Which of a table's rows (keyed by run_id) belong to the runs `list` reads: all of them when it
+ * reads every run (no filter, no page), which spares the IN list and its sort (about a third of
+ * the replicas' read at 10,000 runs).
+ */
+const ofChosenRuns = (filter: RunListFilter) =>
+  filter.installation || filter.since || filter.limit !== undefined || filter.offset ? `WHERE run_id IN (${chosenIds(filter)})` : '';
 export const runCountSql = (filter: RunListFilter) => `SELECT count(*) AS n FROM runs ${where(filter)}`;
 // SQLite reads a negative LIMIT as none.
 export const listParams = (filter: RunListFilter) => ({
@@ -67,14 +74,14 @@ export class RunListQuery {
         const runs = this.db.prepare(runListSql(filter)).all(params) as DbRun[];
         if (runs.length === 0) return [runs, [], []] as const;
         const replicas = this.db
-          .prepare(`SELECT run_id, ${REPLICA_COLUMNS} FROM run_replicas WHERE run_id IN (${chosenIds(filter)}) ORDER BY rowid`)
+          .prepare(`SELECT run_id, ${REPLICA_COLUMNS} FROM run_replicas ${ofChosenRuns(filter)} ORDER BY rowid`)
           .all(params) as Array<DbReplica & { run_id: string }>;
         // Tens of thousands of steps: read as arrays (run_id first, then STEP_COLUMNS), each made a StepRow once.
         const steps =
           options.steps === false
             ? []
             : (this.db
-                .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps WHERE run_id IN (${chosenIds(filter)}) ORDER BY run_id, seq`)
+                .prepare(`SELECT run_id, ${STEP_COLUMNS.join(', ')} FROM run_steps ${ofChosenRuns(filter)} ORDER BY run_id, seq`)
                 .raw()
                 .all(params) as unknown[][]);
         return [runs, replicas, steps] as const;
