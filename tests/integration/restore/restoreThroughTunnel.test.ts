@@ -9,7 +9,7 @@
 // the middle of the restore fails the run promptly as tunnel-dropped with the resume
 // command, leaves the running replicas untouched, and `runs resume` finishes the run; in
 // place, a cut during the dump is compensated (the tunnel reopened, the stopped replicas
-// started again) and resumed.
+// started again) and resumed; a side-by-side run is rolled back through the tunnel.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -263,6 +263,43 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
     }
     expect(await env.masterFingerprint()).toBe(masterBefore);
     await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+  }, 360_000);
+
+  it('rolls a side-by-side run back through the tunnel: each replica on its previous schema again, the restored one kept aside, the tunnels closed', async () => {
+    const schema = (name: Name) => env.replicaCluster(name).schema;
+    const oidOf = async (name: Name, nsp: string) => (await query<{ oid: string }>(name, 'SELECT oid::text FROM pg_namespace WHERE nspname = $1', [nsp]))[0]?.oid ?? null;
+    const before = { rls1: { fp: await fingerprint('rls1'), oid: await oidOf('rls1', schema('rls1')) }, rls2: { fp: await fingerprint('rls2'), oid: await oidOf('rls2', schema('rls2')) } };
+    const restored = await startRestore(env, ['--side-by-side']).done;
+    outputs.push(restored.stdout, restored.stderr);
+    expect(restored.code, restored.stderr).toBe(0);
+    const runId = JSON.parse(restored.stdout).runId as string;
+    const restoredOid = { rls1: await oidOf('rls1', schema('rls1')), rls2: await oidOf('rls2', schema('rls2')) };
+    for (const name of NAMES) expect(restoredOid[name]).not.toBe(before[name].oid);
+
+    const channelsBefore = channels();
+    const rollback = await env.cli(['runs', 'rollback', runId, '--yes', '--json']);
+    outputs.push(rollback.stdout, rollback.stderr);
+    if (rollback.code !== 0) console.error(rollback.stderr);
+    expect(rollback.code).toBe(0);
+    const record = JSON.parse(rollback.stdout);
+    expect(record).toMatchObject({ status: 'succeeded', kind: 'rollback', rollbackOf: runId });
+    // Its preflight and its run reached the databases through the jump host.
+    const channelsAfter = channels();
+    expect(channelsAfter.jump - channelsBefore.jump).toBeGreaterThanOrEqual(2);
+    expect(channelsAfter.a - channelsBefore.a).toBeGreaterThan(0);
+    expect(channelsAfter.b - channelsBefore.b).toBeGreaterThan(0);
+    for (const name of NAMES) {
+      // The very schema the replica had before the run is its schema again, its data whole.
+      expect(await oidOf(name, schema(name))).toBe(before[name].oid);
+      expect(await fingerprint(name)).toBe(before[name].fp);
+      const kept = record.replicas.find((r: any) => r.replica === `${env.installation}/${name}`).kept;
+      expect(kept).toMatchObject({ kind: 'undone', state: 'kept' });
+      expect(await oidOf(name, kept.schema)).toBe(restoredOid[name]);
+      expect(await serving(name)).toBe(true);
+    }
+    expect(await env.masterFingerprint()).toBe(masterBefore);
+    await expect.poll(() => bastion().sessionPids(bastion().jump).length).toBe(0);
+    await expect.poll(() => bastion().sessionPids(bastion().bastion).length).toBe(0);
     expectNothingLeftBehind(env, outputs);
   }, 360_000);
 });
