@@ -277,11 +277,18 @@ describe('restore through a two-hop SSH tunnel (bastion, jump host)', () => {
     for (const name of NAMES) expect(restoredOid[name]).not.toBe(before[name].oid);
 
     const channelsBefore = channels();
-    const rollback = await env.cli(['runs', 'rollback', runId, '--yes', '--json']);
+    const rollback = await env.cli(['runs', 'rollback', runId, '--yes']);
     outputs.push(rollback.stdout, rollback.stderr);
     if (rollback.code !== 0) console.error(rollback.stderr);
     expect(rollback.code).toBe(0);
-    const record = JSON.parse(rollback.stdout);
+    // Its plan names each replica database's route, and its SQL runs through it.
+    const hops = `ssh ${bastion().bastion.user}@127.0.0.1:${bastion().bastion.port} → ssh ${bastion().jump.user}@127.0.0.1:${bastion().jump.port}`;
+    expect(rollback.stderr).toContain('Database routes (SSH tunnels, opened by the run and closed at its end)');
+    expect(rollback.stderr).toContain(`${env.installation}/rls1: via ${hops} → 127.0.0.1:${env.b.port}, local forward 127.0.0.1:<ephemeral>`);
+    expect(rollback.stderr).toContain(`${env.installation}/rls2: via ${hops} → 127.0.0.1:${env.a.port}, local forward 127.0.0.1:<ephemeral>`);
+    expect(rollback.stderr).toMatch(/sql +127\.0\.0\.1:\d+\/cm_rls1 as cm_rls1 via ssh .* local forward 127\.0\.0\.1:<ephemeral>: ALTER SCHEMA/);
+    const newest = JSON.parse((await env.cli(['runs', 'list', '--json', '--limit', '1'])).stdout).runs[0].runId;
+    const record = JSON.parse((await env.cli(['runs', 'show', newest, '--json'])).stdout);
     expect(record).toMatchObject({ status: 'succeeded', kind: 'rollback', rollbackOf: runId });
     // Its preflight and its run reached the databases through the jump host.
     const channelsAfter = channels();

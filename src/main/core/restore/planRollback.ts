@@ -7,8 +7,9 @@
 // run may be rolled back at all.
 import { formatServerRef, type Installation, type Server } from '../../../shared/profiles';
 import type { PlannedAction, PlannedStep, RestorePlan } from '../../../shared/restorePlan';
+import type { RouteView } from '../../../shared/sshRoutes';
 import { keptSchemaName } from '../postgres/swapNames';
-import { dbOf, keyFileFor, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
+import { dbVia, keyFileFor, masterOf, startReplicaStep, stopReplicaStep } from './planRestore';
 import { runTag } from './sideBySideNames';
 import { keptKeyFileName } from './steps/placeKeyFile';
 import { swapStatements } from './steps/swapStep';
@@ -27,6 +28,8 @@ export interface RollbackPlanInput {
   swapLockTimeoutMs?: number;
   /** The rolled-back run's backup, for the record only: a rollback reads no dump. */
   backup: RestorePlan['backup'];
+  /** The SSH routes of the replicas' databases (runTunnels.planRoutes), keyed `installation/server`. */
+  routes?: Record<string, RouteView>;
 }
 
 /** The names a swap back of `runId` uses for a replica schema. */
@@ -36,9 +39,9 @@ export function swapBackNames(schema: string, runId: string): { schema: string; 
 }
 
 /** The swap back's exact SQL, one statement per action. */
-export function swapBackActions(replica: Server, runId: string, lockTimeoutMs: number): PlannedAction[] {
+export function swapBackActions(replica: Server, runId: string, lockTimeoutMs: number, route?: RouteView): PlannedAction[] {
   const names = swapBackNames(replica.db.schema, runId);
-  const where = dbOf(replica);
+  const where = dbVia(replica, route);
   return [
     { kind: 'sql', where, text: `-- right before: ${replica.name} proved stopped again (status and sessions); ${names.previous} must exist and ${names.undone} must not (or the swap back already committed)` },
     ...swapStatements({ schema: names.schema, shadow: names.previous, kept: names.undone }, lockTimeoutMs).map((text) => ({ kind: 'sql' as const, where, text })),
@@ -50,15 +53,17 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
   const master = masterOf(installation);
   const replicas = input.replicas.map((name) => installation.servers.find((s) => s.name === name)!);
   const ref = (s: Server) => formatServerRef({ installation: installation.name, server: s.name });
+  const routes = input.routes ?? {};
   const steps: Omit<PlannedStep, 'seq'>[] = [];
   for (const r of replicas) {
     const names = swapBackNames(r.db.schema, input.runId);
-    steps.push(stopReplicaStep(installation, r));
+    const route = routes[ref(r)];
+    steps.push(stopReplicaStep(installation, r, route));
     steps.push({
       id: 'swap-back',
       replica: r.name,
       title: `Swap ${names.previous} back in as ${r.db.schema} on ${ref(r)}, keeping the restored schema as ${names.undone}`,
-      actions: swapBackActions(r, input.runId, swapLockTimeoutMs(input)),
+      actions: swapBackActions(r, input.runId, swapLockTimeoutMs(input), route),
       destructive: true,
       manual: false,
     });
@@ -78,7 +83,7 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
       id: 'verify',
       replica: r.name,
       title: `Verify ${ref(r)}`,
-      actions: [{ kind: 'sql', where: dbOf(r), text: `in ${r.db.schema}: repository_server_type = live (exactly one row); replicator_remote, replicator_local and replicator_tag present (one row each)` }],
+      actions: [{ kind: 'sql', where: dbVia(r, route), text: `in ${r.db.schema}: repository_server_type = live (exactly one row); replicator_remote, replicator_local and replicator_tag present (one row each)` }],
       destructive: false,
       manual: false,
     });
@@ -99,6 +104,7 @@ export function planRollback(input: RollbackPlanInput): RestorePlan {
     kind: 'rollback',
     rollbackOf: input.runId,
     ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}),
+    ...(Object.keys(routes).length > 0 ? { routes } : {}),
     modeReason:
       `Rollback of run ${input.runId}: each replica goes back to the schema it had before that run. ` +
       `It is down only from its stop until it runs again after the swap back (${windows}), whatever the size of the database. ` +

@@ -191,10 +191,13 @@ export class RestoreService {
     // copy-key kept a different key file the replica had: the previous schema needs it back.
     const restoreKeyFor = run.steps.filter((s) => s.id === 'copy-key' && s.replica && names.includes(s.replica) && typeof s.captured.previousKeyFileKeptAs === 'string').map((s) => s.replica!);
     // Through the replicas' SSH tunnels, if any; a route that cannot be opened refuses before any database is dialled.
-    const preflight = await withRunTunnels(installation, names, { env: this.env, secrets: hopSecretLookup(this.secretStore), timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => {
-      if (tunnels.failures.size > 0) return { ok: false, identities: {}, findings: tunnelFindings(installation.name, tunnels.failures) };
+    const { preflight, routes } = await withRunTunnels(installation, names, { env: this.env, secrets: hopSecretLookup(this.secretStore), timeoutMs: PREFLIGHT_TUNNEL_TIMEOUT_MS }, async (tunnels) => {
+      if (tunnels.failures.size > 0) return { routes: tunnels.routes, preflight: { ok: false, identities: {}, findings: tunnelFindings(installation.name, tunnels.failures) } };
       const dialable = replicas.map((r) => tunnels.server(r.name));
-      return runRollbackPreflight({ installation: tunnels.installation, runId: run.runId, recorded, replicas: dialable, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals });
+      return {
+        routes: tunnels.routes,
+        preflight: await runRollbackPreflight({ installation: tunnels.installation, runId: run.runId, recorded, replicas: dialable, restoreKeyFor, secretStore: this.secretStore, env: this.env, log: this.log, approvals: this.approvals }),
+      };
     });
     for (const active of this.runs.activeRunsOn(installation.name, names)) {
       const error = new RunConflictError(installation.name, active);
@@ -204,7 +207,7 @@ export class RestoreService {
     // The swap back's guard refuses a replica that resolves to the master's schema.
     const master = recorded[run.plan.master];
     if (master) preflight.identities[run.plan.master] = master;
-    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup, ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}) });
+    const plan = planRollback({ installation, runId: run.runId, replicas: names, restoreKeyFor, backup: run.plan.backup, ...(input.swapLockTimeoutMs !== undefined ? { swapLockTimeoutMs: input.swapLockTimeoutMs } : {}), routes: planRoutes(installation, routes) });
     this.log.info('rollback prepared', { runId: run.runId, replicas: names, ok: preflight.ok });
     return { plan, preflight };
   }
