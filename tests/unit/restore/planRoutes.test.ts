@@ -4,6 +4,7 @@
 // and the hop's own field).
 import { describe, expect, it } from 'vitest';
 import { planRestore, withRunId } from '../../../src/main/core/restore/planRestore';
+import { planRollback } from '../../../src/main/core/restore/planRollback';
 import { dbRoutesOf, planRoutes, serverPathOf } from '../../../src/main/core/restore/runTunnels';
 import { InstallationSchema } from '../../../src/shared/profiles';
 
@@ -55,6 +56,18 @@ describe('plan routes', () => {
     expect(swap.actions.every((a) => a.where === rls1Via)).toBe(true);
     // Nothing of a forward's port is in the plan.
     expect(JSON.stringify(plan)).not.toMatch(/connectTo|127\.0\.0\.1:\d/);
+  });
+
+  it('a rollback\'s plan names the routes of its replicas\' databases too, in every database step', async () => {
+    const { routes } = await dbRoutesOf(installation.servers, env);
+    const plan = planRollback({ installation, runId: '0123456789abcdef', replicas: ['rls1', 'rls2'], backup: { mode: 'dump', dir: '/b' }, routes: planRoutes(installation, routes) });
+    expect(Object.keys(plan.routes ?? {})).toEqual(['prod-eu/mls', 'prod-eu/rls1']);
+    const rls1Via = 'db1:5433/cm_rls1 as cm_rls1 via ssh b@bastion:22 → ssh cm@rls1:22 → db1:5433, local forward 127.0.0.1:<ephemeral>';
+    const sqlWhere = (replica: string) => plan.steps.filter((s) => s.replica === replica).flatMap((s) => s.actions.filter((a) => a.kind === 'sql').map((a) => a.where));
+    expect(new Set(sqlWhere('rls1'))).toEqual(new Set([rls1Via]));
+    expect(sqlWhere('rls1').length).toBeGreaterThan(3);
+    expect(new Set(sqlWhere('rls2'))).toEqual(new Set(['db2:5432/cm_rls2 as cm_rls2']));
+    expect(planRollback({ installation, runId: '0123456789abcdef', replicas: ['rls2'], backup: { mode: 'dump', dir: '/b' } }).routes).toBeUndefined();
   });
 
   it('a plan without tunnels has no routes', async () => {
