@@ -3,16 +3,15 @@
 // recorded `running` before it acts and `done` after. A failing replica does not stop the
 // others. Side by side, the replicas' steps start as soon as pg_dump writes, and their
 // restores read the dump while it grows (overlappedPhases.ts); the master phase goes on after
-// the dump. Whatever happens, compensation puts back what can be put back and says plainly
-// what cannot.
+// the dump. Whatever happens, compensation (runCompensation.ts) puts back what can be put
+// back and says plainly what cannot.
 import { formatServerRef, type Server } from '../../../shared/profiles';
 import { ReplicaDeskError, toErrorPayload } from '../errors';
-import { schemaExists } from '../postgres/catalog';
 import { ConnectionLostError, isConnectionLoss } from '../postgres/connectionErrors';
 import type { SchemaIdentity } from '../postgres/clusterIdentity';
 import { runStopsMaster } from './preflight';
 import { RunLockHeldError, RunLocks } from './runLocks';
-import type { CompensationEntry, RunRow, RunStore } from '../history/runStore';
+import type { RunRow, RunStore } from '../history/runStore';
 import type { Logger } from '../logging/logger';
 import type { CommandApprovalCheck } from '../profiles/commandApprovals';
 import { findPgTools, type PgTools } from '../postgres/pgTools';
@@ -21,7 +20,7 @@ import { maskedListener } from './restoreEventMask';
 import type { EndpointBoundSecretStore } from '../secrets/endpointBoundSecretStore';
 import type { RestoreEventListener } from '../../../shared/restoreEvents';
 import { throttle } from './restoreEventThrottle';
-import { inMasterPhase, kindOf, modeOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
+import { inMasterPhase, kindOf, type PlannedStep, type StepId } from '../../../shared/restorePlan';
 import { RestoreResources } from './restoreResources';
 import { LiveDump } from './liveDump';
 import { overlapsDump, runDumpOverlapped } from './overlappedPhases';
@@ -36,8 +35,7 @@ import { verify } from './steps/verify';
 import { applyShadowFixups, restoreShadow, verifyShadow } from './steps/shadowSchema';
 import { swapStep } from './steps/swapStep';
 import { swapBackStep } from './steps/swapBackStep';
-import { keptSchemaName, shadowSchemaName } from './sideBySideNames';
-import { swapBackNames } from './planRollback';
+import { compensate } from './runCompensation';
 import { withRunTunnels, type RunTunnels } from './runTunnels';
 import { hopSecretLookup } from '../tunnels/hopSecrets';
 
@@ -223,7 +221,7 @@ async function runWithTunnels(deps: RunnerDependencies, initial: RunRow, signal:
     }
   } finally {
     const allSucceeded = plan.replicas.every((r) => replicaDone.has(r));
-    if (!allSucceeded && !lockedOut) await compensate();
+    if (!allSucceeded && !lockedOut) await compensate({ runId, plan, runs: deps.runs, resources, tunnels, locks, identities, status, replicaDone, execute, log });
     await locks.releaseAll();
     for (const r of plan.replicas) {
       if (!replicaDone.has(r) && !failedReplicas.has(r)) deps.runs.setReplica(runId, r, signal.aborted ? 'cancelled' : 'failed', fatal);
@@ -305,169 +303,6 @@ async function runWithTunnels(deps: RunnerDependencies, initial: RunRow, signal:
     }
     if (failedReplicas.size > 0 && plan.replicas.every((r) => failedReplicas.has(r) || replicaDone.has(r))) return 'every replica failed before the backup';
     return null;
-  }
-
-  // Puts back what the run changed and can safely put back; reports what it cannot.
-  async function compensate(): Promise<void> {
-    const calm = new AbortController().signal;
-    // A dropped tunnel is opened again, so compensation can check schemas and hold locks.
-    if ([plan.master, ...plan.replicas].some((name) => tunnels.droppedFor(name))) {
-      const reopened = await tunnels.reopen();
-      log('warn', `compensation: SSH tunnel${reopened.length === 1 ? '' : 's'} reopened for ${reopened.length > 0 ? reopened.join(', ') : 'no server (still unreachable)'}`);
-    }
-    const record = (entry: Omit<CompensationEntry, 'at'>) => {
-      deps.runs.addCompensation(runId, entry);
-      log(entry.outcome === 'failed' ? 'error' : 'warn', `compensation: ${entry.message}`);
-    };
-    const stepOf = (id: StepId, replica: string | null) => plan.steps.find((s) => s.id === id && s.replica === replica);
-    const startMasterStep = stepOf('start-master', null);
-    if (deps.runs.get(runId)!.captured.masterStoppedByRun && startMasterStep && !finished(startMasterStep)) {
-      await execute(startMasterStep, calm).then(
-        () => record({ action: 'start-master', target: ref(master), outcome: 'done', message: `started the master ${ref(master)} again` }),
-        (e: Error) => record({ action: 'start-master', target: ref(master), outcome: 'failed', message: `could not start the master ${ref(master)}: ${e.message}` }),
-      );
-    }
-    for (const replica of plan.replicas) {
-      if (replicaDone.has(replica)) continue;
-      if (modeOf(plan) === 'side-by-side') {
-        await compensateSideBySide(replica, stepOf, record);
-        continue;
-      }
-      const server = resources.server(replica);
-      const stop = stepOf('stop-replica', replica)!;
-      const drop = stepOf('drop-schema', replica)!;
-      const start = stepOf('start-replica', replica)!;
-      const stopTouched = status.get(stop.seq) !== 'pending';
-      if (!stopTouched || finished(start)) continue;
-      if (await schemaUntouched(server, status.get(drop.seq))) {
-        const rival = await lockBeforeStart(replica);
-        if (rival) {
-          record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
-        } else if (!server.control?.start) {
-          record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `${ref(server)} has no start command: start it by hand (its schema was not dropped)` });
-        } else {
-          await execute(start, calm).then(
-            () => record({ action: 'start-replica', target: ref(server), outcome: 'done', message: `started ${ref(server)} again; its schema was not dropped` }),
-            (e: Error) => record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `could not start ${ref(server)} again: ${e.message}` }),
-          );
-        }
-        // A later resume must stop it again before going on.
-        const reset: Array<[PlannedStep, string]> = [
-          [stop, 'restarted by compensation; will be stopped again on resume'],
-          [drop, 'nothing was dropped; will run again on resume'],
-          [start, 'started by compensation'],
-        ];
-        for (const [s, message] of reset) {
-          if (s === drop && status.get(s.seq) === 'pending') continue;
-          status.set(s.seq, 'pending');
-          deps.runs.setStep(runId, s.seq, 'pending', { message });
-        }
-      } else {
-        record({
-          action: 'leave-stopped',
-          target: ref(server),
-          outcome: 'left-stopped',
-          message: `${ref(server)} stays stopped: its schema was dropped or is being restored. Continue with \`replica-desk runs resume ${runId}\`.`,
-        });
-      }
-    }
-  }
-
-  /**
-   * Side by side, the replica's schema is whole at every moment: the old one until the swap
-   * commits, the restored, fixed-up and verified one after (both renames are one
-   * transaction). So a replica the run stopped is always started again. Before the swap, the
-   * stop, swap and start go back to pending (a resume stops it again); the shadow stays for
-   * the resume. After the swap, only the verification is left. A rollback's swap back is the
-   * same, with the previous schema in the shadow's place.
-   */
-  async function compensateSideBySide(
-    replica: string,
-    stepOf: (id: StepId, replica: string | null) => PlannedStep | undefined,
-    record: (entry: Omit<CompensationEntry, 'at'>) => void,
-  ): Promise<void> {
-    const server = resources.server(replica);
-    const rollback = kindOf(plan) === 'rollback';
-    const stop = stepOf('stop-replica', replica)!;
-    const swap = stepOf(rollback ? 'swap-back' : 'swap', replica)!;
-    const start = stepOf('start-replica', replica)!;
-    if (status.get(stop.seq) === 'pending' || finished(start)) return;
-    const swapped = finished(swap) || (await swapCommitted(server));
-    const what = rollback
-      ? swapped
-        ? `it runs on its previous schema again (the restored one is kept as ${swapBackNames(server.db.schema, plan.rollbackOf!).undone})`
-        : 'its schema was not swapped back'
-      : swapped
-        ? `it runs on the restored schema (the previous one is kept as ${keptSchemaName(server.db.schema, runId)})`
-        : 'its schema was not swapped';
-    const rival = await lockBeforeStart(replica);
-    if (rival) {
-      record({ action: 'leave-stopped', target: ref(server), outcome: 'left-stopped', message: `${ref(server)} was not started again: ${rival}` });
-    } else if (!server.control?.start) {
-      record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `${ref(server)} has no start command: start it by hand (${what})` });
-    } else {
-      await execute(start, new AbortController().signal).then(
-        () => record({ action: 'start-replica', target: ref(server), outcome: 'done', message: `started ${ref(server)} again; ${what}` }),
-        (e: Error) => record({ action: 'start-replica', target: ref(server), outcome: 'failed', message: `could not start ${ref(server)} again: ${e.message}` }),
-      );
-    }
-    if (swapped) return;
-    const reset: Array<[PlannedStep, string]> = [
-      [stop, 'restarted by compensation; will be stopped again on resume'],
-      [swap, `nothing was swapped${rollback ? ' back' : ''}; will run again on resume`],
-      [start, 'started by compensation'],
-    ];
-    for (const [s, message] of reset) {
-      if (status.get(s.seq) === 'pending') continue;
-      status.set(s.seq, 'pending');
-      deps.runs.setStep(runId, s.seq, 'pending', { message });
-    }
-  }
-
-  /**
-   * Whether a swap (or swap back) that did not record itself committed: the schema that was
-   * to take the name is gone and the one set aside is there.
-   */
-  async function swapCommitted(server: Server): Promise<boolean> {
-    const schema = server.db.schema;
-    const [incoming, outgoing] =
-      kindOf(plan) === 'rollback'
-        ? [swapBackNames(schema, plan.rollbackOf!).previous, swapBackNames(schema, plan.rollbackOf!).undone]
-        : [shadowSchemaName(schema), keptSchemaName(schema, runId)];
-    try {
-      const client = await resources.client(server);
-      return !(await schemaExists(client, incoming)) && (await schemaExists(client, outgoing));
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * Whether the replica's schema is as it was: its drop never ran, or it was refused or
-   * cancelled before it committed (a drop is one transaction, so a schema still there is
-   * whole). When that cannot be told, it is not.
-   */
-  async function schemaUntouched(server: Server, dropStatus: string | undefined): Promise<boolean> {
-    if (dropStatus === 'pending') return true;
-    if (dropStatus !== 'failed' && dropStatus !== 'cancelled') return false;
-    try {
-      return await schemaExists(await resources.client(server), server.db.schema);
-    } catch {
-      return false;
-    }
-  }
-
-  /** Null when this run holds (or could take back) the replica's lock; otherwise why not. */
-  async function lockBeforeStart(replica: string): Promise<string | null> {
-    if (locks.holds(replica)) return null;
-    const identity = identities[replica];
-    if (!identity) return 'the run has no recorded identity for it';
-    try {
-      await locks.acquire(replica, ref(resources.server(replica)), identity);
-      return null;
-    } catch (e) {
-      return toErrorPayload(e).message;
-    }
   }
 
   function ref(server: Server): string {
