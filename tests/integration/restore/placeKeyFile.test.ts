@@ -47,10 +47,16 @@ describe('placeKeyFile', () => {
     expect(placed.message).toBe(`Copied the master's key file: ${master} → ${replicaKey} (64 bytes, SHA-256 verified, mode 0600); the different key file that was there is kept as ${kept}`);
     expect(placed.captured).toMatchObject({ keyFile: replicaKey, previousKeyFileKeptAs: kept });
 
-    // A resume after the copy: the same key is there, nothing is written or kept.
+    // A resume after the copy: the same key is there, nothing is written or kept again; the
+    // record still says what the first attempt kept aside.
     const again = await placeKeyFile({ from: { host: local, path: master }, to: { host: ssh, path: replicaKey }, runId: 'run1', words, keptAsField: 'previousKeyFileKeptAs' });
-    expect(again.message).toBe(`The key file ${replicaKey} is already the master's (64 bytes, SHA-256 verified); left as it was`);
-    expect(again.captured).toMatchObject({ alreadyInPlace: true });
+    expect(again.message).toBe(`The key file ${replicaKey} is already the master's (64 bytes, SHA-256 verified); left as it was; the different key file that was there is kept as ${kept}`);
+    expect(again.captured).toMatchObject({ alreadyInPlace: true, previousKeyFileKeptAs: kept });
+    expect(readFileSync(kept).equals(replicaData)).toBe(true);
+    // Another run finding the same key has kept nothing.
+    const other = await placeKeyFile({ from: { host: local, path: master }, to: { host: ssh, path: replicaKey }, runId: 'run2', words, keptAsField: 'previousKeyFileKeptAs' });
+    expect(other.message).toBe(`The key file ${replicaKey} is already the master's (64 bytes, SHA-256 verified); left as it was`);
+    expect(other.captured).not.toHaveProperty('previousKeyFileKeptAs');
 
     // The rollback's way: the kept file back, on the SSH host itself; the master's key kept in turn.
     const back = await placeKeyFile({
